@@ -1,0 +1,57 @@
+# Two commands: `make run` serves the app, `make test` runs the whole suite.
+# Both set everything up on a fresh clone and are quick when already set up.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+.PHONY: run test setup python frontend migrate chromium lint worker beat
+
+run: setup migrate
+	@$(PY) manage.py bootstrap
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: setup chromium
+	$(PY) manage.py check
+	cd frontend && npm test --silent
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+setup: python frontend
+
+python: .venv/.installed
+
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+migrate: python
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+
+# Browser tests drive Debian's Chromium (Playwright's own download does not work offline).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: python
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+# The production topology's other processes (with REDIS_URL and DATABASE_URL set):
+worker: python
+	.venv/bin/celery -A config worker --loglevel=info --concurrency=2
+
+beat: python
+	.venv/bin/celery -A config beat --loglevel=info

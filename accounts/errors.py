@@ -1,0 +1,82 @@
+"""Errors in Twilio's shape: {"code", "message", "more_info", "status"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+
+
+def error_body(
+    http_status: int, code: int, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "more_info": MORE_INFO.format(code=code),
+        "status": http_status,
+    }
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+class TwilioAPIError(exceptions.APIException):
+    """Raise anywhere in a DRF view to answer with a Twilio error body."""
+
+    def __init__(self, http_status: int, code: int, message: str, details: dict[str, Any] | None = None):
+        super().__init__(detail=message)
+        self.status_code = http_status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def not_found(message: str = "The requested resource was not found") -> TwilioAPIError:
+    return TwilioAPIError(404, 20404, message)
+
+
+def missing_parameter(name: str) -> TwilioAPIError:
+    return TwilioAPIError(400, 20001, f"Missing required parameter {name} in the post body")
+
+
+def invalid_parameter(name: str, why: str = "") -> TwilioAPIError:
+    return TwilioAPIError(400, 20001, f"Invalid parameter {name}" + (f": {why}" if why else ""))
+
+
+def twilio_error_response(
+    http_status: int, code: int, message: str, details: dict[str, Any] | None = None
+) -> JsonResponse:
+    return JsonResponse(error_body(http_status, code, message, details), status=http_status)
+
+
+def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, TwilioAPIError):
+        headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status_code == 401 else None
+        body = error_body(exc.status_code, exc.code, exc.message, exc.details)
+        return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        return Response(
+            error_body(401, 20003, "Authenticate"),
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'Basic realm="Twilio API"'},
+        )
+    if isinstance(exc, exceptions.PermissionDenied):
+        return Response(error_body(403, 20403, str(exc.detail)), status=403)
+    if isinstance(exc, exceptions.NotFound):
+        return Response(error_body(404, 20404, "The requested resource was not found"), status=404)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response(error_body(405, 20004, "Method not allowed"), status=405)
+    if isinstance(exc, exceptions.ParseError):
+        return Response(error_body(400, 20001, f"Invalid request body: {exc.detail}"), status=400)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(error_body(400, 20001, "Invalid parameter", {"errors": exc.detail}), status=400)
+    if isinstance(exc, exceptions.Throttled):
+        return Response(error_body(429, 20429, "Too Many Requests"), status=429)
+    from rest_framework.views import exception_handler  # late: rest_framework.views imports our auth
+
+    return exception_handler(exc, context)

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.app, name="flows-list"),
+    re_path(r"^flows/(?P<flow_sid>FW[0-9a-f]{32})$", views.app, name="flow-canvas"),
+]

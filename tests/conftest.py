@@ -1,0 +1,80 @@
+"""Shared fixtures: personas on separate accounts, API clients, and the network guard."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support import _guarded_connect, _guarded_connect_ex, _real_connect, _real_connect_ex, basic_auth
+
+
+@pytest.fixture(autouse=True, scope="session")
+def network_guard() -> Iterator[None]:
+    """Any connection outside loopback fails the test that opened it."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def make_account(db: Any) -> Any:
+    from accounts.models import Account
+
+    def make(name: str = "Account", **kw: Any) -> Account:
+        return Account.objects.create(friendly_name=name, **kw)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_account: Any) -> Any:
+    """Alice's account: the caller in most tests."""
+    return make_account("Alice's account")
+
+
+@pytest.fixture
+def bob(make_account: Any) -> Any:
+    """Bob's account: a stranger whose resources Alice must never see."""
+    return make_account("Bob's account")
+
+
+@pytest.fixture
+def api(alice: Any) -> Any:
+    """A DRF test client authenticated as Alice with her account sid and auth token."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=basic_auth(alice.sid, alice.auth_token))
+    client.account = alice
+    return client
+
+
+@pytest.fixture
+def bob_api(bob: Any) -> Any:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=basic_auth(bob.sid, bob.auth_token))
+    client.account = bob
+    return client
+
+
+@pytest.fixture
+def console(alice: Any, django_user_model: Any) -> Any:
+    """A browser-like Django client logged into the console as Alice's owner, CSRF enforced."""
+    from django.test import Client
+
+    from accounts.models import Membership
+
+    user = django_user_model.objects.create_user(username="alice", password="alice-password")
+    Membership.objects.create(user=user, account=alice, role=Membership.Role.OWNER)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.account = alice
+    client.user = user
+    return client
