@@ -1,0 +1,22 @@
+"""TwiML: schema, builder, validator and call interpreter. Pure library, no Django.
+
+from twiml import VoiceDoc, MessagingDoc, validate, play_call, CallScript, messages_from
+"""
+
+from __future__ import annotations
+
+from .builder import MessagingDoc, Node, TwiMLBuildError, VoiceDoc
+from .schema import MESSAGING, VOICE
+from .validator import Problem, is_valid, validate
+
+__all__ = [
+    "VOICE",
+    "MESSAGING",
+    "VoiceDoc",
+    "MessagingDoc",
+    "Node",
+    "TwiMLBuildError",
+    "Problem",
+    "validate",
+    "is_valid",
+]
