@@ -1,0 +1,73 @@
+"""The Liquid dialect Studio templates use (python-liquid 1.x).
+
+Small on purpose: validation needs ``parse_errors``; the engine extends this module with
+rendering, output/loop caps and caching.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from liquid import Environment, Mode, Undefined
+from liquid.exceptions import Error as LiquidError
+from liquid.filter import liquid_filter
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@liquid_filter
+def to_json(value: Any) -> str:
+    """Twilio's ``to_json`` filter: serialise an object (e.g. ``trigger.message``) as JSON text."""
+    return json.dumps(_jsonable(value), default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+class StudioEnvironment(Environment):
+    """Undefined variables render as empty text (Studio flows rely on ``{% if flow.variables.x %}``);
+    syntax errors are raised (Studio reports them as 81018)."""
+
+    def setup_tags_and_filters(self) -> None:
+        super().setup_tags_and_filters()
+        self.add_filter("to_json", to_json)
+
+
+def make_environment(**kwargs: Any) -> StudioEnvironment:
+    options: dict[str, Any] = {"tolerance": Mode.STRICT, "undefined": Undefined, "strict_filters": True}
+    options.update(kwargs)
+    return StudioEnvironment(**options)
+
+
+env: StudioEnvironment = make_environment()
+
+
+@lru_cache(maxsize=4096)
+def parse_errors(template_str: str) -> str | None:
+    """The syntax error in a template, or None when it parses.
+
+    >>> parse_errors("{{ widgets.x.Digits }")
+    "expected '}}', found 'eof', on line 1"
+    """
+    try:
+        env.from_string(template_str)
+    except LiquidError as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def unknown_filters(template_str: str) -> tuple[str, ...]:
+    """Filter names a (syntactically valid) template uses that this dialect does not define."""
+    try:
+        analysis = env.from_string(template_str).analyze()
+    except LiquidError:
+        return ()
+    return tuple(sorted(name for name in analysis.filters if name not in env.filters))

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from studio.widgets.base import Problem, Prop, Widget, is_blank
+
+
+class EnqueueCall(Widget):
+    type = "enqueue-call"
+    family = "Voice"
+    label = "Enqueue Call"
+    description = "Put the call in a queue or hand it to a TaskRouter workflow."
+    channel = "voice"
+    properties = [
+        Prop("queue_name", "string", liquid=True, max_length=64, label="Queue name"),
+        Prop("workflow_sid", "string", liquid=True, label="TaskRouter workflow SID"),
+        Prop("task_attributes", "json-string", liquid=True, max_length=1024, label="Task attributes (JSON)"),
+        Prop("priority", "integer", default=0, label="Task priority"),
+        # Task TTL must stay under two weeks; absent = no timeout.
+        Prop("timeout", "integer", minimum=0, maximum=1209599, label="Task timeout (seconds)"),
+        Prop("wait_url", "string", liquid=True, label="Hold music TwiML URL"),
+        Prop("wait_url_method", "enum", allowed=("GET", "POST"), default="GET", label="Hold music method"),
+    ]
+    events = ["callComplete", "failedToEnqueue", "callFailure"]
+    outputs = [
+        "AccountSid",
+        "ApiVersion",
+        "CallSid",
+        "CallStatus",
+        "CallerName",
+        "Direction",
+        "ForwardedFrom",
+        "From",
+        "ParentCallSid",
+        "QueueResult",
+        "QueueSid",
+        "QueueTime",
+        "To",
+    ]
+    open_outputs = True
+
+    @classmethod
+    def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
+        has_queue = not is_blank(properties.get("queue_name"))
+        has_workflow = not is_blank(properties.get("workflow_sid"))
+        if not has_queue and not has_workflow:
+            return [Problem("queue_name", "either queue_name or workflow_sid is required", "required")]
+        if has_queue and has_workflow:
+            return [
+                Problem("workflow_sid", "queue_name and workflow_sid are mutually exclusive", "exclusive")
+            ]
+        return []

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Any
+
+from studio.widgets.base import Problem, Prop, Widget, is_blank, kv_array
+
+
+class ForkStream(Widget):
+    type = "fork-stream"
+    family = "Voice"
+    label = "Fork Stream"
+    description = "Start or stop streaming the call audio to a WebSocket or SIPREC connector."
+    channel = "voice"
+    properties = [
+        Prop(
+            "stream_action",
+            "enum",
+            required=True,
+            allowed=("start", "stop"),
+            default="start",
+            label="Stream action",
+        ),
+        Prop("stream_name", "string", liquid=True, label="Stream name"),
+        Prop(
+            "stream_transport_type",
+            "enum",
+            allowed=("websocket", "siprec"),
+            default="websocket",
+            label="Stream type",
+        ),
+        Prop("stream_url", "string", liquid=True, label="Stream URL (wss://)"),
+        # [RJP-SDK] (FlowValidate-tested) spells it `stream_connector`; [AI-SKILL] says
+        # `stream_connector_name`. Both are accepted; the former is the one we write.
+        Prop("stream_connector", "string", liquid=True, label="SIPREC connector name"),
+        Prop("stream_connector_name", "string", liquid=True, label="SIPREC connector name (alias)"),
+        Prop(
+            "stream_track",
+            "enum",
+            allowed=("inbound_track", "outbound_track", "both_tracks"),
+            default="inbound_track",
+            label="Tracks",
+        ),
+        kv_array("stream_parameters", "Stream parameters"),
+    ]
+    events = ["next"]
+    outputs = []
+    name_prefix = "stream"
+
+    @classmethod
+    def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
+        if properties.get("stream_action") != "start":
+            if properties.get("stream_action") == "stop" and is_blank(properties.get("stream_name")):
+                return [Problem("stream_name", "is required to stop a stream", "required")]
+            return []
+        if properties.get("stream_transport_type") == "siprec":
+            if is_blank(properties.get("stream_connector")) and is_blank(
+                properties.get("stream_connector_name")
+            ):
+                return [Problem("stream_connector", "is required for a SIPREC stream", "required")]
+        elif is_blank(properties.get("stream_url")):
+            return [Problem("stream_url", "is required to start a WebSocket stream", "required")]
+        return []

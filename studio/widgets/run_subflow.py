@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from studio.widgets.base import Problem, Prop, Widget, has_liquid, kv_array
+
+FLOW_SID_PATTERN = r"FW[0-9a-fA-F]{32}"
+# LatestRevision is the REST token (error 81021); [AI-SKILL] says LatestDraft. Accept both.
+REVISION_TOKENS = ("LatestPublished", "LatestRevision", "LatestDraft")
+
+
+class RunSubflow(Widget):
+    type = "run-subflow"
+    family = "Tools & Execute Code"
+    label = "Run Subflow"
+    description = "Run another flow inside this execution; its Set Variables come back as widgets.NAME.KEY."
+    channel = "any"
+    properties = [
+        Prop(
+            "flow_sid", "string", required=True, liquid=False, label="Subflow", description="FW… (no Liquid)"
+        ),
+        Prop(
+            "flow_revision",
+            "string",
+            required=True,
+            liquid=False,
+            default="LatestPublished",
+            label="Revision",
+            description="LatestPublished, LatestRevision/LatestDraft or a revision number",
+        ),
+        kv_array("parameters", "Parameters"),
+    ]
+    events = ["completed", "failed"]
+    outputs = ["<key>"]
+    open_outputs = True
+    name_prefix = "subflow"
+
+    @classmethod
+    def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
+        import re
+
+        out: list[Problem] = []
+        sid = properties.get("flow_sid")
+        if isinstance(sid, str) and not has_liquid(sid) and not re.fullmatch(FLOW_SID_PATTERN, sid):
+            out.append(Problem("flow_sid", "must be a valid, non-liquid flow sid", "flow_sid"))
+        revision = properties.get("flow_revision")
+        if isinstance(revision, int) and not isinstance(revision, bool):
+            revision = str(revision)
+        if isinstance(revision, str) and not has_liquid(revision):
+            if revision not in REVISION_TOKENS and not re.fullmatch(r"[1-9]\d*", revision):
+                message = f"must be a revision number or one of {list(REVISION_TOKENS)}"
+                out.append(Problem("flow_revision", message, "flow_revision"))
+        return out
