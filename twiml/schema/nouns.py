@@ -47,7 +47,7 @@ ELEMENTS = (
     Element(
         "Number",
         (
-            pattern("sendDigits", r"[0-9*#wW]+", code=13222),
+            pattern("sendDigits", r"[0-9*#wW]+", code=13222, example="ww1234"),
             url("url"),
             method(code=13221),
             enum_list("statusCallbackEvent", STATUS_EVENTS, "completed"),
@@ -159,7 +159,7 @@ ELEMENTS = (
                 "internal-error input-matching-failed",
             ),
             enum_list("cardType", CARD_TYPES),
-            pattern("attempt", r"[0-9]+( [0-9]+)*"),
+            pattern("attempt", r"[0-9]+( [0-9]+)*", example="1 2"),
             boolean("requireMatchingInputs"),
         ),
         children=("Say", "Play", "Pause"),

@@ -17,7 +17,7 @@ ELEMENTS = (
         "break",
         (
             enum("strength", "none x-weak weak medium strong x-strong", "medium"),
-            pattern("time", r"[0-9]+(\.[0-9]+)?m?s"),
+            pattern("time", r"[0-9]+(\.[0-9]+)?m?s", example="500ms"),
         ),
         doc="A pause.",
     ),
@@ -81,7 +81,7 @@ ELEMENTS = (
     Element(
         "w",
         # Polly word roles; values such as amazon:VB, amazon:SENSE_1 [M], so any amazon:* passes.
-        (enum("role", (), pattern=r"amazon:[A-Za-z0-9_]+", open_values=True),),
+        (enum("role", (), pattern=r"amazon:[A-Za-z0-9_]+", open_values=True, example="amazon:VB"),),
         text="optional",
         text_arg="words",
         children=("break", "emphasis", "phoneme", "prosody", "say-as", "sub"),

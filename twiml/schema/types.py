@@ -38,6 +38,7 @@ class Attr:
     code: int = 12200
     open_values: bool = False
     note: str = ""
+    example: str | None = None
 
     def check(self, value: str) -> str | None:
         """Return why ``value`` is not acceptable, or None when it is."""
@@ -79,6 +80,8 @@ class Attr:
 
     def sample(self) -> str:
         """A valid value, used by tests and by the simulator's examples."""
+        if self.example is not None:
+            return self.example
         if self.default is not None and self.check(self.default) is None:
             return self.default
         if self.kind == "method":
@@ -211,6 +214,7 @@ def enum(
     open_values: bool = False,
     pattern: str | None = None,
     note: str = "",
+    example: str | None = None,
 ) -> Attr:
     vals = tuple(values.split()) if isinstance(values, str) else tuple(values)
     return Attr(
@@ -222,6 +226,7 @@ def enum(
         open_values=open_values,
         pattern=pattern,
         note=note,
+        example=example,
     )
 
 
@@ -230,8 +235,10 @@ def enum_list(name: str, values: str | Iterable[str], default: str | None = None
     return Attr(name, "list", values=vals, default=default, code=code)
 
 
-def pattern(name: str, regex: str, default: str | None = None, code: int = 12200) -> Attr:
-    return Attr(name, "pattern", pattern=regex, default=default, code=code)
+def pattern(
+    name: str, regex: str, default: str | None = None, code: int = 12200, example: str | None = None
+) -> Attr:
+    return Attr(name, "pattern", pattern=regex, default=default, code=code, example=example)
 
 
 STATUS_EVENTS = "initiated ringing answered completed"

@@ -44,7 +44,15 @@ VOICE_VERBS = (
 ).split()
 
 say_attrs = (
-    enum("voice", (), pattern=VOICE_PATTERN, open_values=True, code=13511, note="default: man [M]"),
+    enum(
+        "voice",
+        (),
+        pattern=VOICE_PATTERN,
+        open_values=True,
+        code=13511,
+        note="default: man [M]",
+        example="Polly.Joanna",
+    ),
     # 0 = repeat until the call ends; Twilio caps loops at 1000 [M].
     integer("loop", "1", min=0, max=1000, code=13510),
     enum("language", SAY_LANGUAGES, "en-US", open_values=True, pattern=LANGUAGE_TAG),
@@ -68,7 +76,7 @@ ELEMENTS = (
         "Play",
         (
             integer("loop", "1", min=0, max=1000, code=13410),
-            pattern("digits", r"[0-9*#wW]+"),
+            pattern("digits", r"[0-9*#wW]+", example="ww1234#"),
         ),
         text="optional",
         text_arg="url",
@@ -82,7 +90,7 @@ ELEMENTS = (
             url("action"),
             method(code=13312),
             integer("timeout", "5", min=1, code=13313),
-            pattern("speechTimeout", r"auto|[0-9]+", code=13327),
+            pattern("speechTimeout", r"auto|[0-9]+", code=13327, example="auto"),
             integer("maxSpeechTime", "60", min=1, code=13328),
             boolean("profanityFilter", "true"),
             # One key, or '' to disable. finishOnKey only ends input after at least one digit.
@@ -97,7 +105,13 @@ ELEMENTS = (
             # Unverified default [M]: false, as in Twilio's docs and SignalWire's compatible doc.
             boolean("actionOnEmptyResult", "false"),
             # Free string since twilio-python 9.5.0; provider models (googlev2_*, deepgram_*) exist.
-            enum("speechModel", SPEECH_MODELS, open_values=True, pattern=r"[A-Za-z0-9_.-]+"),
+            enum(
+                "speechModel",
+                SPEECH_MODELS,
+                open_values=True,
+                pattern=r"[A-Za-z0-9_.-]+",
+                example="phone_call",
+            ),
             boolean("enhanced", "false"),
         ),
         children=("Say", "Play", "Pause"),
@@ -211,7 +225,7 @@ ELEMENTS = (
             s("paymentConnector", "Default"),
             enum("paymentMethod", "credit-card ach-debit", "credit-card"),
             enum("tokenType", "one-time reusable payment-method", "reusable"),
-            pattern("chargeAmount", r"[0-9]+(\.[0-9]+)?"),
+            pattern("chargeAmount", r"[0-9]+(\.[0-9]+)?", example="10.50"),
             s("currency", "usd"),
             s("description"),
             enum_list("validCardTypes", CARD_TYPES, "visa mastercard amex"),
