@@ -1,0 +1,83 @@
+"""Acceptance: the 31 real, public Studio flows in the shared corpus validate.
+
+The corpus lives outside the repository (``/work/shared/corpus/studio-flows``, see its
+SOURCES.md); ``STUDIO_CORPUS_DIR`` points elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from studio import widgets
+from studio.validation import validate_definition
+
+CORPUS = Path(os.environ.get("STUDIO_CORPUS_DIR", "/work/shared/corpus/studio-flows"))
+FLOWS = sorted(CORPUS.glob("*.json"))
+
+# Flows that use widgets which cannot run here (send-to-auto-pilot): warnings are expected.
+LEGACY_FLOWS = {"05-volunteer-communication-center.json", "06-volunteer-communication.json"}
+
+# Corpus 18 comes from an unmerged pull request; its Check_Decision split sends "1" to a
+# widget named Goodbye that is not in the file. Twilio rejects such a definition (81022
+# lists "transitions that reference non-existent widgets"), so we report it too.
+KNOWN_DEFECTS: dict[str, list[tuple[str, str]]] = {
+    "18-ca-regulatory-subflows.json": [("#/states/16/transitions/1/next", "transition_target")],
+}
+
+pytestmark = pytest.mark.skipif(not FLOWS, reason=f"no corpus flows in {CORPUS}")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def test_it_finds_all_31_flows() -> None:
+    assert len(FLOWS) == 31
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.name)
+def test_it_validates_each_corpus_flow_without_errors(path: Path) -> None:
+    result = validate_definition(_load(path))
+    errors = [(e["property_path"], e["code"]) for e in result.errors]
+    assert errors == KNOWN_DEFECTS.get(path.name, [])
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.name)
+def test_it_only_warns_about_legacy_widgets_in_legacy_flows(path: Path) -> None:
+    result = validate_definition(_load(path))
+    legacy_warnings = [w for w in result.warnings if w["code"] == "legacy_widget"]
+    assert bool(legacy_warnings) == (path.name in LEGACY_FLOWS)
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=lambda p: p.name)
+def test_it_warns_about_nothing_but_legacy_widgets_and_unreachable_widgets(path: Path) -> None:
+    result = validate_definition(_load(path))
+    assert {w["code"] for w in result.warnings} <= {"legacy_widget", "unreachable"}
+
+
+def test_it_knows_every_widget_type_the_corpus_uses() -> None:
+    used = {state["type"] for path in FLOWS for state in _load(path)["states"]}
+    assert used <= set(widgets.REGISTRY)
+
+
+def test_it_knows_every_event_the_corpus_uses() -> None:
+    for path in FLOWS:
+        for state in _load(path)["states"]:
+            widget = widgets.get(state["type"])
+            assert widget is not None
+            for transition in state["transitions"]:
+                assert transition["event"] in widget.events_for(state["properties"]), (
+                    path.name,
+                    state["name"],
+                )
+
+
+def test_it_reports_the_unreachable_widgets_of_a_real_flow() -> None:
+    result = validate_definition(_load(CORPUS / "09-hls-outreach-postdischarge.json"))
+    assert [(w["property_path"], w["code"]) for w in result.warnings] == [("#/states/10", "unreachable")]
