@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
 
 PROP_TYPES = ("string", "integer", "number", "boolean", "enum", "object", "array", "json-string")
 
@@ -67,6 +68,9 @@ class Prop:
     pattern: str | None = None
     # Enums whose value list is advisory (other values are only warned about).
     open_enum: bool = False
+    # Text that must be literal (spec §2.A: subflow SID/revision, Set Variables keys).
+    # Other non-Liquid strings (labels, SIDs) may contain braces; they are just not rendered.
+    no_liquid: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in PROP_TYPES:
@@ -81,6 +85,8 @@ class Prop:
             out["label"] = self.label
         if self.description:
             out["description"] = self.description
+        if self.no_liquid:
+            out["no_liquid"] = True
         if self.allowed is not None:
             out["enum"] = list(self.allowed)
             if self.open_enum:
@@ -131,7 +137,7 @@ class Prop:
             return str(value), []
         if not isinstance(value, str):
             return None, self._type_error(value, path, "string")
-        if has_liquid(value) and not self.liquid:
+        if has_liquid(value) and (self.no_liquid or (self.type == "enum" and not self.liquid)):
             return None, [
                 Problem(path, "must be a literal value; Liquid is not allowed here", "liquid_not_allowed")
             ]
@@ -316,6 +322,14 @@ class Widget:
     rest_only: ClassVar[bool] = False
     name_prefix: ClassVar[str] = ""
 
+    # -- runtime hooks (used by the execution engine; see executions/ENGINE.md) -----------
+    # A widget type runs when its class defines ``run(cls, call: WidgetCall) -> Outcome`` (a
+    # classmethod); waiting widgets also define ``resume(cls, call) -> Outcome | None``.
+    # The event taken when a property's Liquid fails to render (81018); None ends the execution.
+    failure_event: ClassVar[str | None] = None
+    # Property names the engine must not render (literal by spec, or rendered by the widget).
+    unrendered: ClassVar[frozenset[str]] = frozenset()
+
     @classmethod
     def prop(cls, name: str) -> Prop | None:
         for p in cls.properties:
@@ -432,3 +446,119 @@ CALL_PARAMS: list[str] = [
     "From",
     "To",
 ]
+
+
+# -- runtime vocabulary ------------------------------------------------------------------
+# Plain data shared by the engine (executions.engine) and widget ``run``/``resume`` methods.
+# Kept here, not in executions/, so widget modules never import the engine (studio → twiml
+# only; executions → studio).
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """An event arriving at a waiting execution.
+
+    ``kind``: ``"message"`` (inbound SMS/chat: Twilio's webhook parameters in ``payload``),
+    ``"timeout"`` (a Wait fired), ``"message_status"`` (an outbound message of this execution
+    changed status: ``{"MessageSid", "MessageStatus", "ErrorCode"}``), ``"callback"`` (a
+    TwiML action/redirect URL of the waiting widget was requested: the request parameters),
+    ``"call_status"`` (voice status callback, e.g. hangup), ``"request"``/``"call"`` (a new
+    REST request or call reaching an execution that is already active).
+    """
+
+    kind: str
+    payload: dict[str, Any]
+    key: str = ""
+
+
+@dataclass
+class WaitSpec:
+    """Returned by a widget that suspends the execution until an event arrives.
+
+    ``timeout_seconds`` arms a ``Wait`` row that delivers ``Inbound("timeout")`` to the
+    widget's ``resume``; ``data`` is handed back as ``call.state`` on resume.
+    """
+
+    timeout_seconds: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SendMessageEffect:
+    """Ask the engine to send a message; it is accepted in the transaction, dispatched after commit."""
+
+    to: str
+    from_: str
+    body: str = ""
+    media_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What a widget run/resume returns.
+
+    - ``event``: the transition to take (``None`` together with ``wait`` = suspend).
+    - ``transition``: the exact transition object to follow (split ``match`` branches); when
+      absent the engine follows the first transition whose ``event`` equals ``event``.
+    - ``outputs``: stored as ``widgets.NAME`` (replacing the previous entry); None = unchanged.
+    - ``variables``: merged into ``flow.variables``.
+    - ``twiml``: TwiML verbs (without ``<Response>``) that answer the current voice webhook;
+      the engine concatenates the verbs of every widget that ran during the request.
+    - ``wait``: suspend here (see WaitSpec).
+    - ``error``/``error_code``: a fatal error; the execution ends with an error step.
+    - ``warnings``: ``(code, message)`` pairs recorded on the execution log.
+    """
+
+    event: str | None = None
+    transition: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    variables: dict[str, Any] | None = None
+    twiml: list[str] = field(default_factory=list)
+    wait: WaitSpec | None = None
+    error: str | None = None
+    error_code: int | None = None
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+class Services(Protocol):
+    """Engine services a widget may call synchronously while it runs (inside the transaction)."""
+
+    def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        """Accept an outbound message (dispatched after commit); returns the Message resource
+        fields (``Sid``, ``Status``, ``ErrorCode`` …). ``Status == "failed"`` means the
+        Messaging API refused it."""
+        ...
+
+    def callback_url(self, widget: str, **params: str) -> str:
+        """An absolute URL that resumes this execution at ``widget`` with ``Inbound("callback")``
+        (voice action/redirect targets). Extra ``params`` are added to the query string."""
+        ...
+
+
+@dataclass
+class WidgetCall:
+    """Everything a widget's ``run``/``resume`` receives.
+
+    ``properties`` are rendered (Liquid) except ``Widget.unrendered`` keys; ``raw`` is the
+    state object as written in the flow; ``context`` is the execution context (read it, do
+    not mutate it; return ``outputs``/``variables`` instead). ``render(template)`` renders
+    any further template (raises ``TemplateError``). ``inbound`` and ``state`` are set on
+    resume only.
+    """
+
+    name: str
+    type: str
+    properties: dict[str, Any]
+    raw: dict[str, Any]
+    transitions: list[dict[str, Any]]
+    context: dict[str, Any]
+    render: Callable[[str], str]
+    services: Services
+    trigger_kind: str = ""
+    inbound: Inbound | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    previous_outputs: dict[str, Any] | None = None
+
+
+class TemplateError(Exception):
+    """A Liquid template failed to parse or render (Studio warning 81018)."""

@@ -17,13 +17,18 @@ class RunSubflow(Widget):
     channel = "any"
     properties = [
         Prop(
-            "flow_sid", "string", required=True, liquid=False, label="Subflow", description="FW… (no Liquid)"
+            "flow_sid",
+            "string",
+            required=True,
+            no_liquid=True,
+            label="Subflow",
+            description="FW… (no Liquid)",
         ),
         Prop(
             "flow_revision",
             "string",
             required=True,
-            liquid=False,
+            no_liquid=True,
             default="LatestPublished",
             label="Revision",
             description="LatestPublished, LatestRevision/LatestDraft or a revision number",

@@ -19,7 +19,7 @@ class SetVariables(Widget):
             default=[],
             fields=(
                 # Keys are literal (no Liquid), values are Liquid templates.
-                Prop("key", "string", required=True, liquid=False, label="Key"),
+                Prop("key", "string", required=True, no_liquid=True, label="Key"),
                 Prop("value", "string", required=True, liquid=True, label="Value"),
                 # [AI-SKILL] names the "Parse as JSON object" checkbox `parse_as_json`; never
                 # seen in a public export (spec open question 2), so it is optional per item.
