@@ -30,6 +30,11 @@ class Flow(models.Model):
     published_revision = models.PositiveIntegerField(null=True, blank=True)
     # Contact addresses (phone numbers, identities) that run the latest revision instead.
     test_users = models.JSONField(default=list, blank=True)
+    # Copied from the latest revision on every save so that lists need no per-row join.
+    commit_message = models.TextField(blank=True, null=True)
+    author_sid = models.CharField(max_length=34, blank=True, null=True)
+    valid = models.BooleanField(default=True)
+    widget_count = models.PositiveIntegerField(default=0)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
