@@ -6,6 +6,7 @@ from twiml import VoiceDoc, MessagingDoc, validate, play_call, CallScript, messa
 from __future__ import annotations
 
 from .builder import MessagingDoc, Node, TwiMLBuildError, VoiceDoc
+from .interpreter import CallScript, Transcript, dial_in, messages_from, play_call
 from .schema import MESSAGING, VOICE
 from .validator import Problem, is_valid, validate
 
@@ -19,4 +20,9 @@ __all__ = [
     "Problem",
     "validate",
     "is_valid",
+    "CallScript",
+    "Transcript",
+    "play_call",
+    "dial_in",
+    "messages_from",
 ]

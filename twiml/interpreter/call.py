@@ -16,6 +16,7 @@ from lxml import etree
 from ..parse import ParseError, parse
 from ..schema import VOICE, Element
 from ..validator import validate_tree
+from . import verbs as _verbs
 from .flow import Transcript, _End, _Goto, full_url
 from .script import CallScript, Fetcher, sid
 
@@ -62,7 +63,12 @@ class CallPlayer:
 
     def request(self, method: str, url: str, params: dict[str, str]) -> tuple[int, str] | None:
         """Make one request through the fetcher; None when there is no fetcher."""
-        entry = {"method": method, "url": url, "full_url": full_url(method, url, params), "params": params}
+        entry: dict[str, Any] = {
+            "method": method,
+            "url": url,
+            "full_url": full_url(method, url, params),
+            "params": params,
+        }
         self.transcript.requests.append(entry)
         self.emit("request", method=method, url=url, params=params)
         if self.fetcher is None:
@@ -237,8 +243,12 @@ class CallPlayer:
                 ReferSipResponseCode="202",
             )
 
-    # -- blocking verbs in their own module -------------------------------------------------
-    from .verbs import verb_dial, verb_enqueue, verb_gather, verb_pay, verb_record  # noqa: E402
+    # -- blocking verbs, in their own module ------------------------------------------------
+    verb_gather = _verbs.verb_gather
+    verb_record = _verbs.verb_record
+    verb_dial = _verbs.verb_dial
+    verb_enqueue = _verbs.verb_enqueue
+    verb_pay = _verbs.verb_pay
 
 
 def attrs_of(el: etree._Element, spec: Element | None = None) -> dict[str, Any]:
