@@ -254,9 +254,13 @@ def _check_transitions(
             if nxt is not None and not isinstance(nxt, str):
                 result.error(f"{tpath}/next", f"{_kind(nxt)} found, string expected", "type")
             elif nxt and nxt not in names:
-                result.error(
+                # Twilio's 81022 lists dangling transitions, but real exports carry them
+                # (corpus 18: a split pointing at a deleted "Goodbye"). Refusing them would
+                # stop those flows from importing, so we warn, and the engine ends the
+                # execution there as for an empty `next`.
+                result.warn(
                     f"{tpath}/next",
-                    f"transition to a widget that does not exist: {nxt!r}",
+                    f"transition to a widget that does not exist: {nxt!r}; the execution ends here",
                     "transition_target",
                 )
 

@@ -128,9 +128,12 @@ def test_it_rejects_conditions_on_other_transitions() -> None:
     ]
 
 
-def test_it_rejects_a_split_transition_to_an_unknown_widget() -> None:
+def test_it_warns_about_a_split_transition_to_an_unknown_widget() -> None:
     result = validate_definition(split_flow(match(cond(), next_="nowhere")))
-    assert errors(result) == [("#/states/1/transitions/1/next", "transition_target")]
+    assert result.valid
+    assert [(w["property_path"], w["code"]) for w in result.warnings] == [
+        ("#/states/1/transitions/1/next", "transition_target")
+    ]
 
 
 def test_it_accepts_a_split_with_only_no_match_and_no_input() -> None:

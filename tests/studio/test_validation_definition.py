@@ -230,9 +230,10 @@ def test_it_requires_properties() -> None:
     assert ("#/states/1/properties", "required") in problems(validate_definition(flow(trigger(), widget)))
 
 
-def test_it_rejects_a_transition_to_a_widget_that_does_not_exist() -> None:
+def test_it_warns_about_a_transition_to_a_widget_that_does_not_exist() -> None:
     result = validate_definition(flow(trigger(), hello(sent="goodbye")))
-    assert problems(result) == [("#/states/1/transitions/0/next", "transition_target")]
+    assert result.valid
+    assert problems(result, "warnings") == [("#/states/1/transitions/0/next", "transition_target")]
 
 
 def test_it_treats_an_empty_next_as_the_end_of_the_branch() -> None:
