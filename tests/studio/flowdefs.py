@@ -41,14 +41,14 @@ MESSAGE_FLOW: dict[str, Any] = {
     "flags": {"allow_concurrent_calls": True},
 }
 
-# A transition to a widget that does not exist: Twilio's 81022.
+# An event the trigger does not have: Twilio's 81022 ("must be a constant value").
 BROKEN_FLOW: dict[str, Any] = {
     **copy.deepcopy(MESSAGE_FLOW),
     "states": [
         {
             "name": "Trigger",
             "type": "trigger",
-            "transitions": [{"event": "incomingMessage", "next": "nowhere"}],
+            "transitions": [{"event": "incomingTelegram"}],
             "properties": {"offset": {"x": 0, "y": 0}},
         }
     ],
