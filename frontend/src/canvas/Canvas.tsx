@@ -1,0 +1,162 @@
+import {
+  Background, Controls, MiniMap, ReactFlow, useReactFlow,
+  type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
+} from "@xyflow/react";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { Deriver, type Mark, type WidgetNode } from "../store/derive";
+import { editorStore, problemsByName, useActions, useEditor } from "../store/flowStore";
+import * as ops from "../store/ops";
+import type { FlowDefinition } from "../types";
+import { nodeTypes } from "./WidgetNode";
+
+export const DRAG_MIME = "application/x-studio-widget";
+
+function searchMarks(def: FlowDefinition, text: string): Record<string, Mark> {
+  const q = text.trim().toLowerCase();
+  if (!q) return {};
+  const out: Record<string, Mark> = {};
+  for (const s of def.states) {
+    if (s.name.toLowerCase().includes(q) || JSON.stringify(s.properties).toLowerCase().includes(q)) out[s.name] = "match";
+  }
+  return out;
+}
+
+export function Canvas() {
+  const actions = useActions();
+  const def = useEditor((s) => s.def);
+  const diffDef = useEditor((s) => s.diffDef);
+  const diffMarks = useEditor((s) => s.marks);
+  const catalogue = useEditor((s) => s.catalogue);
+  const selected = useEditor((s) => s.selected);
+  const measured = useEditor((s) => s.measured);
+  const errors = useEditor((s) => s.errors);
+  const problemsDef = useEditor((s) => s.problemsDef);
+  const search = useEditor((s) => s.search);
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const deriver = useRef(new Deriver());
+  const { screenToFlowPosition } = useReactFlow();
+
+  const shown = diffDef ?? def;
+  const readOnly = diffDef !== null;
+  const problems = useMemo(
+    () => problemsByName({ ...editorStore.getState(), errors, problemsDef }),
+    [errors, problemsDef],
+  );
+  const marks = useMemo(() => (readOnly ? diffMarks : searchMarks(def, search)), [readOnly, diffMarks, def, search]);
+
+  const nodes = useMemo(
+    () => deriver.current.nodes({ def: shown, catalogue, selected, measured, problems: readOnly ? {} : problems, marks }),
+    [shown, catalogue, selected, measured, problems, marks, readOnly],
+  );
+  const rawEdges = useMemo(() => deriver.current.edges(shown, catalogue, readOnly ? diffMarks : {}), [shown, catalogue, readOnly, diffMarks]);
+  const edges = useMemo(
+    () => (selectedEdges.size ? rawEdges.map((e) => (selectedEdges.has(e.id) ? { ...e, selected: true } : e)) : rawEdges),
+    [rawEdges, selectedEdges],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<WidgetNode>[]) => {
+      const positions = new Map<string, { x: number; y: number }>();
+      const sel: [string, boolean][] = [];
+      for (const c of changes) {
+        if (c.type === "position" && c.position) positions.set(c.id, c.position);
+        else if (c.type === "select") sel.push([c.id, c.selected]);
+        else if (c.type === "dimensions" && c.dimensions) actions.setMeasured(c.id, c.dimensions);
+      }
+      if (positions.size && !readOnly) actions.move(positions);
+      if (sel.length) {
+        const next = new Set(editorStore.getState().selected);
+        for (const [id, on] of sel) {
+          if (on) next.add(id);
+          else next.delete(id);
+        }
+        actions.select(next);
+      }
+    },
+    [actions, readOnly],
+  );
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const sel = changes.filter((c) => c.type === "select");
+    if (!sel.length) return;
+    setSelectedEdges((prev) => {
+      const next = new Set(prev);
+      for (const c of sel) {
+        if (c.type !== "select") continue;
+        if (c.selected) next.add(c.id);
+        else next.delete(c.id);
+      }
+      return next;
+    });
+  }, []);
+
+  const onDelete: OnDelete<WidgetNode, Edge> = useCallback(
+    ({ nodes: gone, edges: cut }) => {
+      if (readOnly) return;
+      actions.apply((d) => {
+        let out = ops.deleteStates(d, gone.map((n) => n.id));
+        for (const e of cut) if (e.sourceHandle) out = ops.connect(out, e.source, e.sourceHandle, null);
+        return out;
+      });
+      setSelectedEdges(new Set());
+    },
+    [actions, readOnly],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (c.source && c.target && c.sourceHandle && c.source !== c.target) actions.connect(c.source, c.sourceHandle, c.target);
+    },
+    [actions],
+  );
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(DRAG_MIME) || e.dataTransfer.getData("text/plain");
+      if (!type || readOnly || !editorStore.getState().catalogue[type]) return;
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      actions.addWidget(type, { x: p.x - 100, y: p.y - 20 });
+    },
+    [actions, readOnly, screenToFlowPosition],
+  );
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+  }, []);
+
+  const onNodeDragStart = useCallback(() => {
+    if (!readOnly) actions.beginMove();
+  }, [actions, readOnly]);
+
+  return (
+    <div className="canvas" onDrop={onDrop} onDragOver={onDragOver} data-testid="canvas">
+      <ReactFlow<WidgetNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onDelete={onDelete}
+        onConnect={onConnect}
+        onNodeDragStart={onNodeDragStart}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        elementsSelectable
+        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionKeyCode="Shift"
+        onlyRenderVisibleElements
+        fitView
+        minZoom={0.05}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} />
+        <Controls />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,298 @@
+import { memo, useEffect, useState } from "react";
+import { useActions, useEditor } from "../store/flowStore";
+import type { PropSchema, State } from "../types";
+import { customSection } from "../widgets/registry";
+import { LiquidField } from "./LiquidField";
+
+/** The inspector of the single selected widget, generated from the catalogue's schema. */
+export function Inspector() {
+  const selected = useEditor((s) => s.selected);
+  const def = useEditor((s) => s.def);
+  const readOnly = useEditor((s) => s.diffDef !== null);
+  if (readOnly) return <aside className="inspector muted">Viewing a revision diff (read-only).</aside>;
+  if (selected.size !== 1) {
+    return (
+      <aside className="inspector muted" data-testid="inspector">
+        {selected.size > 1 ? `${selected.size} widgets selected.` : "Select a widget to edit it."}
+      </aside>
+    );
+  }
+  const name = [...selected][0];
+  const state = def.states.find((s) => s.name === name);
+  if (!state) return <aside className="inspector" />;
+  return <WidgetInspector state={state} />;
+}
+
+const WidgetInspector = memo(function WidgetInspector({ state }: { state: State }) {
+  const actions = useActions();
+  const entry = useEditor((s) => s.catalogue[state.type]);
+  const problems = useEditor((s) => s.errors);
+  const [draftName, setDraftName] = useState(state.name);
+  const [renameError, setRenameError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraftName(state.name);
+    setRenameError(null);
+  }, [state.name]);
+
+  const commitName = () => {
+    if (draftName === state.name) return;
+    const err = actions.rename(state.name, draftName.trim());
+    setRenameError(err);
+  };
+
+  const setProp = (key: string, value: unknown) => {
+    if (state.type === "split-based-on" && key === "input") {
+      // Console keeps every condition's `arguments` equal to the tested input.
+      actions.updateState(state.name, (s) => ({
+        ...s,
+        properties: { ...s.properties, input: value },
+        transitions: s.transitions.map((t) =>
+          t.conditions ? { ...t, conditions: t.conditions.map((c) => ({ ...c, arguments: [String(value ?? "")] })) } : t,
+        ),
+      }));
+    } else {
+      actions.setProperty(state.name, key, value);
+    }
+  };
+
+  const Custom = customSection(state.type);
+  const schema = entry?.properties ?? [];
+  const known = new Set(schema.map((p) => p.name).concat("offset"));
+  const extra = Object.keys(state.properties).filter((k) => !known.has(k));
+  void problems;
+
+  return (
+    <aside className="inspector" data-testid="inspector" aria-label={`Inspector of ${state.name}`}>
+      <h2>
+        {entry?.label ?? state.type} {entry?.legacy && <span className="badge">legacy</span>}
+      </h2>
+      <label className="field">
+        <span>Widget name</span>
+        <input
+          data-testid="widget-name-input"
+          value={draftName}
+          onChange={(e) => setDraftName(e.target.value)}
+          onBlur={commitName}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") commitName();
+          }}
+        />
+        {renameError && <small className="error" role="alert">{renameError}</small>}
+      </label>
+      {entry?.description && <p className="muted">{entry.description}</p>}
+      {schema.map((p) => (
+        <Field
+          key={p.name}
+          schema={p}
+          idBase={`${state.name}-${p.name}`}
+          value={state.properties[p.name]}
+          onChange={(v) => setProp(p.name, v)}
+        />
+      ))}
+      {extra.length > 0 && (
+        <Field
+          schema={{ name: "(other properties)", type: "json-string", required: false, liquid: false }}
+          idBase={`${state.name}-extra`}
+          value={JSON.stringify(Object.fromEntries(extra.map((k) => [k, state.properties[k]])), null, 2)}
+          onChange={(v) => {
+            try {
+              const parsed = JSON.parse(String(v)) as Record<string, unknown>;
+              actions.updateState(state.name, (s) => {
+                const props: State["properties"] = { offset: s.properties.offset };
+                for (const k of Object.keys(s.properties)) if (known.has(k)) props[k] = s.properties[k];
+                return { ...s, properties: { ...props, ...parsed } };
+              });
+            } catch {
+              /* keep typing */
+            }
+          }}
+        />
+      )}
+      {Custom && <Custom state={state} />}
+      <button
+        type="button"
+        className="danger"
+        data-testid="delete-widget-button"
+        disabled={state.type === "trigger"}
+        onClick={() => actions.deleteWidgets([state.name])}
+      >
+        Delete widget
+      </button>
+    </aside>
+  );
+});
+
+interface FieldProps {
+  schema: PropSchema;
+  idBase?: string;
+  value: unknown;
+  onChange(value: unknown): void;
+}
+
+function Field({ schema, idBase, value, onChange }: FieldProps) {
+  const label = schema.label || schema.name;
+  const id = `f-${idBase}`.replace(/[^A-Za-z0-9_-]/g, "_");
+  return (
+    <div className="field" data-field={schema.name}>
+      <label htmlFor={id}>
+        {label}
+        {schema.required && <span className="req"> *</span>}
+      </label>
+      <FieldInput id={id} schema={schema} value={value} onChange={onChange} />
+      {schema.description && <small className="muted">{schema.description}</small>}
+    </div>
+  );
+}
+
+function FieldInput({ id, schema, value, onChange }: FieldProps & { id: string }) {
+  const testId = `prop-${schema.name}`;
+  const encode = (v: string | boolean): unknown => {
+    if (typeof v === "boolean") return schema.string_encoded ? String(v) : v;
+    if ((schema.type === "integer" || schema.type === "number") && !schema.string_encoded) {
+      if (v.trim() === "" ) return undefined;
+      const n = Number(v);
+      return Number.isFinite(n) && !/\{[{%]/.test(v) ? n : v;
+    }
+    return v;
+  };
+  switch (schema.type) {
+    case "boolean": {
+      const on = value === true || value === "true";
+      return (
+        <input id={id} data-testid={testId} type="checkbox" checked={on} onChange={(e) => onChange(encode(e.target.checked))} />
+      );
+    }
+    case "enum": {
+      const options = schema.enum ?? [];
+      const cur = value === undefined || value === null ? "" : String(value);
+      if (schema.open_enum || (cur && !options.includes(cur))) {
+        return (
+          <>
+            <input id={id} data-testid={testId} list={`${id}-list`} value={cur} onChange={(e) => onChange(e.target.value)} />
+            <datalist id={`${id}-list`}>
+              {options.map((o) => (
+                <option key={o} value={o} />
+              ))}
+            </datalist>
+          </>
+        );
+      }
+      return (
+        <select id={id} data-testid={testId} value={cur} onChange={(e) => onChange(e.target.value || undefined)}>
+          {!schema.required && <option value="">(none)</option>}
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+    }
+    case "integer":
+    case "number":
+      return schema.liquid ? (
+        <LiquidField id={id} testId={testId} value={value === undefined || value === null ? "" : String(value)} onChange={(v) => onChange(encode(v))} />
+      ) : (
+        <input
+          id={id}
+          data-testid={testId}
+          inputMode="numeric"
+          min={schema.minimum}
+          max={schema.maximum}
+          value={value === undefined || value === null ? "" : String(value)}
+          onChange={(e) => onChange(encode(e.target.value))}
+        />
+      );
+    case "array":
+      return <ArrayInput id={id} schema={schema} value={value} onChange={onChange} />;
+    case "object":
+    case "json-string":
+      return <JsonInput id={id} testId={testId} schema={schema} value={value} onChange={onChange} />;
+    default: {
+      const text = value === undefined || value === null ? "" : String(value);
+      if (schema.liquid) {
+        const multi = /body|say|text|message|attributes|prompt/i.test(schema.name);
+        return <LiquidField id={id} testId={testId} value={text} onChange={onChange} multiline={multi} />;
+      }
+      return <input id={id} data-testid={testId} value={text} onChange={(e) => onChange(e.target.value)} />;
+    }
+  }
+}
+
+function JsonInput({ id, testId, schema, value, onChange }: FieldProps & { id: string; testId: string }) {
+  const asText = schema.type === "json-string" ? (typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value, null, 2)) : JSON.stringify(value ?? {}, null, 2);
+  const [text, setText] = useState(asText);
+  const [bad, setBad] = useState(false);
+  useEffect(() => setText(asText), [asText]);
+  return (
+    <>
+      <textarea
+        id={id}
+        data-testid={testId}
+        rows={4}
+        spellCheck={false}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (schema.type === "json-string") {
+            onChange(e.target.value);
+            return;
+          }
+          try {
+            onChange(JSON.parse(e.target.value));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+      {bad && <small className="error">Not valid JSON yet</small>}
+    </>
+  );
+}
+
+function ArrayInput({ id, schema, value, onChange }: FieldProps & { id: string }) {
+  const items = Array.isArray(value) ? (value as unknown[]) : [];
+  const fields = schema.items?.properties;
+  const set = (i: number, v: unknown) => onChange(items.map((x, j) => (j === i ? v : x)));
+  const blank = () => {
+    if (!fields) return "";
+    return Object.fromEntries(fields.map((f) => [f.name, f.default ?? ""]));
+  };
+  return (
+    <div className="array" id={id} data-testid={`prop-${schema.name}`}>
+      {items.map((item, i) => (
+        <div className="array-item" key={i}>
+          {fields ? (
+            fields.map((f) => (
+              <div className="subfield" key={f.name}>
+                <small>{f.label || f.name}</small>
+                <FieldInput
+                  id={`${id}-${i}-${f.name}`}
+                  idBase=""
+                  schema={f}
+                  value={(item as Record<string, unknown>)?.[f.name]}
+                  onChange={(v) => set(i, { ...(item as Record<string, unknown>), [f.name]: v })}
+                />
+              </div>
+            ))
+          ) : (
+            <FieldInput
+              id={`${id}-${i}`}
+              idBase=""
+              schema={{ name: `${schema.name}-${i}`, type: schema.items?.type ?? "string", required: false, liquid: schema.liquid }}
+              value={item}
+              onChange={(v) => set(i, v)}
+            />
+          )}
+          <button type="button" aria-label={`Remove item ${i + 1}`} onClick={() => onChange(items.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" onClick={() => onChange([...items, blank()])}>
+        + Add
+      </button>
+    </div>
+  );
+}

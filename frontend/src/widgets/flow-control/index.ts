@@ -1,0 +1,10 @@
+import type { FamilyModule } from "../types";
+import { SplitConditions } from "./SplitConditions";
+
+export const flowControl: FamilyModule = {
+  families: ["Flow Control"],
+  color: "#dc2626",
+  defaultIcon: "◆",
+  icons: { trigger: "⚡", "split-based-on": "⑂", "set-variables": "𝑥" },
+  sections: { "split-based-on": SplitConditions },
+};

@@ -1,0 +1,8 @@
+import type { FamilyModule } from "../types";
+
+export const legacy: FamilyModule = {
+  families: ["Legacy"],
+  color: "#6b7280",
+  defaultIcon: "⌛",
+  icons: {},
+};

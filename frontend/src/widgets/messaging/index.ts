@@ -1,0 +1,8 @@
+import type { FamilyModule } from "../types";
+
+export const messaging: FamilyModule = {
+  families: ["Messaging"],
+  color: "#0891b2",
+  defaultIcon: "✉",
+  icons: { "send-message": "✉", "send-and-wait-for-reply": "💬" },
+};

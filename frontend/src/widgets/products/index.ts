@@ -1,0 +1,8 @@
+import type { FamilyModule } from "../types";
+
+export const products: FamilyModule = {
+  families: ["Connect Other Products"],
+  color: "#db2777",
+  defaultIcon: "🔌",
+  icons: { "send-to-flex": "🎧" },
+};
