@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget
-from studio.widgets.send_message import COMMON_MESSAGE_PROPS, MESSAGE_OUTPUTS, check_message_rules
+from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.send_message import COMMON_MESSAGE_PROPS, MESSAGE_OUTPUTS, check_message_rules, send
 
 
 class SendAndWaitForReply(Widget):
@@ -43,3 +43,50 @@ class SendAndWaitForReply(Widget):
     @classmethod
     def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
         return check_message_rules(properties)
+
+    # -- runtime ---------------------------------------------------------------------------
+    failure_event = "deliveryFailure"
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        contact = call.context.get("contact", {}).get("channel", {}).get("address") or ""
+        outbound = send(call, str(contact))
+        if outbound.get("Status") == "failed":
+            return Outcome(event="deliveryFailure", outputs={"outbound": outbound})
+        return Outcome(
+            outputs={"outbound": outbound},
+            wait=WaitSpec(
+                timeout_seconds=timeout_seconds(call.properties.get("timeout")), data={"outbound": outbound}
+            ),
+        )
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        outbound = dict(call.state.get("outbound") or {})
+        if inbound is None:
+            return None
+        if inbound.kind == "message":
+            return Outcome(
+                event="incomingMessage", outputs={"outbound": outbound, "inbound": dict(inbound.payload)}
+            )
+        if inbound.kind == "timeout":
+            return Outcome(event="timeout", outputs={"outbound": outbound})
+        if inbound.kind == "message_status" and inbound.payload.get("MessageSid") == outbound.get("Sid"):
+            status = str(inbound.payload.get("MessageStatus") or "")
+            outbound["Status"] = status
+            if inbound.payload.get("ErrorCode"):
+                outbound["ErrorCode"] = inbound.payload.get("ErrorCode")
+            if status in ("failed", "undelivered"):
+                return Outcome(event="deliveryFailure", outputs={"outbound": outbound})
+            # A progress update (sent/delivered): keep waiting, same timer.
+            return Outcome(outputs={"outbound": outbound})
+        return None
+
+
+def timeout_seconds(value: Any) -> float:
+    try:
+        seconds = float(str(value).strip())
+    except (TypeError, ValueError):
+        return 3600.0
+    return seconds if seconds >= 0 else 3600.0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget, is_blank, kv_array
+from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank, kv_array
 
 MESSAGE_OUTPUTS = [
     "outbound.Body",
@@ -86,3 +86,30 @@ class SendMessage(Widget):
     @classmethod
     def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
         return check_message_rules(properties)
+
+    # -- runtime ---------------------------------------------------------------------------
+    failure_event = "failed"
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        to = _text(call.properties.get("to"))
+        outbound = send(call, to)
+        # `sent` = the Messaging API accepted the message (not handset delivery).
+        event = "failed" if outbound.get("Status") == "failed" else "sent"
+        return Outcome(event=event, outputs={"outbound": outbound})
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def send(call: WidgetCall, to: str) -> dict[str, Any]:
+    """Render-time properties to a provider send; returns the Message resource fields."""
+    props = call.properties
+    sender = _text(props.get("from")) or _text(call.context.get("flow", {}).get("channel", {}).get("address"))
+    body = props.get("body")
+    body = "" if body is None else str(body)
+    if props.get("message_type") == "content_template" and not body:
+        body = _text(props.get("content_sid"))
+    media = [u.strip() for u in _text(props.get("media_url")).split(",") if u.strip()]
+    return call.services.send_message(to, sender, body, media)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget, is_blank
+from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank
 
 
 class SetVariables(Widget):
@@ -40,3 +42,46 @@ class SetVariables(Widget):
                 if isinstance(item, dict) and "key" in item and is_blank(item["key"]):
                     out.append(Problem(f"variables/{i}/key", "must not be empty", "empty"))
         return out
+
+    # -- runtime ---------------------------------------------------------------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        values: dict[str, Any] = {}
+        warnings: list[tuple[int, str]] = []
+        for item in call.properties.get("variables") or []:
+            if not isinstance(item, dict) or is_blank(item.get("key")):
+                continue
+            key = str(item["key"])
+            value = item.get("value")
+            if _truthy(item.get("parse_as_json")):
+                try:
+                    values[key] = json.loads(value) if isinstance(value, str) else value
+                except ValueError:
+                    warnings.append((81027, f"variable {key!r}: value is not valid JSON; kept as text"))
+                    values[key] = value
+            else:
+                values[key] = typed_value(value)
+        return Outcome(event="next", variables=values, warnings=warnings)
+
+
+_INT = re.compile(r"^-?(0|[1-9]\d{0,15})$")
+_FLOAT = re.compile(r"^-?(0|[1-9]\d{0,15})\.\d*[1-9]$")
+
+
+def typed_value(value: Any) -> Any:
+    """Studio's typing of Set Variables values: unquoted numbers become numbers, null becomes
+    "" (leading zeros, "+" signs and trailing zeros keep the text, so phone numbers survive)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.base import Outcome, Widget, WidgetCall
 
 
 class Trigger(Widget):
@@ -22,3 +22,11 @@ class Trigger(Widget):
     # The trigger fills trigger.* rather than widgets.Trigger.*.
     outputs = []
     name_prefix = "Trigger"
+
+    # -- runtime ---------------------------------------------------------------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        # The engine sets trigger_kind to the event that started the execution; trigger.* is
+        # already in the context, so the trigger stores no outputs.
+        return Outcome(event=call.trigger_kind or "incomingRequest")

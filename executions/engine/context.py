@@ -1,0 +1,69 @@
+"""The execution context (spec §4): the namespaces every template and widget sees."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+TRIGGER_NAMESPACES = {
+    "incomingMessage": "message",
+    "incomingCall": "call",
+    "incomingConversationMessage": "conversation",
+    "incomingRequest": "request",
+    "incomingParent": "parent",
+}
+
+# Attributes Studio parses as JSON in trigger payloads (channel/conversation level only).
+_JSON_PARAMS = ("ChannelAttributes", "AddOns")
+
+
+def trigger_payload(params: dict[str, Any]) -> dict[str, Any]:
+    """Webhook parameters as they appear under ``trigger.message|call|conversation``."""
+    out: dict[str, Any] = dict(params)
+    for key in _JSON_PARAMS:
+        value = out.get(key)
+        if isinstance(value, str) and value.strip():
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                pass
+    return out
+
+
+def initial_context(
+    *,
+    flow_sid: str,
+    execution_sid: str,
+    trigger_event: str,
+    trigger: dict[str, Any],
+    contact_address: str,
+    channel_address: str,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    namespace = TRIGGER_NAMESPACES.get(trigger_event, "request")
+    return {
+        "trigger": {namespace: trigger},
+        "widgets": {},
+        "flow": {
+            "flow_sid": flow_sid,
+            "sid": execution_sid,
+            "channel": {"address": channel_address},
+            "data": dict(data or {}),
+            "variables": {},
+        },
+        "contact": {"channel": {"address": contact_address}},
+    }
+
+
+def snapshot(context: dict[str, Any]) -> dict[str, Any]:
+    """A detached copy (steps keep the context as it was when they ended)."""
+    return copy.deepcopy(context)
+
+
+def summary(context: dict[str, Any], widget: str) -> dict[str, Any]:
+    """What live events carry: the widget's outputs and the flow variables, not the whole context."""
+    return {
+        "widget": (context.get("widgets") or {}).get(widget),
+        "variables": (context.get("flow") or {}).get("variables", {}),
+    }

@@ -1,0 +1,340 @@
+"""The engine loop, pure: no database, no HTTP.
+
+``ExecState`` is an in-memory view of an execution; ``start``/``resume`` walk widgets and
+return a ``RunResult`` (steps to write, TwiML to answer, a wait to arm, log entries). The
+database layer (``executions.engine.store``) loads/saves the state under a row lock and applies
+effects after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from executions.engine.context import snapshot
+from executions.engine.rendering import render_properties
+from studio import widgets
+from studio.widgets.base import Inbound, Outcome, Services, TemplateError, Widget, WidgetCall
+
+ENDED = "Ended"
+
+# Legacy types Studio still accepts on import but that cannot run (spec §2.22, §8.1).
+LEGACY_ERRORS: dict[str, int] = {
+    "add-member-to-chat-channel": 81004,
+    "create-chat-channel": 81006,
+    "create-task": 81015,
+    "understand": 81013,
+    "update-sync-object": 81012,
+    "run-function-v2": 81010,
+    "send-to-auto-pilot": 81013,
+    "connect-virtual-agent": 81020,
+}
+
+
+@dataclass
+class Limits:
+    max_steps: int = 1000
+    max_same_widget: int = 10
+
+
+@dataclass
+class ExecState:
+    sid: str
+    flow_sid: str
+    revision_id: int
+    definition: dict[str, Any]
+    context: dict[str, Any]
+    trigger_event: str = ""
+    status: str = "active"
+    current_widget: str = ""
+    wait_state: dict[str, Any] = field(default_factory=dict)
+    step_count: int = 0
+    last_widget: str = ""
+    repeat_count: int = 0
+
+    def state(self, name: str) -> dict[str, Any] | None:
+        for st in self.definition.get("states", []):
+            if st.get("name") == name:
+                return st
+        return None
+
+
+@dataclass
+class StepRecord:
+    name: str
+    transitioned_from: str
+    transitioned_to: str
+    type: str
+    context: dict[str, Any]
+
+
+@dataclass
+class ArmedWait:
+    widget: str
+    token: str
+    timeout_seconds: float | None
+
+
+@dataclass
+class RunResult:
+    steps: list[StepRecord] = field(default_factory=list)
+    twiml: list[str] = field(default_factory=list)
+    wait: ArmedWait | None = None
+    ended: bool = False
+    ignored: bool = False
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+    def warn(self, code: int | None, message: str, widget: str = "") -> None:
+        self.log.append({"level": "warning", "code": code, "message": message, "widget": widget})
+
+    def error(self, code: int | None, message: str, widget: str = "") -> None:
+        self.log.append({"level": "error", "code": code, "message": message, "widget": widget})
+
+
+class Renderer:
+    """Binds the Liquid renderer to the state's revision and live context."""
+
+    def __init__(self, state: ExecState) -> None:
+        self.state = state
+
+    def __call__(self, source: str) -> str:
+        from executions.liquid import render
+
+        return render(self.state.revision_id, source, self.state.context)
+
+
+def _initial_state_name(definition: dict[str, Any]) -> str:
+    return str(definition.get("initial_state") or "Trigger")
+
+
+def start(state: ExecState, services: Services, limits: Limits | None = None) -> RunResult:
+    """Fire the trigger (``state.trigger_event``) and run until a wait or the end."""
+    result = RunResult()
+    _run_loop(state, _initial_state_name(state.definition), services, limits or Limits(), result)
+    return result
+
+
+def resume(
+    state: ExecState,
+    inbound: Inbound,
+    services: Services,
+    limits: Limits | None = None,
+    *,
+    widget: str | None = None,
+    token: str | None = None,
+) -> RunResult:
+    """Deliver an event to the waiting widget; unexpected events are ignored (81002).
+
+    ``widget``/``token`` narrow the delivery (callbacks and timers): a mismatch is stale and
+    does nothing at all.
+    """
+    result = RunResult()
+    limits = limits or Limits()
+    current = state.current_widget
+    if state.status != "active" or not current:
+        result.ignored = True
+        result.warn(81002, f"Unexpected event {inbound.kind!r}: the execution is not waiting")
+        return result
+    if token is not None and state.wait_state.get("token") != token:
+        result.ignored = True
+        return result
+    if widget is not None and widget != current:
+        result.ignored = True
+        result.warn(81002, f"Unexpected event {inbound.kind!r} for widget {widget}", current)
+        return result
+    st = state.state(current) or {}
+    cls = widgets.get(str(st.get("type", "")))
+    resume_fn = getattr(cls, "resume", None) if cls else None
+    if cls is None or resume_fn is None:
+        result.ignored = True
+        result.warn(81002, f"Unexpected event {inbound.kind!r} while processing widget {current}", current)
+        return result
+    call = _call(state, st, cls, dict(st.get("properties") or {}), services)
+    call.inbound = inbound
+    call.state = dict(state.wait_state.get("data") or {})
+    try:
+        outcome = resume_fn(call)
+    except TemplateError as exc:
+        outcome = _template_failure(cls, current, exc, result)
+    if outcome is None:
+        result.ignored = True
+        result.warn(81002, f"Unexpected event {inbound.kind!r} while processing widget {current}", current)
+        return result
+    if outcome.event is None:
+        # The widget stays put: with a WaitSpec it re-arms (new token, new timer); without
+        # one the event was consumed and the current wait (token, timer) is kept.
+        _apply_outputs(state, current, outcome)
+        result.twiml.extend(outcome.twiml)
+        if outcome.wait is not None:
+            _arm(state, current, outcome, result)
+        return result
+    state.current_widget = ""
+    state.wait_state = {}
+    nxt = _finish_widget(state, current, str(st.get("type", "")), st, outcome, result)
+    if nxt is not None:
+        _run_loop(state, nxt, services, limits, result)
+    return result
+
+
+def end(state: ExecState, result: RunResult) -> None:
+    state.status = "ended"
+    state.current_widget = ""
+    state.wait_state = {}
+    result.ended = True
+
+
+def _run_loop(
+    state: ExecState,
+    name: str,
+    services: Services,
+    limits: Limits,
+    result: RunResult,
+) -> None:
+    current: str | None = name
+    while current is not None and state.status == "active":
+        st = state.state(current)
+        if st is None:
+            _fail(state, current, "", 81022, f"transition to unknown widget {current!r}", result)
+            return
+        wtype = str(st.get("type", ""))
+        if state.step_count >= limits.max_steps:
+            _fail(state, current, wtype, 81000, f"Execution exceeded {limits.max_steps} steps", result)
+            return
+        if current == state.last_widget:
+            state.repeat_count += 1
+        else:
+            state.last_widget, state.repeat_count = current, 1
+        if state.repeat_count > limits.max_same_widget:
+            message = f"Widget {current} ran {limits.max_same_widget} times in a row"
+            _fail(state, current, wtype, 81001, message, result)
+            return
+        current = _run_widget(state, current, st, services, result)
+
+
+def _run_widget(
+    state: ExecState, name: str, st: dict[str, Any], services: Services, result: RunResult
+) -> str | None:
+    wtype = str(st.get("type", ""))
+    cls = widgets.get(wtype)
+    if cls is None:
+        _fail(state, name, wtype, 81022, f"widget type {wtype!r} is unknown", result)
+        return None
+    run_fn = getattr(cls, "run", None)
+    if run_fn is None:
+        if wtype in LEGACY_ERRORS or cls.legacy:
+            message = f"widget type {wtype} is a legacy Twilio widget and is not available"
+            _fail(state, name, wtype, LEGACY_ERRORS.get(wtype), message, result)
+        else:
+            _fail(state, name, wtype, None, f"widget type {wtype} is not available", result)
+        return None
+    raw_props = dict(st.get("properties") or {})
+    renderer = Renderer(state)
+    try:
+        props = render_properties(cls, raw_props, renderer)
+        call = _call(state, st, cls, props, services)
+        outcome: Outcome = run_fn(call)
+    except TemplateError as exc:
+        outcome = _template_failure(cls, name, exc, result)
+    if outcome.error is not None:
+        _fail(state, name, wtype, outcome.error_code, outcome.error, result, outcome)
+        return None
+    if outcome.event is None:
+        if outcome.wait is None:
+            _fail(state, name, wtype, None, f"widget {name} returned neither an event nor a wait", result)
+            return None
+        _apply_outputs(state, name, outcome)
+        result.twiml.extend(outcome.twiml)
+        for code, message in outcome.warnings:
+            result.warn(code, message, name)
+        _arm(state, name, outcome, result)
+        return None
+    return _finish_widget(state, name, wtype, st, outcome, result)
+
+
+def _template_failure(cls: type[Widget], name: str, exc: TemplateError, result: RunResult) -> Outcome:
+    message = f"Liquid template evaluation error in {name}: {exc}"
+    if cls.failure_event:
+        result.warn(81018, message, name)
+        return Outcome(event=cls.failure_event)
+    return Outcome(error=message, error_code=81018)
+
+
+def _call(
+    state: ExecState, st: dict[str, Any], cls: type[Widget], props: dict[str, Any], services: Services
+) -> WidgetCall:
+    name = str(st.get("name", ""))
+    return WidgetCall(
+        name=name,
+        type=cls.type,
+        properties=props,
+        raw=st,
+        transitions=list(st.get("transitions") or []),
+        context=state.context,
+        render=Renderer(state),
+        services=services,
+        trigger_kind=state.trigger_event,
+        previous_outputs=(state.context.get("widgets") or {}).get(name),
+    )
+
+
+def _apply_outputs(state: ExecState, name: str, outcome: Outcome) -> None:
+    if outcome.outputs is not None:
+        state.context.setdefault("widgets", {})[name] = _jsonable(outcome.outputs)
+    if outcome.variables:
+        flow = state.context.setdefault("flow", {})
+        flow.setdefault("variables", {}).update(_jsonable(outcome.variables))
+
+
+def _arm(state: ExecState, name: str, outcome: Outcome, result: RunResult) -> None:
+    assert outcome.wait is not None
+    token = secrets.token_hex(8)
+    state.current_widget = name
+    state.wait_state = {"token": token, "data": _jsonable(outcome.wait.data)}
+    result.wait = ArmedWait(widget=name, token=token, timeout_seconds=outcome.wait.timeout_seconds)
+
+
+def _finish_widget(
+    state: ExecState, name: str, wtype: str, st: dict[str, Any], outcome: Outcome, result: RunResult
+) -> str | None:
+    """Write the widget's outputs and its step; return the next widget (None = ended)."""
+    _apply_outputs(state, name, outcome)
+    result.twiml.extend(outcome.twiml)
+    for code, message in outcome.warnings:
+        result.warn(code, message, name)
+    event = str(outcome.event)
+    transition = outcome.transition
+    if transition is None:
+        transition = next((t for t in st.get("transitions") or [] if t.get("event") == event), None)
+    nxt = (transition or {}).get("next") or None
+    result.steps.append(StepRecord(event, name, nxt or ENDED, wtype, snapshot(state.context)))
+    state.step_count += 1
+    if nxt is None:
+        end(state, result)
+        return None
+    return str(nxt)
+
+
+def _fail(
+    state: ExecState,
+    name: str,
+    wtype: str,
+    code: int | None,
+    message: str,
+    result: RunResult,
+    outcome: Outcome | None = None,
+) -> None:
+    """End the execution with an error step that says why."""
+    if outcome is not None:
+        _apply_outputs(state, name, outcome)
+    result.error(code, message, name)
+    ctx = snapshot(state.context)
+    ctx["error"] = {"code": code, "message": message}
+    result.steps.append(StepRecord("error", name, ENDED, wtype, ctx))
+    state.step_count += 1
+    end(state, result)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,263 @@
+"""The engine's database side: load an execution into an ExecState, save what a run did.
+
+Callers hold ``transaction.atomic`` and a row lock on the execution (``lock()``); effects
+(message dispatch, live events) are applied with ``transaction.on_commit`` so nothing leaves
+the process for a run that rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from executions.engine import runner
+from executions.engine.context import initial_context
+from executions.engine.runner import ExecState, Limits, RunResult
+from executions.models import Execution, Message, Step, Wait
+from executions.providers import Provider, get_provider
+from studio.models import Flow, FlowRevision
+from studio.widgets.base import Inbound
+
+LOG_CAP = 200
+
+
+def limits() -> Limits:
+    studio = getattr(settings, "STUDIO", {})
+    return Limits(
+        max_steps=int(studio.get("MAX_STEPS", 1000)),
+        max_same_widget=int(studio.get("MAX_SAME_WIDGET_REPEATS", 10)),
+    )
+
+
+def lifetime() -> dt.timedelta:
+    return dt.timedelta(days=float(getattr(settings, "STUDIO", {}).get("EXECUTION_LIFETIME_DAYS", 30)))
+
+
+class DbServices:
+    """``studio.widgets.base.Services`` backed by the database and the configured provider."""
+
+    def __init__(self, execution: Execution, provider: Provider | None = None) -> None:
+        self.execution = execution
+        self.provider = provider or get_provider()
+        self.pending: list[Message] = []
+        self.widget = ""
+
+    def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        message = Message(
+            account=self.execution.account,
+            from_address=from_ or "",
+            to_address=to or "",
+            body=body or "",
+            media_urls=list(media_urls or []),
+            execution=self.execution,
+            widget=self.widget,
+            provider=self.provider.name,
+        )
+        if message.from_address.startswith("MG"):
+            message.messaging_service_sid = message.from_address
+        self.provider.accept(message)
+        message.save()
+        self.pending.append(message)
+        return message.resource_fields()
+
+    def callback_url(self, widget: str, **params: str) -> str:
+        ex = self.execution
+        query = {"Widget": widget, "Seq": str(ex.step_count), **params}
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        path = f"/v1/Accounts/{ex.account.sid}/Flows/{ex.flow.sid}/Executions/{ex.sid}/Callback"
+        return f"{base}{path}?{urlencode(query)}"
+
+
+def create_execution(
+    flow: Flow,
+    revision: FlowRevision,
+    *,
+    contact: str,
+    channel: str,
+    trigger_event: str,
+    trigger: dict[str, Any],
+    data: dict[str, Any] | None = None,
+    initiated_by: str = "",
+    session_key: str = "",
+) -> Execution:
+    """A new active execution (raises IntegrityError when the pair already has one)."""
+    execution = Execution(
+        account=flow.account,
+        flow=flow,
+        revision=revision,
+        flow_version=revision.revision,
+        contact_channel_address=contact,
+        channel_address=channel,
+        session_key=session_key,
+        initiated_by=initiated_by,
+        trigger_event=trigger_event,
+    )
+    execution.context = initial_context(
+        flow_sid=flow.sid,
+        execution_sid=execution.sid,
+        trigger_event=trigger_event,
+        trigger=trigger,
+        contact_address=contact,
+        channel_address=channel,
+        data=data,
+    )
+    with transaction.atomic():  # a savepoint: an IntegrityError leaves the caller's transaction usable
+        execution.save()
+    return execution
+
+
+def lock(execution_id: int) -> Execution:
+    return (
+        Execution.objects.select_for_update()
+        .select_related("account", "flow", "revision")
+        .get(pk=execution_id)
+    )
+
+
+def to_state(execution: Execution) -> ExecState:
+    return ExecState(
+        sid=execution.sid,
+        flow_sid=execution.flow.sid,
+        revision_id=execution.revision_id,
+        definition=execution.revision.definition,
+        context=execution.context,
+        trigger_event=execution.trigger_event,
+        status=execution.status,
+        current_widget=execution.current_widget,
+        wait_state=dict(execution.wait_state or {}),
+        step_count=execution.step_count,
+        last_widget=execution.last_widget,
+        repeat_count=execution.repeat_count,
+    )
+
+
+def run_start(execution: Execution) -> RunResult:
+    services = DbServices(execution)
+    state = to_state(execution)
+    result = runner.start(state, services, limits())
+    save(execution, state, result, services)
+    return result
+
+
+def deliver(
+    execution: Execution,
+    inbound: Inbound,
+    *,
+    widget: str | None = None,
+    token: str | None = None,
+    seq: int | None = None,
+) -> RunResult:
+    """Hand an event to a locked execution's waiting widget."""
+    if execution.is_active and execution.date_created < timezone.now() - lifetime():
+        return expire(execution)
+    if seq is not None and seq != execution.step_count:
+        return RunResult(ignored=True)
+    if inbound.kind == "message_status":
+        waiting_for = ((execution.wait_state or {}).get("data") or {}).get("outbound", {}).get("Sid")
+        if not execution.is_active or waiting_for != inbound.payload.get("MessageSid"):
+            return RunResult(ignored=True)  # a message of an earlier widget: nothing waits for it
+    services = DbServices(execution)
+    services.widget = execution.current_widget
+    state = to_state(execution)
+    result = runner.resume(state, inbound, services, limits(), widget=widget, token=token)
+    if result.ignored and not result.log:
+        return result
+    save(execution, state, result, services)
+    return result
+
+
+def expire(execution: Execution) -> RunResult:
+    result = RunResult()
+    result.error(None, "Execution ended: it exceeded its lifetime")
+    state = to_state(execution)
+    runner.end(state, result)
+    save(execution, state, result, None)
+    result.ignored = True
+    return result
+
+
+def end_execution(execution: Execution, reason: str = "Execution ended through the API") -> None:
+    state = to_state(execution)
+    result = RunResult()
+    result.log.append({"level": "info", "code": None, "message": reason, "widget": state.current_widget})
+    runner.end(state, result)
+    save(execution, state, result, None)
+
+
+def save(
+    execution: Execution, state: ExecState, result: RunResult, services: DbServices | None
+) -> list[Step]:
+    now = timezone.now()
+    execution.context = state.context
+    execution.status = state.status
+    execution.current_widget = state.current_widget
+    execution.wait_state = state.wait_state
+    execution.step_count = state.step_count
+    execution.last_widget = state.last_widget
+    execution.repeat_count = state.repeat_count
+    if result.log:
+        stamped = [{**entry, "date": now.isoformat()} for entry in result.log]
+        execution.log = (list(execution.log or []) + stamped)[-LOG_CAP:]
+    if not execution.is_active and execution.date_ended is None:
+        execution.date_ended = now
+    execution.save()
+    steps = [
+        Step(
+            execution=execution,
+            name=rec.name,
+            transitioned_from=rec.transitioned_from,
+            transitioned_to=rec.transitioned_to,
+            type=rec.type,
+            context=rec.context,
+        )
+        for rec in result.steps
+    ]
+    if steps:
+        Step.objects.bulk_create(steps)
+    token = (state.wait_state or {}).get("token", "")
+    Wait.objects.filter(execution=execution).exclude(token=token).delete()
+    if result.wait is not None and result.wait.timeout_seconds is not None:
+        Wait.objects.create(
+            execution=execution,
+            widget=result.wait.widget,
+            token=result.wait.token,
+            fire_at=now + dt.timedelta(seconds=result.wait.timeout_seconds),
+        )
+    pending = list(services.pending) if services else []
+    _after_commit(execution, steps, pending)
+    return steps
+
+
+def _after_commit(execution: Execution, steps: list[Step], messages: list[Message]) -> None:
+    from executions import events, tasks
+
+    sids = [m.sid for m in messages]
+    if sids:
+        transaction.on_commit(lambda: [tasks.dispatch_message.delay(sid) for sid in sids])
+    if steps:
+        payloads = [events.step_payload(execution, step) for step in steps]
+        flow_sid, execution_sid = execution.flow.sid, execution.sid
+        transaction.on_commit(lambda: events.publish(flow_sid, execution_sid, payloads))
+
+
+def message_status_changed(message: Message) -> RunResult | None:
+    """An outbound message of an execution failed (or changed status): tell its waiting widget."""
+    if message.execution_id is None:
+        return None
+    with transaction.atomic():
+        execution = lock(message.execution_id)
+        if not execution.is_active:
+            return None
+        payload = {
+            "MessageSid": message.sid,
+            "MessageStatus": message.status,
+            "ErrorCode": message.error_code,
+        }
+        return deliver(
+            execution, Inbound(kind="message_status", payload=payload, key=f"{message.sid}:{message.status}")
+        )

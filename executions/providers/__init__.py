@@ -1,0 +1,40 @@
+"""Message providers: ``simulator`` (built in, default) and ``twilio`` (a real account).
+
+A provider *accepts* a message inside the engine's transaction (the Messaging API's answer:
+queued, or failed with an error code) and *dispatches* it after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+
+from executions.models import Message
+
+
+class Provider(Protocol):
+    name: str
+
+    def accept(self, message: Message) -> None:
+        """Set ``status`` (queued | failed) and ``error_code`` on an unsaved message."""
+        ...
+
+    def dispatch(self, message: Message) -> None:
+        """Hand the accepted message over (after commit); update its status."""
+        ...
+
+
+def provider_name(account: object | None = None) -> str:
+    return str(getattr(settings, "STUDIO", {}).get("PROVIDER", "simulator") or "simulator")
+
+
+def get_provider(name: str | None = None) -> Provider:
+    name = name or provider_name()
+    if name == "twilio":
+        from executions.providers.twilio import TwilioProvider
+
+        return TwilioProvider()
+    from executions.providers.simulator import SimulatorProvider
+
+    return SimulatorProvider()
