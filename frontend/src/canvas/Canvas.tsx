@@ -149,6 +149,7 @@ export function Canvas() {
         selectionKeyCode="Shift"
         onlyRenderVisibleElements
         fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
         minZoom={0.05}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

@@ -46,7 +46,7 @@ function Editor({ sid }: { sid: string }) {
       actions.load(detail, detail.definition);
       document.title = `${detail.friendly_name} · Open Studio`;
       setStatus("");
-      requestAnimationFrame(() => rf.fitView({ padding: 0.1 }));
+      requestAnimationFrame(() => rf.fitView({ padding: 0.1, maxZoom: 1 }));
     },
     [actions, rf],
   );
@@ -154,7 +154,7 @@ function Editor({ sid }: { sid: string }) {
         ),
       };
     });
-    requestAnimationFrame(() => rf.fitView({ padding: 0.1, duration: 200 }));
+    requestAnimationFrame(() => rf.fitView({ padding: 0.1, maxZoom: 1, duration: 200 }));
   }, [actions, rf]);
 
   const exportJson = useCallback(() => {
@@ -248,7 +248,7 @@ function Editor({ sid }: { sid: string }) {
         <button type="button" data-testid="auto-layout-button" disabled={diffOn} onClick={() => void autoLayout()}>
           Auto layout
         </button>
-        <button type="button" data-testid="fit-view-button" onClick={() => rf.fitView({ padding: 0.1, duration: 200 })}>
+        <button type="button" data-testid="fit-view-button" onClick={() => rf.fitView({ padding: 0.1, maxZoom: 1, duration: 200 })}>
           Zoom to fit
         </button>
         <input

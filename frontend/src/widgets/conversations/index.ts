@@ -3,6 +3,6 @@ import type { FamilyModule } from "../types";
 export const conversations: FamilyModule = {
   families: ["Conversations"],
   color: "#059669",
-  defaultIcon: "🗨",
-  icons: { "start-conversation": "🗨", "resume-conversation": "↩" },
+  defaultIcon: "C",
+  icons: { "start-conversation": "SC", "resume-conversation": "RC" },
 };

@@ -5,6 +5,6 @@ export const flowControl: FamilyModule = {
   families: ["Flow Control"],
   color: "#dc2626",
   defaultIcon: "◆",
-  icons: { trigger: "⚡", "split-based-on": "⑂", "set-variables": "𝑥" },
+  icons: { trigger: "⚡", "split-based-on": "◇", "set-variables": "x=" },
   sections: { "split-based-on": SplitConditions },
 };

@@ -3,6 +3,6 @@ import type { FamilyModule } from "../types";
 export const messaging: FamilyModule = {
   families: ["Messaging"],
   color: "#0891b2",
-  defaultIcon: "✉",
-  icons: { "send-message": "✉", "send-and-wait-for-reply": "💬" },
+  defaultIcon: "M",
+  icons: { "send-message": "✉", "send-and-wait-for-reply": "⇄" },
 };

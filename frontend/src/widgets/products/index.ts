@@ -3,6 +3,6 @@ import type { FamilyModule } from "../types";
 export const products: FamilyModule = {
   families: ["Connect Other Products"],
   color: "#db2777",
-  defaultIcon: "🔌",
-  icons: { "send-to-flex": "🎧" },
+  defaultIcon: "P",
+  icons: { "send-to-flex": "FX" },
 };

@@ -3,11 +3,11 @@ import type { FamilyModule } from "../types";
 export const tools: FamilyModule = {
   families: ["Tools & Execute Code"],
   color: "#ca8a04",
-  defaultIcon: "🛠",
+  defaultIcon: "T",
   icons: {
-    "make-http-request": "🌐",
+    "make-http-request": "HT",
     "run-function": "ƒ",
     "add-twiml-redirect": "↪",
-    "run-subflow": "⧉",
+    "run-subflow": "SF",
   },
 };
