@@ -1,0 +1,167 @@
+"""The simulator's Twilio-compatible Messages resource (``/2010-04-01/Accounts/{AC}/Messages``).
+
+The official client reads what flows sent (``client.api.base_url = ...``) and can send through
+the configured provider. Paging uses the 2010 API envelope (``messages``, ``page``,
+``page_size``, ``first_page_uri``, ``next_page_uri``, ``previous_page_uri``, ``uri``, …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from dateutil import parser as dateparser
+from django.db import transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.auth import request_account
+from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from executions.models import Message
+from executions.providers import get_provider
+
+API = "/2010-04-01"
+
+
+def rfc2822(value: dt.datetime | None) -> str | None:
+    return format_datetime(value.astimezone(dt.UTC)) if value else None
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    uri = f"{API}/Accounts/{message.account.sid}/Messages/{message.sid}.json"
+    return {
+        "account_sid": message.account.sid,
+        "api_version": "2010-04-01",
+        "body": message.body,
+        "date_created": rfc2822(message.date_created),
+        "date_sent": rfc2822(message.date_sent),
+        "date_updated": rfc2822(message.date_updated),
+        "direction": message.direction,
+        "error_code": message.error_code,
+        "error_message": message.error_message or None,
+        "from": message.from_address,
+        "messaging_service_sid": message.messaging_service_sid or None,
+        "num_media": str(len(message.media_urls or [])),
+        "num_segments": str(message.num_segments),
+        "price": None,
+        "price_unit": "USD",
+        "sid": message.sid,
+        "status": message.status,
+        "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+        "to": message.to_address,
+        "uri": uri,
+    }
+
+
+def _account(request: Request, account_sid: str) -> Any:
+    account = request_account(request)
+    if account.sid != account_sid:
+        raise not_found(
+            f"The requested resource /2010-04-01/Accounts/{account_sid}/Messages.json was not found"
+        )
+    return account
+
+
+def _int(params: Any, name: str, default: int) -> int:
+    try:
+        return max(int(params.get(name, default)), 0)
+    except (TypeError, ValueError):
+        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
+
+
+def _day(raw: str, name: str) -> dt.date:
+    try:
+        return dateparser.isoparse(raw).date()
+    except (ValueError, OverflowError):
+        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
+
+
+class MessageList(APIView):
+    def get(self, request: Request, account_sid: str) -> Response:
+        account = _account(request, account_sid)
+        params = request.query_params
+        qs = Message.objects.select_related("account").filter(account=account)
+        filters: dict[str, str] = {}
+        for name, field in (("To", "to_address"), ("From", "from_address")):
+            if params.get(name):
+                qs = qs.filter(**{field: params[name]})
+                filters[name] = params[name]
+        for name, lookup in (("DateSent", "date"), ("DateSent<", "date__lte"), ("DateSent>", "date__gte")):
+            if params.get(name):
+                day = _day(params[name], name)
+                qs = qs.filter(**{f"date_sent__{lookup}": day})
+                filters[name] = params[name]
+        page_size = min(max(_int(params, "PageSize", 50), 1), 1000)
+        page = _int(params, "Page", 0)
+        rows = list(qs.order_by("-date_created", "-id")[page * page_size : (page + 1) * page_size + 1])
+        has_more = len(rows) > page_size
+        rows = rows[:page_size]
+        base = f"{API}/Accounts/{account.sid}/Messages.json"
+
+        def uri(page_no: int) -> str:
+            return f"{base}?{urlencode({**filters, 'PageSize': page_size, 'Page': page_no})}"
+
+        start = page * page_size
+        return Response(
+            {
+                "messages": [message_json(m) for m in rows],
+                "end": start + max(len(rows) - 1, 0),
+                "first_page_uri": uri(0),
+                "next_page_uri": uri(page + 1) if has_more else None,
+                "page": page,
+                "page_size": page_size,
+                "previous_page_uri": uri(page - 1) if page > 0 else None,
+                "start": start,
+                "uri": uri(page),
+            }
+        )
+
+    def post(self, request: Request, account_sid: str) -> Response:
+        account = _account(request, account_sid)
+        data = request.data
+        to = data.get("To")
+        sender = data.get("From") or data.get("MessagingServiceSid")
+        if not to:
+            raise missing_parameter("To")
+        if not sender:
+            raise missing_parameter("From")
+        media = data.getlist("MediaUrl") if hasattr(data, "getlist") else list(data.get("MediaUrl") or [])
+        body = data.get("Body") or ""
+        if not body and not media:
+            raise TwilioAPIError(400, 21602, "Message body is required.")
+        provider = get_provider()
+        message = Message(
+            account=account,
+            to_address=str(to),
+            from_address=str(sender),
+            body=str(body),
+            media_urls=[str(m) for m in media],
+            provider=provider.name,
+        )
+        if message.from_address.startswith("MG"):
+            message.messaging_service_sid = message.from_address
+        provider.accept(message)
+        if message.status == Message.Status.FAILED:
+            raise TwilioAPIError(400, message.error_code or 21211, message.error_message or "Message refused")
+        with transaction.atomic():
+            message.save()
+            from executions import tasks
+
+            sid = message.sid
+            transaction.on_commit(lambda: tasks.dispatch_message.delay(sid))
+        message.refresh_from_db()
+        return Response(message_json(message), status=201)
+
+
+class MessageDetail(APIView):
+    def get(self, request: Request, account_sid: str, sid: str) -> Response:
+        account = _account(request, account_sid)
+        message = Message.objects.select_related("account").filter(account=account, sid=sid).first()
+        if message is None:
+            raise not_found(
+                f"The requested resource /2010-04-01/Accounts/{account_sid}/Messages/{sid}.json was not found"
+            )
+        return Response(message_json(message))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from executions import api, messages_api, webhooks
+
+FLOW = "v2/Flows/<str:flow_sid>/Executions"
+
+urlpatterns = [
+    path("v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>", webhooks.flow_webhook, name="flow-webhook"),
+    path(
+        "v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>/Executions/<str:execution_sid>/Callback",
+        webhooks.execution_callback,
+        name="execution-callback",
+    ),
+    path(
+        "v1/Accounts/<str:account_sid>/Messages/<str:message_sid>/Status",
+        webhooks.message_status,
+        name="message-status-callback",
+    ),
+    path(FLOW, api.ExecutionList.as_view(), name="v2-executions"),
+    path(f"{FLOW}/<str:sid>", api.ExecutionDetail.as_view(), name="v2-execution"),
+    path(f"{FLOW}/<str:sid>/Context", api.ExecutionContext.as_view(), name="v2-execution-context"),
+    path(f"{FLOW}/<str:execution_sid>/Steps", api.StepList.as_view(), name="v2-steps"),
+    path(f"{FLOW}/<str:execution_sid>/Steps/<str:sid>", api.StepDetail.as_view(), name="v2-step"),
+    path(
+        f"{FLOW}/<str:execution_sid>/Steps/<str:sid>/Context",
+        api.StepContext.as_view(),
+        name="v2-step-context",
+    ),
+    path(
+        "2010-04-01/Accounts/<str:account_sid>/Messages.json",
+        messages_api.MessageList.as_view(),
+        name="messages",
+    ),
+    path(
+        "2010-04-01/Accounts/<str:account_sid>/Messages/<str:sid>.json",
+        messages_api.MessageDetail.as_view(),
+        name="message",
+    ),
+]
