@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -34,7 +36,12 @@ def test_it_generates_the_schema_without_warnings_about_the_flows_views() -> Non
     GENERATOR_STATS.enable_trace_lineno()
     SchemaGenerator().get_schema(request=None, public=True)
     problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
-    ours = [p for p in problems if "studio/" in p or "Flows" in p or "console" in p]
+    # Only this app's views: other apps' schema warnings are theirs to fix.
+    ours = [
+        p
+        for p in problems
+        if "studio/" in p or "console" in p or re.search(r"'/v2/Flows(/\{sid\}[^']*)?'", p)
+    ]
     assert ours == []
 
 
