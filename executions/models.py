@@ -37,7 +37,7 @@ class Execution(models.Model):
     sid = models.CharField(max_length=34, unique=True, default=_execution_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="executions")
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="executions")
-    revision = models.ForeignKey(FlowRevision, on_delete=models.PROTECT, related_name="executions")
+    revision = models.ForeignKey(FlowRevision, on_delete=models.CASCADE, related_name="executions")
     flow_version = models.PositiveIntegerField()
     # The end user's address (message/call From; REST To) and the Twilio side (To; REST From).
     contact_channel_address = models.CharField(max_length=300)

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 (
                     "revision",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.CASCADE,
                         related_name="executions",
                         to="studio.flowrevision",
                     ),

@@ -98,10 +98,23 @@ def _load(path: str) -> dict[str, Any]:
         raise CommandError(str(exc)) from None
 
 
+def _test_arguments(parser: CommandParser) -> None:
+    from executions.golden import add_arguments
+
+    add_arguments(parser)
+
+
+def _test(cmd: BaseCommand, opts: dict[str, Any]) -> None:
+    from executions.golden import command
+
+    command(cmd, opts)
+
+
 SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
     "import": ("import a definition file as a new flow", _import_arguments, _import),
     "export": ("print a flow's definition as JSON", _export_arguments, _export),
     "validate": ("validate definition files (exit 1 when one is invalid)", _validate_arguments, _validate),
+    "test": ("replay golden scenarios (NAME.test.json; see executions/ENGINE.md)", _test_arguments, _test),
 }
 
 
