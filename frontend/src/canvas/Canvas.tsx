@@ -1,8 +1,8 @@
 import {
-  Background, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow,
   type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
 } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Deriver, type Mark, type WidgetNode } from "../store/derive";
 import { editorStore, problemsByName, useActions, useEditor } from "../store/flowStore";
 import * as ops from "../store/ops";
@@ -34,7 +34,15 @@ export function Canvas() {
   const search = useEditor((s) => s.search);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const deriver = useRef(new Deriver());
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    // Fit once, when the first nodes have been measured (never again on later additions).
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    if (editorStore.getState().def.states.length > 1) void fitView({ maxZoom: 1, padding: 0.1 });
+  }, [initialized, fitView]);
 
   const shown = diffDef ?? def;
   const readOnly = diffDef !== null;
@@ -148,8 +156,8 @@ export function Canvas() {
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
+        // A blank flow starts with the Trigger near the top, leaving room below to build.
+        defaultViewport={{ x: 260, y: 40, zoom: 1 }}
         minZoom={0.05}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

@@ -19,7 +19,13 @@ export function LiquidField({ id, value, onChange, multiline, testId }: Props) {
   const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const paths = useMemo(() => (caret === null ? [] : liquidPaths(def, catalogue)), [def, catalogue, caret]);
   const q = caret === null ? null : completionQuery(value, caret);
-  const matches = q ? paths.filter((p) => p.toLowerCase().includes(q.query.toLowerCase())).slice(0, 12) : [];
+  const matches = useMemo(() => {
+    if (!q) return [];
+    const needle = q.query.toLowerCase();
+    const prefix = paths.filter((p) => p.toLowerCase().startsWith(needle));
+    const inner = paths.filter((p) => !p.toLowerCase().startsWith(needle) && p.toLowerCase().includes(needle));
+    return [...prefix, ...inner].slice(0, 50);
+  }, [paths, q?.query]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const pick = (path: string) => {
     if (!q || caret === null) return;

@@ -46,7 +46,6 @@ function Editor({ sid }: { sid: string }) {
       actions.load(detail, detail.definition);
       document.title = `${detail.friendly_name} · Open Studio`;
       setStatus("");
-      requestAnimationFrame(() => rf.fitView({ padding: 0.1, maxZoom: 1 }));
     },
     [actions, rf],
   );
@@ -295,7 +294,7 @@ function Editor({ sid }: { sid: string }) {
           }}
         />
         <main className="canvas-wrap">
-          <Canvas />
+          {flow ? <Canvas /> : <div className="canvas" />}
           <ProblemsPanel onJump={jumpTo} />
         </main>
         <div className="side">
