@@ -14,7 +14,10 @@ hand, at most ``MAX_REDIRECTS`` hops, each hop checked the same way. One deadlin
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import ipaddress
+import json
 import socket
 import time
 from dataclasses import dataclass, field
@@ -295,3 +298,22 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
     return out
+
+
+def json_object(response: HttpResponse) -> dict[str, Any] | None:
+    """The body parsed, when it is a JSON *object* served as JSON (arrays/strings are not)."""
+    media = response.media_type
+    if media != "application/json" and not media.endswith("+json"):
+        return None
+    try:
+        value = json.loads(response.body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
+    """``X-Twilio-Signature``: HMAC-SHA1 over the URL plus the sorted POST parameters."""
+    payload = url + "".join(f"{k}{v}" for k, v in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
