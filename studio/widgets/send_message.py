@@ -92,7 +92,9 @@ class SendMessage(Widget):
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        to = _text(call.properties.get("to"))
+        # Without a `to` (or with one that renders empty) Studio replies to the contact.
+        contact = call.context.get("contact", {}).get("channel", {}).get("address")
+        to = _text(call.properties.get("to")) or _text(contact)
         outbound = send(call, to)
         # `sent` = the Messaging API accepted the message (not handset delivery).
         event = "failed" if outbound.get("Status") == "failed" else "sent"
