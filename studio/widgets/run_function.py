@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget, kv_array
+from typing import Any
+
+from studio.widgets.base import Outcome, Prop, Widget, WidgetCall, kv_array
 
 
 class RunFunction(Widget):
@@ -22,3 +24,49 @@ class RunFunction(Widget):
     events = ["success", "fail"]
     outputs = ["body", "content_type", "status_code", "parsed", 'headers["x-twilio-function-concurrency"]']
     name_prefix = "function"
+
+    # -- runtime ---------------------------------------------------------------------------
+    failure_event = "fail"
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        from executions import http_client
+        from studio.widgets.make_http_request import kv_pairs
+
+        url = str(call.properties.get("url") or "").strip()
+        pairs = kv_pairs(call.properties.get("parameters"))
+        headers: dict[str, str] = {}
+        # Studio signs its requests so that protected Functions accept them (serverless §2.6).
+        token = _auth_token(call)
+        if token:
+            headers["X-Twilio-Signature"] = http_client.twilio_signature(token, url, pairs)
+        previous = call.previous_outputs or {}
+        kept_parsed = previous.get("parsed") if isinstance(previous.get("parsed"), dict) else None
+        try:
+            response = http_client.request("POST", url, form=pairs, headers=headers)
+        except http_client.HttpError as exc:
+            outputs = {"parsed": kept_parsed} if kept_parsed is not None else {}
+            return Outcome(event="fail", outputs=outputs, warnings=[(81010, f"{call.name}: {exc.message}")])
+        outputs: dict[str, Any] = {
+            "status_code": response.status_code,
+            "content_type": response.content_type,
+            "body": response.body,
+        }
+        concurrency = response.headers.get("x-twilio-function-concurrency")
+        if concurrency is not None:
+            outputs["headers"] = {"x-twilio-function-concurrency": concurrency}
+        # parsed is merged across runs and left alone by non-JSON replies (spec §2.A).
+        parsed = http_client.json_object(response)
+        if parsed is not None:
+            outputs["parsed"] = {**(kept_parsed or {}), **parsed}
+        elif kept_parsed is not None:
+            outputs["parsed"] = kept_parsed
+        if 200 <= response.status_code < 400:
+            return Outcome(event="success", outputs=outputs)
+        message = f"{call.name}: the Function answered {response.status_code}"
+        return Outcome(event="fail", outputs=outputs, warnings=[(81010, message)])
+
+
+def _auth_token(call: WidgetCall) -> str:
+    account = getattr(getattr(call.services, "execution", None), "account", None)
+    return str(getattr(account, "auth_token", "") or "")

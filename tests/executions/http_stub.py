@@ -2,7 +2,8 @@
 
 ``stub.route("/path", status=200, body=..., content_type=..., headers=...)`` or
 ``stub.route("/path", handler=fn)`` where ``fn(req) -> (status, headers, body)``; every request
-is recorded in ``stub.requests``.
+is recorded in ``stub.requests``. Import ``stub_fixture``/``allow_local_fixture`` into a test
+module to get the ``stub``/``allow_local`` fixtures.
 """
 
 from __future__ import annotations
@@ -111,8 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
 
-@pytest.fixture
-def stub() -> Iterator[Stub]:
+@pytest.fixture(name="stub")
+def stub_fixture() -> Iterator[Stub]:
     """A fresh server on 127.0.0.1 (not yet allowed: see ``allow_local``)."""
     state = Stub()
     handler = type("Handler", (_Handler,), {"stub": state})
@@ -126,7 +127,7 @@ def stub() -> Iterator[Stub]:
     server.server_close()
 
 
-@pytest.fixture
-def allow_local(settings: Any) -> None:
+@pytest.fixture(name="allow_local")
+def allow_local_fixture(settings: Any) -> None:
     """Widgets may call 127.0.0.1 (the stub) in this test."""
     settings.STUDIO = {**settings.STUDIO, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}

@@ -9,7 +9,7 @@ import pytest
 
 from executions.models import Execution
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Recorded, Stub, allow_local, stub  # noqa: F401 - fixtures
+from tests.executions.http_stub import Recorded, Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names
 
 pytestmark = pytest.mark.django_db(transaction=True)
