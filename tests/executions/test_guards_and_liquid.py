@@ -87,9 +87,19 @@ def test_it_stops_a_widget_running_more_than_ten_times_in_a_row_with_81001(flow_
     assert error.context["error"]["code"] == 81001 and error.transitioned_to == "Ended"
 
 
-def test_it_ends_with_an_error_step_for_a_widget_type_without_runtime(flow_factory: Any) -> None:
+def test_it_ends_with_an_error_step_for_a_widget_type_without_runtime(
+    flow_factory: Any, monkeypatch: Any
+) -> None:
+    from studio import widgets
+    from studio.widgets.base import Widget
+
+    class NotYetImplemented(Widget):
+        type = "not-yet-implemented"
+        events = ["next"]
+
+    monkeypatch.setitem(widgets.REGISTRY, NotYetImplemented.type, NotYetImplemented)
     flow = flow_factory(
-        definition(state("x", "fork-stream", [on("next")]), trigger=[on("incomingRequest", "x")])
+        definition(state("x", NotYetImplemented.type, [on("next")]), trigger=[on("incomingRequest", "x")])
     )
     ex = start_rest(flow)
     step = ex.steps.order_by("-id").first()
@@ -97,9 +107,9 @@ def test_it_ends_with_an_error_step_for_a_widget_type_without_runtime(flow_facto
     assert step is not None and (step.name, step.transitioned_from, step.type) == (
         "error",
         "x",
-        "fork-stream",
+        NotYetImplemented.type,
     )
-    assert step.context["error"]["message"] == "widget type fork-stream is not available"
+    assert step.context["error"]["message"] == "widget type not-yet-implemented is not available"
 
 
 def test_it_ends_a_legacy_widget_with_an_error_that_says_why(flow_factory: Any) -> None:
