@@ -27,9 +27,7 @@ def drop_widget(page: Any, widget_type: str, x: float, y: float) -> str:
         ".react-flow__pane",
         target_position={"x": x, "y": y},
     )
-    page.wait_for_function(
-        "n => document.querySelectorAll('[data-widget-name]').length > n", arg=len(before)
-    )
+    page.wait_for_function("n => document.querySelectorAll('[data-widget-name]').length > n", arg=len(before))
     after = set(page.eval_on_selector_all("[data-widget-name]", "els => els.map(e => e.dataset.widgetName)"))
     (name,) = after - before
     return str(name)

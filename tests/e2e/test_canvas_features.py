@@ -74,7 +74,9 @@ def test_it_imports_pasted_json_and_undoes_and_redoes_a_delete_with_its_edges(ap
     victim = max(degree, key=lambda n: degree[n])
     select(page, victim)
     page.click("[data-testid=delete-button]")
-    page.wait_for_function("n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1)
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1
+    )
     assert page.locator(".react-flow__edge").count() == edges - degree[victim]
 
     page.click("[data-testid=undo-button]")
@@ -82,14 +84,18 @@ def test_it_imports_pasted_json_and_undoes_and_redoes_a_delete_with_its_edges(ap
     page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges)
 
     page.click("[data-testid=redo-button]")
-    page.wait_for_function("n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1)
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1
+    )
 
     # Keyboard: Ctrl+Z brings it back, Ctrl+Shift+Z removes it again.
     page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})
     page.keyboard.press("Control+z")
     page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges)
     page.keyboard.press("Control+Shift+z")
-    page.wait_for_function("n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1)
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets - 1
+    )
     assert node(page, victim).count() == 0
 
 
@@ -174,7 +180,12 @@ def test_it_shows_a_conflict_dialog_instead_of_overwriting_a_newer_revision(app:
         page,
         "POST",
         f"/api/console/flows/{sid}/revisions",
-        {"definition": current["definition"], "expected_revision": 1, "status": "draft", "commit_message": "theirs"},
+        {
+            "definition": current["definition"],
+            "expected_revision": 1,
+            "status": "draft",
+            "commit_message": "theirs",
+        },
     )
     assert other["status"] == 201
     page.click("[data-testid=save-button]")

@@ -9,6 +9,8 @@ import * as ops from "../store/ops";
 import type { FlowDefinition } from "../types";
 import { nodeTypes } from "./WidgetNode";
 
+const LARGE_FLOW = 300;
+
 export const DRAG_MIME = "application/x-studio-widget";
 
 function searchMarks(def: FlowDefinition, text: string): Record<string, Mark> {
@@ -34,15 +36,24 @@ export function Canvas() {
   const search = useEditor((s) => s.search);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const deriver = useRef(new Deriver());
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setCenter } = useReactFlow();
   const initialized = useNodesInitialized();
   const fitted = useRef(false);
   useEffect(() => {
     // Fit once, when the first nodes have been measured (never again on later additions).
-    if (!initialized || fitted.current) return;
+    if (fitted.current) return;
+    const { def } = editorStore.getState();
+    // Large flows never become "initialized": off-screen widgets are never measured.
+    if (!initialized && def.states.length <= LARGE_FLOW) return;
     fitted.current = true;
-    if (editorStore.getState().def.states.length > 1) void fitView({ maxZoom: 1, padding: 0.1 });
-  }, [initialized, fitView]);
+    if (def.states.length > LARGE_FLOW) {
+      // Fitting thousands of widgets would render all of them at a tiny zoom; start at the
+      // Trigger instead and let onlyRenderVisibleElements keep the rest out of the DOM.
+      const start = def.states.find((s) => s.name === def.initial_state) ?? def.states[0];
+      const o = ops.offsetOf(start);
+      void setCenter(o.x + 110, o.y + 250, { zoom: 0.8 });
+    } else if (def.states.length > 1) void fitView({ maxZoom: 1, padding: 0.1 });
+  }, [initialized, fitView, setCenter]);
 
   const shown = diffDef ?? def;
   const readOnly = diffDef !== null;
@@ -53,7 +64,10 @@ export function Canvas() {
   const marks = useMemo(() => (readOnly ? diffMarks : searchMarks(def, search)), [readOnly, diffMarks, def, search]);
 
   const nodes = useMemo(
-    () => deriver.current.nodes({ def: shown, catalogue, selected, measured, problems: readOnly ? {} : problems, marks }),
+    () => deriver.current.nodes({
+        def: shown, catalogue, selected, measured, problems: readOnly ? {} : problems, marks,
+        estimateSize: shown.states.length > LARGE_FLOW,
+      }),
     [shown, catalogue, selected, measured, problems, marks, readOnly],
   );
   const rawEdges = useMemo(() => deriver.current.edges(shown, catalogue, readOnly ? diffMarks : {}), [shown, catalogue, readOnly, diffMarks]);
@@ -66,11 +80,13 @@ export function Canvas() {
     (changes: NodeChange<WidgetNode>[]) => {
       const positions = new Map<string, { x: number; y: number }>();
       const sel: [string, boolean][] = [];
+      const sizes = new Map<string, { width: number; height: number }>();
       for (const c of changes) {
         if (c.type === "position" && c.position) positions.set(c.id, c.position);
         else if (c.type === "select") sel.push([c.id, c.selected]);
-        else if (c.type === "dimensions" && c.dimensions) actions.setMeasured(c.id, c.dimensions);
+        else if (c.type === "dimensions" && c.dimensions) sizes.set(c.id, c.dimensions);
       }
+      if (sizes.size) actions.setMeasured(sizes);
       if (positions.size && !readOnly) actions.move(positions);
       if (sel.length) {
         const next = new Set(editorStore.getState().selected);

@@ -1,5 +1,5 @@
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { Canvas } from "../canvas/Canvas";
 import { readClipboard, writeClipboard } from "../clipboard";
@@ -50,19 +50,21 @@ function Editor({ sid }: { sid: string }) {
     [actions, rf],
   );
 
+  const loadRef = useRef(loadFlow);
+  loadRef.current = loadFlow;
   useEffect(() => {
     let live = true;
     Promise.all([api.widgets(), api.flow(sid)])
       .then(([widgets, detail]) => {
         if (!live) return;
-        actions.setCatalogue(widgets);
-        loadFlow(detail);
+        editorStore.getState().actions.setCatalogue(widgets);
+        loadRef.current(detail);
       })
       .catch((e: Error) => live && setError(`Could not load the flow: ${e.message}`));
     return () => {
       live = false;
     };
-  }, [sid, actions, loadFlow]);
+  }, [sid]);
 
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {

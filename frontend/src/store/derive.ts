@@ -1,7 +1,7 @@
 // Nodes and edges are derived from the definition; object identity is preserved for
 // widgets whose state did not change, so memoized node components skip re-rendering
 // (this is what keeps a 2,000-widget canvas interactive while dragging).
-import type { Edge, Node } from "@xyflow/react";
+import { Position, type Edge, type Node } from "@xyflow/react";
 import type { CatalogueEntry, FlowDefinition, State } from "../types";
 import { handleId, offsetOf } from "./ops";
 
@@ -26,6 +26,9 @@ export interface DeriveInput {
   measured: Record<string, { width: number; height: number }>;
   problems: Record<string, string[]>;
   marks: Record<string, Mark>;
+  /** Give unmeasured nodes an estimated size, so off-screen ones need not be rendered to be
+   * measured (large flows with onlyRenderVisibleElements). */
+  estimateSize?: boolean;
 }
 
 /** Output handles: one per transition (split: each match + noMatch), plus events not yet listed. */
@@ -60,9 +63,14 @@ export class Deriver {
   private nodeCache = new Map<string, { key: unknown[]; node: WidgetNode }>();
   private edgeCache = new Map<string, { transitions: unknown; edges: Edge[] }>();
   private namesKey = "";
+  private estimate: boolean | undefined = undefined;
 
   nodes(input: DeriveInput): WidgetNode[] {
     const { def, catalogue, selected, measured, problems, marks } = input;
+    if (input.estimateSize !== this.estimate) {
+      this.nodeCache.clear();
+      this.estimate = input.estimateSize;
+    }
     const next = new Map<string, { key: unknown[]; node: WidgetNode }>();
     const out = def.states.map((state) => {
       const entry = catalogue[state.type];
@@ -93,6 +101,20 @@ export class Deriver {
         },
       };
       if (m) node.measured = m;
+      else if (input.estimateSize) {
+        // Estimated size and handle positions: without handle bounds ReactFlow renders every
+        // node once to measure it, which is what makes opening a huge flow slow. Measured
+        // nodes drop these estimates and keep the real bounds.
+        node.initialWidth = 220;
+        node.initialHeight = 100;
+        node.handles = [
+          { id: "in", type: "target", position: Position.Top, x: 103, y: -4, width: 14, height: 8 },
+          ...node.data.handles.map((h, i) => ({
+            id: h.id, type: "source" as const, position: Position.Bottom,
+            x: 20 + (i % 3) * 70, y: 40 + Math.floor(i / 3) * 26, width: 10, height: 10,
+          })),
+        ];
+      }
       next.set(state.name, { key, node });
       return node;
     });

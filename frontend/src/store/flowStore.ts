@@ -47,7 +47,7 @@ export interface EditorActions {
   redo(): void;
   copy(): { states: State[] };
   paste(payload: { states: State[] }, shift?: Offset): string[];
-  setMeasured(name: string, size: { width: number; height: number }): void;
+  setMeasured(sizes: Map<string, { width: number; height: number }>): void;
   setProblems(errors: Problem[], warnings: Problem[], def: FlowDefinition | null): void;
   showDiff(def: FlowDefinition | null, marks: Record<string, Mark>): void;
   setSearch(text: string): void;
@@ -188,10 +188,16 @@ export function createEditorStore() {
         commit(r.def, { selected: new Set(r.pasted) });
         return r.pasted;
       },
-      setMeasured(name, size) {
-        const m = get().measured[name];
-        if (m && m.width === size.width && m.height === size.height) return;
-        set({ measured: { ...get().measured, [name]: size } });
+      setMeasured(sizes) {
+        const cur = get().measured;
+        let next: EditorState["measured"] | null = null;
+        for (const [name, size] of sizes) {
+          const m = cur[name];
+          if (m && m.width === size.width && m.height === size.height) continue;
+          next ??= { ...cur };
+          next[name] = size;
+        }
+        if (next) set({ measured: next });
       },
       setProblems(errors, warnings, def) {
         set({ errors, warnings, problemsDef: def });
