@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from executions.engine import subflow as sub
 from executions.engine.context import snapshot
 from executions.engine.rendering import render_properties
 from studio import widgets
@@ -53,6 +54,12 @@ class ExecState:
     step_count: int = 0
     last_widget: str = ""
     repeat_count: int = 0
+    # Run Subflow (one level): the child frame while a subflow runs (see engine/subflow.py);
+    # ``parent_definition`` is kept in memory only, ``child_exit`` is "completed"/"failed"
+    # once the child has finished and control goes back to the parent.
+    subflow: dict[str, Any] = field(default_factory=dict)
+    parent_definition: dict[str, Any] | None = None
+    child_exit: str = ""
 
     def state(self, name: str) -> dict[str, Any] | None:
         for st in self.definition.get("states", []):
@@ -132,6 +139,7 @@ def resume(
     """
     result = RunResult()
     limits = limits or Limits()
+    sub.resume_frame(state)
     current = state.current_widget
     if state.status != "active" or not current:
         result.ignored = True
@@ -173,8 +181,7 @@ def resume(
     state.current_widget = ""
     state.wait_state = {}
     nxt = _finish_widget(state, current, str(st.get("type", "")), st, outcome, result)
-    if nxt is not None:
-        _run_loop(state, nxt, services, limits, result)
+    _run_loop(state, nxt, services, limits, result)
     return result
 
 
@@ -187,13 +194,29 @@ def end(state: ExecState, result: RunResult) -> None:
 
 def _run_loop(
     state: ExecState,
-    name: str,
+    name: str | None,
     services: Services,
     limits: Limits,
     result: RunResult,
 ) -> None:
-    current: str | None = name
-    while current is not None and state.status == "active":
+    """Walk widgets from ``name``; when a subflow finishes, go on in the parent."""
+    current = name
+    while True:
+        _walk(state, current, services, limits, result)
+        if not state.child_exit:
+            return
+        current = _leave_subflow(state, result)
+
+
+def _walk(
+    state: ExecState,
+    name: str | None,
+    services: Services,
+    limits: Limits,
+    result: RunResult,
+) -> None:
+    current = name
+    while current is not None and state.status == "active" and not state.child_exit:
         st = state.state(current)
         if st is None:
             _fail(state, current, "", 81022, f"transition to unknown widget {current!r}", result)
@@ -244,6 +267,9 @@ def _run_widget(
         if outcome.wait is None:
             _fail(state, name, wtype, None, f"widget {name} returned neither an event nor a wait", result)
             return None
+        plan = outcome.wait.data.get(sub.PLAN_KEY) if wtype == sub.WIDGET_TYPE else None
+        if plan is not None:
+            return _enter_subflow(state, name, st, plan, result)
         _apply_outputs(state, name, outcome)
         result.twiml.extend(outcome.twiml)
         for code, message in outcome.warnings:
@@ -292,6 +318,8 @@ def _arm(state: ExecState, name: str, outcome: Outcome, result: RunResult) -> No
     token = secrets.token_hex(8)
     state.current_widget = name
     state.wait_state = {"token": token, "data": _jsonable(outcome.wait.data)}
+    if state.subflow:
+        state.wait_state[sub.PLAN_KEY] = state.subflow  # the child frame survives the wait
     result.wait = ArmedWait(widget=name, token=token, timeout_seconds=outcome.wait.timeout_seconds)
 
 
@@ -311,7 +339,10 @@ def _finish_widget(
     result.steps.append(StepRecord(event, name, nxt or ENDED, wtype, snapshot(state.context)))
     state.step_count += 1
     if nxt is None:
-        end(state, result)
+        if state.subflow:
+            state.child_exit = "completed"  # the subflow ended: back to the parent
+        else:
+            end(state, result)
         return None
     return str(nxt)
 
@@ -333,7 +364,39 @@ def _fail(
     ctx["error"] = {"code": code, "message": message}
     result.steps.append(StepRecord("error", name, ENDED, wtype, ctx))
     state.step_count += 1
+    if state.subflow and code not in sub.EXECUTION_WIDE_ERRORS:
+        state.child_exit = "failed"  # the parent's Run Subflow takes `failed`
+        return
+    if state.subflow:
+        sub.restore_parent(state)
     end(state, result)
+
+
+def _enter_subflow(
+    state: ExecState, name: str, st: dict[str, Any], plan: dict[str, Any], result: RunResult
+) -> str | None:
+    """Run Subflow asked to run a child flow: push its frame; the next widget is its Trigger."""
+    if state.subflow:
+        message = f"Run Subflow {name}: a subflow cannot run another subflow (one level only)"
+        failed = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
+        return _finish_widget(state, name, sub.WIDGET_TYPE, st, failed, result)
+    sub.push(state, name, _jsonable(plan))
+    return _initial_state_name(state.definition)
+
+
+def _leave_subflow(state: ExecState, result: RunResult) -> str | None:
+    """The child finished (``state.child_exit``): pop its frame and finish the parent widget."""
+    exit_event, widget = state.child_exit, str(state.subflow.get("widget", ""))
+    child_context = state.context
+    sub.restore_parent(state)
+    st = state.state(widget) or {"name": widget, "type": sub.WIDGET_TYPE}
+    if exit_event == "completed":
+        outcome = Outcome(event="completed", outputs=sub.returned_values(child_context))
+        sub.lift_flow_values(state.context, child_context)
+    else:
+        message = f"Run Subflow {widget}: the subflow ended with an error"
+        outcome = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
+    return _finish_widget(state, widget, sub.WIDGET_TYPE, st, outcome, result)
 
 
 def _jsonable(value: Any) -> Any:

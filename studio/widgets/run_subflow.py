@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget, has_liquid, kv_array
+from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, has_liquid, kv_array
 
 FLOW_SID_PATTERN = r"FW[0-9a-fA-F]{32}"
 # LatestRevision is the REST token (error 81021); [AI-SKILL] says LatestDraft. Accept both.
@@ -56,3 +56,35 @@ class RunSubflow(Widget):
                 message = f"must be a revision number or one of {list(REVISION_TOKENS)}"
                 out.append(Problem("flow_revision", message, "flow_revision"))
         return out
+
+    # -- runtime (the runner pushes the child frame: executions/engine/subflow.py) ----------
+    failure_event = "failed"
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        from executions.engine import subflow
+
+        flow_sid = str(call.properties.get("flow_sid") or "").strip()
+        revision = str(call.properties.get("flow_revision") or "LatestPublished").strip()
+        execution = getattr(call.services, "execution", None)
+        if execution is None:
+            return _failed(f"{call.name}: subflows need the execution store")
+        try:
+            plan = subflow.load(execution, flow_sid, revision)
+        except subflow.SubflowError as exc:
+            return _failed(f"{call.name}: {exc}")
+        plan["parameters"] = _parameters(call.properties.get("parameters"))
+        return Outcome(wait=WaitSpec(data={subflow.PLAN_KEY: plan}))
+
+
+def _failed(message: str) -> Outcome:
+    return Outcome(event="failed", outputs={}, warnings=[(81024, message)])
+
+
+def _parameters(value: Any) -> dict[str, Any]:
+    """Rendered ``{key, value}`` items → ``trigger.parent.parameters`` (simple values only)."""
+    out: dict[str, Any] = {}
+    for item in value or []:
+        if isinstance(item, dict) and str(item.get("key") or "").strip():
+            out[str(item["key"]).strip()] = item.get("value")
+    return out
