@@ -221,3 +221,7 @@ class Message(models.Model):
             "ErrorMessage": self.error_message or None,
             "MessagingServiceSid": self.messaging_service_sid or None,
         }
+
+
+# Calls live in their own module (voice); imported here so the app registry always sees them.
+from executions.call_models import Call  # noqa: E402,F401

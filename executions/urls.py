@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions import api, messages_api, webhooks
+from executions import api, calls_api, messages_api, simulator_calls, webhooks
 
 FLOW = "v2/Flows/<str:flow_sid>/Executions"
 
@@ -37,5 +37,16 @@ urlpatterns = [
         "2010-04-01/Accounts/<str:account_sid>/Messages/<str:sid>.json",
         messages_api.MessageDetail.as_view(),
         name="message",
+    ),
+    path("2010-04-01/Accounts/<str:account_sid>/Calls.json", calls_api.CallList.as_view(), name="calls"),
+    path(
+        "2010-04-01/Accounts/<str:account_sid>/Calls/<str:sid>.json",
+        calls_api.CallDetail.as_view(),
+        name="call",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/call",
+        simulator_calls.SimulateCall.as_view(),
+        name="console-flow-simulate-call",
     ),
 ]

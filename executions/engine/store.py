@@ -46,6 +46,8 @@ class DbServices:
         self.provider = provider or get_provider()
         self.pending: list[Message] = []
         self.widget = ""
+        # The state being run: callback URLs carry its step count (the row's is saved later).
+        self.state: ExecState | None = None
 
     def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
         message = Message(
@@ -67,10 +69,18 @@ class DbServices:
 
     def callback_url(self, widget: str, **params: str) -> str:
         ex = self.execution
-        query = {"Widget": widget, "Seq": str(ex.step_count), **params}
+        seq = self.state.step_count if self.state is not None else ex.step_count
+        query = {"Widget": widget, "Seq": str(seq), **params}
         base = settings.PUBLIC_BASE_URL.rstrip("/")
         path = f"/v1/Accounts/{ex.account.sid}/Flows/{ex.flow.sid}/Executions/{ex.sid}/Callback"
         return f"{base}{path}?{urlencode(query)}"
+
+    def place_call(self, widget: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Voice (make-outgoing-call-v2): place a call whose answer resumes ``widget``; it is
+        created in the transaction and dialled after commit (see executions.calls)."""
+        from executions import calls
+
+        return calls.place_for_execution(self.execution, widget, params, self.callback_url(widget))
 
 
 def create_execution(
@@ -139,6 +149,7 @@ def to_state(execution: Execution) -> ExecState:
 def run_start(execution: Execution) -> RunResult:
     services = DbServices(execution)
     state = to_state(execution)
+    services.state = state
     result = runner.start(state, services, limits())
     save(execution, state, result, services)
     return result
@@ -164,6 +175,7 @@ def deliver(
     services = DbServices(execution)
     services.widget = execution.current_widget
     state = to_state(execution)
+    services.state = state
     result = runner.resume(state, inbound, services, limits(), widget=widget, token=token)
     if result.ignored and not result.log:
         return result

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from typing import Any
+
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.voice_twiml import as_int, node, on_call, outputs_of, xml
 
 
 class AddTwimlRedirect(Widget):
@@ -28,3 +31,47 @@ class AddTwimlRedirect(Widget):
     outputs = []
     open_outputs = True
     name_prefix = "redirect"
+
+    # -- runtime. Voice: answer the call with <Redirect> to the user's URL and wait for its
+    # TwiML to <Redirect> back to the flow webhook with ?FlowEvent=return. The messaging branch
+    # (``run_message``/``resume_message``) belongs to the tools side; ``run``/``resume`` dispatch.
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        if on_call(call):
+            return cls.run_voice(call)
+        message_run: Any = getattr(cls, "run_message", None)
+        if message_run is not None:
+            return message_run(call)  # type: ignore[no-any-return]
+        return Outcome(event="fail", warnings=[(81020, "TwiML Redirect needs a call or a message")])
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        if call.state.get("channel") == "voice":
+            return cls.resume_voice(call)
+        message_resume: Any = getattr(cls, "resume_message", None)
+        return message_resume(call) if message_resume is not None else None
+
+    @classmethod
+    def run_voice(cls, call: WidgetCall) -> Outcome:
+        url = str(call.properties.get("url") or "").strip()
+        if not url.lower().startswith(("http://", "https://")):
+            return Outcome(event="fail", outputs={"error": f"invalid URL {url!r}"})
+        method = str(call.properties.get("method") or "POST").upper()
+        timeout = as_int(call.properties.get("timeout"), 14400)
+        redirect = xml(node("Redirect", url, method=method))
+        wait = WaitSpec(
+            timeout_seconds=float(timeout if timeout is not None else 14400), data={"channel": "voice"}
+        )
+        return Outcome(twiml=[redirect], wait=wait)
+
+    @classmethod
+    def resume_voice(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None:
+            return None
+        if inbound.kind == "timeout":
+            return Outcome(event="timeout")
+        if inbound.kind == "callback" and inbound.payload.get("FlowEvent") == "return":
+            return Outcome(event="return", outputs=outputs_of(inbound.payload))
+        return None

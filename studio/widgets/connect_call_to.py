@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import CALL_PARAMS, Problem, Prop, Widget, is_blank
+from studio.widgets.base import CALL_PARAMS, Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.voice_twiml import as_int, is_hangup, node, outputs_of, truthy, xml
 
 NOUNS = ("number", "number-multi", "client", "sip", "sim", "conference")
 
@@ -58,3 +59,51 @@ class ConnectCallTo(Widget):
             if len(numbers) > 10:
                 return [Problem("to", "at most 10 numbers can be dialled at once", "range")]
         return []
+
+    # -- runtime: <Dial action=callback>; the action request ends the widget ------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        props = call.properties
+        noun = str(props.get("noun") or "number")
+        to = str(props.get("to") or "").strip()
+        dial = node(
+            "Dial",
+            None,
+            action=call.services.callback_url(call.name),
+            method="POST",
+            caller_id=props.get("caller_id") or None,
+            record="record-from-answer" if truthy(props.get("record")) else None,
+            timeout=as_int(props.get("timeout"), 30),
+            time_limit=as_int(props.get("time_limit"), None),
+        )
+        if noun == "number-multi":
+            for number in [n.strip() for n in to.split(",") if n.strip()][:10]:
+                dial.add("Number", number)
+        elif noun == "client":
+            dial.add("Client", to)
+        elif noun == "sip":
+            dial.add(
+                "Sip",
+                str(props.get("sip_endpoint") or to),
+                username=props.get("sip_username") or None,
+                password=props.get("sip_password") or None,
+            )
+        elif noun == "sim":
+            dial.add("Sim", to)
+        elif noun == "conference":
+            dial.add("Conference", to)
+        else:
+            dial.add("Number", to)
+        return Outcome(twiml=[xml(dial)], wait=WaitSpec())
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind not in ("callback", "call_status"):
+            return None
+        outputs = outputs_of(inbound.payload)
+        # The caller hanging up ends the Dial too: its action then reports CallStatus=completed.
+        if is_hangup(inbound):
+            return Outcome(event="hangup", outputs=outputs)
+        return Outcome(event="callCompleted", outputs=outputs)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.voice_twiml import is_hangup, node, truthy, virtual_agent_outputs, xml
 
 
 class ConnectVirtualAgent(Widget):
@@ -24,3 +25,26 @@ class ConnectVirtualAgent(Widget):
     outputs = []
     open_outputs = True
     name_prefix = "virtual_agent"
+
+    # -- runtime: <Connect action=callback><VirtualAgent>; return or hangup ------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        connect = node("Connect", None, action=call.services.callback_url(call.name), method="POST")
+        connect.add(
+            "VirtualAgent",
+            connector_name=str(p.get("connector") or ""),
+            language=p.get("language") or None,
+            sentiment_analysis=truthy(p.get("sentiment_analysis")),
+            status_callback=p.get("status_callback") or None,
+        )
+        return Outcome(twiml=[xml(connect)], wait=WaitSpec())
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind not in ("callback", "call_status"):
+            return None
+        event = "hangup" if is_hangup(inbound) else "return"
+        return Outcome(event=event, outputs=virtual_agent_outputs(inbound.payload))

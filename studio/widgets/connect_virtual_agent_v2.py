@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget, kv_array
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, kv_array
+from studio.widgets.voice_twiml import as_int, is_hangup, kv_pairs, node, virtual_agent_outputs, xml
+
+STATUS_EVENTS = {
+    "completed": "completed",
+    "live-agent-handoff": "live-agent-handoff",
+    "failed": "failed",
+    "paused": "paused",
+}
 
 
 class ConnectVirtualAgentV2(Widget):
@@ -42,3 +50,43 @@ class ConnectVirtualAgentV2(Widget):
     open_outputs = True
     open_properties = True
     name_prefix = "virtual_agent"
+
+    # -- runtime: <Connect action=callback><VirtualAgent>; VirtualAgentStatus picks the event --
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        connect = node("Connect", None, action=call.services.callback_url(call.name), method="POST")
+        agent = connect.add(
+            "VirtualAgent",
+            connector_name=str(p.get("connector_name") or ""),
+            status_callback=p.get("status_callback") or None,
+            status_callback_method=(p.get("status_callback_method") or "POST")
+            if p.get("status_callback")
+            else None,
+        )
+        for key, value in kv_pairs(p.get("configurations")):
+            agent.add("Config", name=key, value=value)
+        for key, value in kv_pairs(p.get("parameters")):
+            agent.add("Parameter", name=key, value=value)
+        timeout = as_int(p.get("timeout"), None)
+        return Outcome(
+            twiml=[xml(connect)], wait=WaitSpec(timeout_seconds=float(timeout) if timeout else None)
+        )
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None:
+            return None
+        if inbound.kind == "timeout":
+            return Outcome(event="timeout")
+        if inbound.kind not in ("callback", "call_status"):
+            return None
+        outputs = virtual_agent_outputs(inbound.payload)
+        status = str(inbound.payload.get("VirtualAgentStatus") or "")
+        if status in STATUS_EVENTS:
+            return Outcome(event=STATUS_EVENTS[status], outputs=outputs)
+        if is_hangup(inbound):
+            return Outcome(event="hangup", outputs=outputs)
+        return Outcome(event="completed", outputs=outputs)

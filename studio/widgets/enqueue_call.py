@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget, is_blank
+from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.voice_twiml import as_int, enqueue_event, node, outputs_of, xml
 
 
 class EnqueueCall(Widget):
@@ -50,3 +51,34 @@ class EnqueueCall(Widget):
                 Problem("workflow_sid", "queue_name and workflow_sid are mutually exclusive", "exclusive")
             ]
         return []
+
+    # -- runtime: <Enqueue action=callback>; QueueResult picks the event ----------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        props = call.properties
+        workflow = str(props.get("workflow_sid") or "").strip()
+        enqueue = node(
+            "Enqueue",
+            None if workflow else str(props.get("queue_name") or "").strip(),
+            action=call.services.callback_url(call.name),
+            method="POST",
+            wait_url=props.get("wait_url") or None,
+            wait_url_method=(props.get("wait_url_method") or "GET") if props.get("wait_url") else None,
+            workflow_sid=workflow or None,
+        )
+        if workflow:
+            enqueue.add(
+                "Task",
+                str(props.get("task_attributes") or "{}"),
+                priority=as_int(props.get("priority"), None),
+                timeout=as_int(props.get("timeout"), None),
+            )
+        return Outcome(twiml=[xml(enqueue)], wait=WaitSpec())
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind != "callback":
+            return None
+        return Outcome(event=enqueue_event(inbound.payload), outputs=outputs_of(inbound.payload))

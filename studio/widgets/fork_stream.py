@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget, is_blank, kv_array
+from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank, kv_array
+from studio.widgets.voice_twiml import kv_pairs, node, xml
 
 
 class ForkStream(Widget):
@@ -60,3 +61,28 @@ class ForkStream(Widget):
         elif is_blank(properties.get("stream_url")):
             return [Problem("stream_url", "is required to start a WebSocket stream", "required")]
         return []
+
+    # -- runtime: <Start><Stream|Siprec> or <Stop>; never waits --------------------------------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        name = p.get("stream_name") or None
+        if p.get("stream_action") == "stop":
+            stop = node("Stop")
+            stop.add("Siprec" if p.get("stream_transport_type") == "siprec" else "Stream", name=name)
+            return Outcome(event="next", twiml=[xml(stop)])
+        start = node("Start")
+        track = p.get("stream_track") or None
+        if p.get("stream_transport_type") == "siprec":
+            fork = start.add(
+                "Siprec",
+                name=name,
+                connector_name=p.get("stream_connector") or p.get("stream_connector_name") or None,
+                track=track,
+            )
+        else:
+            fork = start.add("Stream", name=name, url=p.get("stream_url") or None, track=track)
+        for key, value in kv_pairs(p.get("stream_parameters")):
+            fork.add("Parameter", name=key, value=value)
+        return Outcome(event="next", twiml=[xml(start)])

@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import CALL_PARAMS, Problem, Prop, Widget, is_blank
+from studio.widgets.base import CALL_PARAMS, Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.voice_twiml import (
+    add_prompt,
+    as_int,
+    is_hangup,
+    node,
+    outputs_of,
+    redirect_back,
+    studio_event,
+    truthy,
+    xml,
+)
 
 
 class GatherInputOnCall(Widget):
@@ -78,3 +89,44 @@ class GatherInputOnCall(Widget):
         out = super().defaults()
         out["say"] = ""
         return out
+
+    # -- runtime: <Gather action=callback> with the prompt nested, then a <Redirect> for the
+    # timeout (Twilio falls through to the next verb when nothing was entered).
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        props = call.properties
+        digits = as_int(props.get("number_of_digits"), None)
+        speech_timeout = props.get("speech_timeout")
+        gather = node(
+            "Gather",
+            None,
+            action=call.services.callback_url(call.name),
+            method="POST",
+            input=["dtmf", "speech"],
+            timeout=as_int(props.get("timeout"), 5),
+            finish_on_key=props.get("finish_on_key") if props.get("finish_on_key") is not None else "#",
+            num_digits=digits if digits else None,
+            barge_in=truthy(props.get("stop_gather"), True),
+            language=props.get("gather_language") or None,
+            speech_timeout=str(speech_timeout) if not is_blank(speech_timeout) else "auto",
+            speech_model=props.get("speech_model") or None,
+            hints=props.get("hints") or None,
+            profanity_filter=truthy(props.get("profanity_filter"), True),
+        )
+        add_prompt(gather, props)
+        return Outcome(twiml=[xml(gather), redirect_back(call, "timeout")], wait=WaitSpec())
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind != "callback" or is_hangup(inbound):
+            return None  # no hangup transition on Gather: the engine logs 81002
+        payload = inbound.payload
+        outputs = outputs_of(payload)
+        if studio_event(inbound) != "timeout":
+            if not is_blank(payload.get("Digits")):
+                return Outcome(event="keypress", outputs=outputs)
+            if not is_blank(payload.get("SpeechResult")):
+                return Outcome(event="speech", outputs=outputs)
+        return Outcome(event="timeout", outputs=outputs)

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from typing import Any
+
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.voice_twiml import as_int, outputs_of, studio_event, truthy
+
+STATUS_EVENTS = {"busy": "busy", "no-answer": "noAnswer", "failed": "failed", "canceled": "failed"}
 
 MAKE_CALL_OUTPUTS = [
     "AccountSid",
@@ -112,3 +117,61 @@ class MakeOutgoingCallV2(Widget):
     outputs = MAKE_CALL_OUTPUTS
     open_outputs = True
     name_prefix = "call_user"
+
+    # -- runtime: a call placed through the provider's Calls API; its answer URL resumes this
+    # widget (answered) and its status callbacks report busy / no-answer / failed.
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        place: Any = getattr(call.services, "place_call", None)
+        to, from_ = str(p.get("to") or "").strip(), str(p.get("from") or "").strip()
+        if place is None or not to or not from_:
+            return Outcome(event="failed", outputs={"CallStatus": "failed", "To": to, "From": from_})
+        params: dict[str, Any] = {"To": to, "From": from_, "Timeout": as_int(p.get("timeout"), 60)}
+        if truthy(p.get("detect_answering_machine")):
+            params["MachineDetection"] = p.get("machine_detection") or "Enable"
+            for key, name in (
+                ("machine_detection_timeout", "MachineDetectionTimeout"),
+                ("machine_detection_speech_threshold", "MachineDetectionSpeechThreshold"),
+                ("machine_detection_speech_end_threshold", "MachineDetectionSpeechEndThreshold"),
+                ("machine_detection_silence_timeout", "MachineDetectionSilenceTimeout"),
+            ):
+                if not is_blank(p.get(key)):
+                    params[name] = str(p[key])
+        if truthy(p.get("record")):
+            params["Record"] = "true"
+            params["RecordingChannels"] = p.get("recording_channels") or "mono"
+            if not is_blank(p.get("recording_status_callback")):
+                params["RecordingStatusCallback"] = p["recording_status_callback"]
+            if not is_blank(p.get("trim")):
+                params["Trim"] = {"true": "trim-silence", "false": "do-not-trim"}.get(
+                    str(p["trim"]), p["trim"]
+                )
+        for key, name in (
+            ("send_digits", "SendDigits"),
+            ("sip_auth_username", "SipAuthUsername"),
+            ("sip_auth_password", "SipAuthPassword"),
+        ):
+            if not is_blank(p.get(key)):
+                params[name] = str(p[key])
+        placed = place(call.name, params)
+        return Outcome(wait=WaitSpec(data={"CallSid": placed.get("Sid", "")}))
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None:
+            return None
+        payload = inbound.payload
+        if call.state.get("CallSid") and payload.get("CallSid") not in (None, call.state["CallSid"]):
+            return None  # another call's news
+        outputs = {key: payload.get(key) for key in MAKE_CALL_OUTPUTS}
+        outputs.update(outputs_of(payload))
+        if inbound.kind == "callback" and studio_event(inbound) == "answered":
+            return Outcome(event="answered", outputs=outputs)
+        if inbound.kind == "call_status":
+            return Outcome(
+                event=STATUS_EVENTS.get(str(payload.get("CallStatus") or ""), "failed"), outputs=outputs
+            )
+        return None

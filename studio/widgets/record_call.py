@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import uuid
+from email.utils import formatdate
 from typing import Any
 
-from studio.widgets.base import Problem, Prop, Widget
+from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall
+from studio.widgets.voice_twiml import on_call, truthy
 
 CALLBACK_EVENTS = ("in-progress", "completed", "absent")
 
@@ -78,3 +81,39 @@ class RecordCall(Widget):
                     )
                 ]
         return []
+
+    # -- runtime: a Call Recording started/stopped on the live call (REST, no TwiML) ----------
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        trigger_call = (call.context.get("trigger") or {}).get("call") or {}
+        call_sid = str(trigger_call.get("CallSid") or "")
+        if not on_call(call) or not call_sid:
+            # Only incoming calls can be recorded (spec §2.8).
+            return Outcome(event="failed", outputs={"ErrorCode": 21220, "Status": "failed"})
+        start = truthy(call.properties.get("record_call"))
+        previous = call.previous_outputs or {}
+        sid = str(previous.get("Sid") or "") if not start else ""
+        sid = sid or "RE" + uuid.uuid4().hex
+        account = str(trigger_call.get("AccountSid") or "")
+        now = formatdate(usegmt=True)
+        outputs = {
+            "AccountSid": account,
+            "ApiVersion": "2010-04-01",
+            "CallSid": call_sid,
+            "Channels": 2 if (call.properties.get("recording_channels") or "dual") == "dual" else 1,
+            "ConferenceSid": None,
+            "DateCreated": previous.get("DateCreated") if not start else now,
+            "DateUpdated": now,
+            "Duration": -1,
+            "EncryptionDetails": None,
+            "ErrorCode": None,
+            "Price": None,
+            "PriceUnit": "USD",
+            "Sid": sid,
+            "Uri": f"/2010-04-01/Accounts/{account}/Calls/{call_sid}/Recordings/{sid}.json",
+            "Source": "StartCallRecordingAPI",
+            "StartTime": previous.get("StartTime") if not start else now,
+            "Status": "in-progress" if start else "stopped",
+        }
+        return Outcome(event="success", outputs=outputs)

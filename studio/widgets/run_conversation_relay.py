@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget, kv_array
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, kv_array
+from studio.widgets.voice_twiml import kv_pairs, node, outputs_of, truthy, xml
 
 
 class RunConversationRelay(Widget):
@@ -28,3 +29,36 @@ class RunConversationRelay(Widget):
     open_outputs = True
     open_properties = True
     name_prefix = "conversation_relay"
+
+    # -- runtime: <Connect action=callback><ConversationRelay>; the session's end resumes ----
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        connect = node("Connect", None, action=call.services.callback_url(call.name), method="POST")
+        relay = connect.add(
+            "ConversationRelay",
+            url=str(p.get("url") or ""),
+            welcome_greeting=p.get("welcome_greeting") or None,
+            tts_provider=p.get("tts_provider") or None,
+            voice=p.get("voice") or None,
+            language=p.get("language") or None,
+            transcription_provider=p.get("transcription_provider") or None,
+            speech_model=p.get("speech_model") or None,
+            dtmf_detection=truthy(p.get("dtmf_detection"))
+            if p.get("dtmf_detection") not in (None, "")
+            else None,
+            interruptible=p.get("interruptible") or None,
+        )
+        for key, value in kv_pairs(p.get("parameters")):
+            relay.add("Parameter", name=key, value=value)
+        return Outcome(twiml=[xml(connect)], wait=WaitSpec())
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind != "callback":
+            return None
+        payload = inbound.payload
+        failed = str(payload.get("SessionStatus") or "") == "failed" or bool(payload.get("ErrorCode"))
+        return Outcome(event="failed" if failed else "success", outputs=outputs_of(payload))

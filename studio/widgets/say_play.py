@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import CALL_PARAMS, Problem, Prop, Widget, is_blank
+from studio.widgets.base import CALL_PARAMS, Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.voice_twiml import as_int, is_hangup, node, outputs_of, redirect_back, say_xml, xml
 
 DIGITS_PATTERN = r"[0-9A-DwW#*]+"
 
@@ -43,3 +44,31 @@ class SayPlay(Widget):
         out = super().defaults()
         out["say"] = ""
         return out
+
+    # -- runtime: <Say>/<Play> then a <Redirect> back; audioComplete when it is requested ----
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        props = call.properties
+        loop = as_int(props.get("loop"), 1)
+        loop_attr = loop if loop != 1 else None
+        if not is_blank(props.get("say")):
+            verb = say_xml(
+                str(props["say"]),
+                voice=props.get("voice") or None,
+                language=props.get("language") or None,
+                loop=loop_attr,
+            )
+        elif not is_blank(props.get("play")):
+            verb = xml(node("Play", str(props["play"]), loop=loop_attr))
+        else:
+            verb = xml(node("Play", None, digits=str(props.get("digits") or "")))
+        data = {"voice": props.get("voice") or "", "language": props.get("language") or "en-US"}
+        return Outcome(twiml=[verb, redirect_back(call)], wait=WaitSpec(data=data))
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        if call.inbound is None or is_hangup(call.inbound) or call.inbound.kind != "callback":
+            return None
+        extra = {"language": call.state.get("language", ""), "voice": call.state.get("voice", "")}
+        return Outcome(event="audioComplete", outputs=outputs_of(call.inbound.payload, **extra))

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from typing import Any
+
+from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.voice_twiml import as_int, enqueue_event, node, on_call, outputs_of, xml
 
 
 class SendToFlex(Widget):
@@ -43,3 +46,50 @@ class SendToFlex(Widget):
     outputs = ["Age", "Attributes", "TaskSid"]
     open_outputs = True
     name_prefix = "send_to_flex"
+
+    # -- runtime. Voice: <Enqueue workflowSid action=callback><Task>attributes</Task>; the
+    # messaging branch (``run_message``/``resume_message``) belongs to the tools side.
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        if on_call(call):
+            return cls.run_voice(call)
+        message_run: Any = getattr(cls, "run_message", None)
+        if message_run is not None:
+            return message_run(call)  # type: ignore[no-any-return]
+        return Outcome(event="failedToEnqueue", warnings=[(81020, "Send to Flex needs a call or a chat")])
+
+    @classmethod
+    def resume(cls, call: WidgetCall) -> Outcome | None:
+        if call.state.get("channel") == "voice":
+            return cls.resume_voice(call)
+        message_resume: Any = getattr(cls, "resume_message", None)
+        return message_resume(call) if message_resume is not None else None
+
+    @classmethod
+    def run_voice(cls, call: WidgetCall) -> Outcome:
+        p = call.properties
+        wait_url = p.get("waitUrl") or None
+        enqueue = node(
+            "Enqueue",
+            None,
+            action=call.services.callback_url(call.name),
+            method="POST",
+            workflow_sid=str(p.get("workflow") or ""),
+            wait_url=wait_url,
+            wait_url_method=(p.get("waitUrlMethod") or "POST") if wait_url else None,
+        )
+        enqueue.add(
+            "Task",
+            str(p.get("attributes") or "{}"),
+            priority=as_int(p.get("priority"), None),
+            timeout=as_int(p.get("timeout"), None),
+        )
+        return Outcome(twiml=[xml(enqueue)], wait=WaitSpec(data={"channel": "voice"}))
+
+    @classmethod
+    def resume_voice(cls, call: WidgetCall) -> Outcome | None:
+        inbound = call.inbound
+        if inbound is None or inbound.kind != "callback":
+            return None
+        return Outcome(event=enqueue_event(inbound.payload), outputs=outputs_of(inbound.payload))
