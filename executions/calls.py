@@ -57,9 +57,9 @@ def outcome_for(call: Call) -> dict[str, Any]:
     out: dict[str, Any] = {"status": raw} if isinstance(raw, str) else dict(raw)
     status = str(out.get("status") or "answered")
     if status == "machine":
-        out["status"], out.setdefault("answered_by", "machine_start")
-    else:
-        out["status"] = status
+        status = "answered"
+        out.setdefault("answered_by", "machine_start")
+    out["status"] = status
     return out
 
 
