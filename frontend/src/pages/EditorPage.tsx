@@ -66,6 +66,26 @@ function Editor({ sid }: { sid: string }) {
     };
   }, [sid]);
 
+  // Live validation: the server's validator is the one source of truth for problems.
+  const def = useEditor((s) => s.def);
+  const savedDef = useEditor((s) => s.savedDef);
+  useEffect(() => {
+    if (def === savedDef) return;
+    const sent = def;
+    const t = setTimeout(
+      () => {
+        api.validate(sent).then(
+          (r) => {
+            if (editorStore.getState().def === sent) actions.setProblems(r.errors, r.warnings, sent);
+          },
+          () => undefined,
+        );
+      },
+      def.states.length > 300 ? 2000 : 600,
+    );
+    return () => clearTimeout(t);
+  }, [def, savedDef, actions]);
+
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
       if (isDirty(editorStore.getState())) e.preventDefault();
@@ -135,9 +155,19 @@ function Editor({ sid }: { sid: string }) {
       setStatus("Nothing to paste");
       return;
     }
-    const pasted = actions.paste(payload);
+    // Land the pasted group at the centre of the visible canvas (it may come from another flow).
+    const pane = document.querySelector(".react-flow__pane")?.getBoundingClientRect();
+    let shift = { x: 40, y: 40 };
+    if (pane && payload.states.length) {
+      const c = rf.screenToFlowPosition({ x: pane.left + pane.width / 2, y: pane.top + pane.height / 3 });
+      const xs = payload.states.map((s) => Number(s.properties?.offset?.x ?? 0));
+      const ys = payload.states.map((s) => Number(s.properties?.offset?.y ?? 0));
+      const same = editorStore.getState().def.states.some((s) => payload.states.some((p) => p.name === s.name));
+      shift = { x: Math.round(c.x - Math.min(...xs)) + (same ? 40 : 0), y: Math.round(c.y - Math.min(...ys)) + (same ? 40 : 0) };
+    }
+    const pasted = actions.paste(payload, shift);
     setStatus(`Pasted ${pasted.length} widget(s)`);
-  }, [actions]);
+  }, [actions, rf]);
 
   const autoLayout = useCallback(async () => {
     const st = editorStore.getState();
