@@ -75,3 +75,17 @@ class AddTwimlRedirect(Widget):
         if inbound.kind == "callback" and inbound.payload.get("FlowEvent") == "return":
             return Outcome(event="return", outputs=outputs_of(inbound.payload))
         return None
+
+    # -- runtime, messaging branch (tools side; executions/twiml_redirect.py) ---------------
+
+    @classmethod
+    def run_message(cls, call: WidgetCall) -> Outcome:
+        from executions.twiml_redirect import run_message
+
+        return run_message(call)
+
+    @classmethod
+    def resume_message(cls, call: WidgetCall) -> Outcome | None:
+        from executions.twiml_redirect import resume_message
+
+        return resume_message(call)

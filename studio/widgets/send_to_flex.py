@@ -93,3 +93,11 @@ class SendToFlex(Widget):
         if inbound is None or inbound.kind != "callback":
             return None
         return Outcome(event=enqueue_event(inbound.payload), outputs=outputs_of(inbound.payload))
+
+    # -- runtime, messaging branch (tools side): a Task through executions.flex.FlexGateway --
+
+    @classmethod
+    def run_message(cls, call: WidgetCall) -> Outcome:
+        from executions.flex import send_message_task
+
+        return send_message_task(call)
