@@ -1,3 +1,4 @@
+import { useReactFlow } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { api } from "../api/client";
 import { diffDefinitions, diffView } from "../store/diff";
@@ -9,6 +10,7 @@ export function HistoryPanel({ onRestore, onClose }: { onRestore(revision: numbe
   const flow = useEditor((s) => s.flow);
   const diffOn = useEditor((s) => s.diffDef !== null);
   const actions = useActions();
+  const rf = useReactFlow();
   const [revisions, setRevisions] = useState<RevisionSummary[]>([]);
   const [from, setFrom] = useState<number | null>(null);
   const [to, setTo] = useState<number | null>(null);
@@ -47,6 +49,7 @@ export function HistoryPanel({ onRestore, onClose }: { onRestore(revision: numbe
       const view = diffView(a.definition, b.definition, d);
       actions.select([]);
       actions.showDiff(view.def, view.marks);
+      setTimeout(() => void rf.fitView({ padding: 0.1, maxZoom: 1, duration: 200 }), 50);
     } catch (e) {
       setError((e as Error).message);
     }

@@ -7,7 +7,8 @@ export function ProblemsPanel({ onJump }: { onJump(name: string): void }) {
   const warnings = useEditor((s) => s.warnings);
   const problemsDef = useEditor((s) => s.problemsDef);
   const def = useEditor((s) => s.def);
-  if (!errors.length && !warnings.length) return null;
+  const diffOn = useEditor((s) => s.diffDef !== null);
+  if (diffOn || (!errors.length && !warnings.length)) return null;
   const row = (p: Problem, kind: "error" | "warning", i: number) => {
     const name = widgetForPath(problemsDef ?? def, p.property_path);
     return (

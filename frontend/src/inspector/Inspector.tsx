@@ -49,7 +49,7 @@ const WidgetInspector = memo(function WidgetInspector({ state }: { state: State 
         transitions: s.transitions.map((t) =>
           t.conditions ? { ...t, conditions: t.conditions.map((c) => ({ ...c, arguments: [String(value ?? "")] })) } : t,
         ),
-      }));
+      }), "prop:input");
     } else {
       actions.setProperty(state.name, key, value);
     }

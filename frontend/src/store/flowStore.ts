@@ -37,7 +37,7 @@ export interface EditorActions {
   deleteWidgets(names: Iterable<string>): void;
   deleteSelected(): void;
   setProperty(name: string, key: string, value: unknown): void;
-  updateState(name: string, fn: (s: State) => State): void;
+  updateState(name: string, fn: (s: State) => State, coalesceKey?: string): void;
   connect(source: string, handle: string, target: string | null): void;
   select(names: Iterable<string>): void;
   setSelected(name: string, on: boolean): void;
@@ -77,14 +77,22 @@ function initial(): EditorState {
 
 export function createEditorStore() {
   return createStore<Editor>()((set, get) => {
-    const commit = (def: FlowDefinition, extra: Partial<EditorState> = {}) => {
+    // Typing into one field makes one undo step, not one per keystroke.
+    let lastKey: string | null = null;
+    let lastAt = 0;
+    const commit = (def: FlowDefinition, extra: Partial<EditorState> = {}, coalesceKey: string | null = null) => {
       const cur = get();
       if (def === cur.def && Object.keys(extra).length === 0) return;
       if (def === cur.def) {
         set(extra);
         return;
       }
-      set({ ...extra, def, past: [...cur.past, cur.def].slice(-HISTORY_LIMIT), future: [] });
+      const now = Date.now();
+      const coalesce = coalesceKey !== null && coalesceKey === lastKey && now - lastAt < 1500 && cur.past.length > 0;
+      lastKey = coalesceKey;
+      lastAt = now;
+      if (coalesce) set({ ...extra, def, future: [] });
+      else set({ ...extra, def, past: [...cur.past, cur.def].slice(-HISTORY_LIMIT), future: [] });
     };
     const actions: EditorActions = {
       setCatalogue(list) {
@@ -129,10 +137,10 @@ export function createEditorStore() {
         actions.deleteWidgets(get().selected);
       },
       setProperty(name, key, value) {
-        commit(ops.setProperty(get().def, name, key, value));
+        commit(ops.setProperty(get().def, name, key, value), {}, `prop:${name}:${key}`);
       },
-      updateState(name, fn) {
-        commit(ops.updateState(get().def, name, fn));
+      updateState(name, fn, coalesceKey) {
+        commit(ops.updateState(get().def, name, fn), {}, coalesceKey ? `${name}:${coalesceKey}` : null);
       },
       connect(source, handle, target) {
         commit(ops.connect(get().def, source, handle, target));

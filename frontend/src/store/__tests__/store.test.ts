@@ -178,3 +178,17 @@ describe("derived nodes and edges", () => {
     expect(d.edges(flow(), catalogue)).toHaveLength(3);
   });
 });
+
+describe("undo granularity", () => {
+  it("coalesces keystrokes in one field into one undo step", () => {
+    const s = store();
+    for (const text of ["H", "Ho", "How", "Howdy"]) s.getState().actions.setProperty("greet", "body", text);
+    s.getState().actions.setProperty("bye", "body", "x");
+    expect(s.getState().past).toHaveLength(2);
+    s.getState().actions.undo();
+    expect(s.getState().def.states[1].properties.body).toBe("Howdy");
+    expect(s.getState().def.states[3].properties.body).toBe("Bye {{widgets.greet.sid}} {{widgets.greeting.sid}}");
+    s.getState().actions.undo();
+    expect(s.getState().def.states[1].properties.body).toBe("Hello");
+  });
+});

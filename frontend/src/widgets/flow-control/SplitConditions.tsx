@@ -13,11 +13,12 @@ export function SplitConditions({ state }: CustomSectionProps) {
   ];
   const input = String(state.properties.input ?? "");
 
-  const update = (fn: (transitions: Transition[]) => Transition[]) =>
-    actions.updateState(state.name, (s: State) => ({ ...s, transitions: fn(s.transitions) }));
+  const update = (fn: (transitions: Transition[]) => Transition[], coalesceKey?: string) =>
+    actions.updateState(state.name, (s: State) => ({ ...s, transitions: fn(s.transitions) }), coalesceKey);
 
   const setCondition = (index: number, ci: number, patch: Partial<Condition>) =>
-    update((ts) =>
+    update(
+      (ts) =>
       ts.map((t, i) => {
         if (i !== index) return t;
         const conditions = [...(t.conditions ?? [])];
@@ -29,6 +30,7 @@ export function SplitConditions({ state }: CustomSectionProps) {
         conditions[ci] = c;
         return { ...t, conditions };
       }),
+      `condition:${index}:${ci}:${Object.keys(patch).join()}`,
     );
 
   const addBranch = () =>
