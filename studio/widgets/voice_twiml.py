@@ -60,9 +60,43 @@ def say_xml(text: str, *, voice: Any = None, language: Any = None, loop: Any = N
         el = etree.fromstring(f"<Say>{text}</Say>".encode())
     except etree.XMLSyntaxError:
         return plain
+    speak = el[0] if len(el) == 1 and el[0].tag == "speak" and not (el.text or "").strip() else None
+    if speak is not None:  # Studio accepts a <speak> document; TwiML wants its content
+        el.text, el[:] = speak.text, list(speak)
+    if not _own_text(el).strip():
+        # Twilio's <Say> needs text of its own (13520): paragraphs/sentences give theirs.
+        for child in [c for c in el if c.tag in ("p", "s")]:
+            _unwrap(child)
     for key, value in n.attrs.items():
         el.set(key, value)
     return etree.tostring(el, encoding="unicode")
+
+
+def _own_text(el: etree._Element) -> str:
+    return (el.text or "") + "".join(c.tail or "" for c in el)
+
+
+def _unwrap(child: etree._Element) -> None:
+    parent = child.getparent()
+    assert parent is not None
+    index = parent.index(child)
+    text, tail = child.text or "", child.tail or ""
+    previous = parent[index - 1] if index > 0 else None
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+    grandchildren = list(child)
+    for offset, grandchild in enumerate(grandchildren):
+        parent.insert(index + offset, grandchild)
+    last = grandchildren[-1] if grandchildren else None
+    if last is not None:
+        last.tail = (last.tail or "") + tail
+    elif previous is None:
+        parent.text = (parent.text or "") + tail
+    else:
+        previous.tail = (previous.tail or "") + tail
+    parent.remove(child)
 
 
 def add_prompt(parent: Node, props: dict[str, Any]) -> None:
