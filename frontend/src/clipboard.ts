@@ -4,6 +4,9 @@
 import type { State } from "./types";
 
 const KEY = "open-studio:clipboard";
+// Set when the last copy could not reach the system clipboard: its content is then older than
+// ours and must not win on paste.
+const STALE = "open-studio:clipboard-system-stale";
 
 export async function writeClipboard(payload: { states: State[] }): Promise<void> {
   const text = JSON.stringify(payload);
@@ -12,10 +15,20 @@ export async function writeClipboard(payload: { states: State[] }): Promise<void
   } catch {
     /* storage full or disabled: the system clipboard may still work */
   }
+  let wrote = false;
   try {
-    await navigator.clipboard?.writeText(text);
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      wrote = true;
+    }
   } catch {
     /* permission denied (e.g. not a secure context): the localStorage copy stands */
+  }
+  try {
+    if (wrote) localStorage.removeItem(STALE);
+    else localStorage.setItem(STALE, "1");
+  } catch {
+    /* ignore */
   }
 }
 
@@ -31,7 +44,13 @@ export function parseClipboard(text: string | null | undefined): { states: State
 }
 
 export async function readClipboard(): Promise<{ states: State[] } | null> {
+  let stale = false;
   try {
+    stale = localStorage.getItem(STALE) === "1";
+  } catch {
+    /* ignore */
+  }
+  if (!stale) try {
     const text = await navigator.clipboard?.readText();
     const parsed = parseClipboard(text);
     if (parsed) return parsed;

@@ -52,6 +52,14 @@ def test_it_builds_configures_and_publishes_a_five_widget_flow(app: Any) -> None
     connect(page, split, "match:1", yes)
     connect(page, split, "noMatch", no)
     assert page.locator(".react-flow__edge").count() == 4
+
+    # Renaming updates every reference: transitions and {{widgets.ask...}} in the split.
+    select(page, ask)
+    page.fill("[data-testid=widget-name-input]", "question")
+    page.keyboard.press("Tab")
+    page.wait_for_selector("[data-widget-name=question]")
+    ask = "question"
+    assert page.locator(".react-flow__edge").count() == 4
     # User text is text, never markup.
     assert page.locator("[data-widget-name] b").count() == 0
 
@@ -63,14 +71,14 @@ def test_it_builds_configures_and_publishes_a_five_widget_flow(app: Any) -> None
     flow = rest_flow(page, sid)
     assert flow["status"] == "published"
     states = {s["name"]: s for s in flow["definition"]["states"]}
-    assert set(states) == {"Trigger", "ask", "split_1", "send_message_1", "send_message_2"}
+    assert set(states) == {"Trigger", "question", "split_1", "send_message_1", "send_message_2"}
     nexts = lambda name: {t["event"]: t.get("next") for t in states[name]["transitions"] if t.get("next")}  # noqa: E731
-    assert nexts("Trigger") == {"incomingMessage": "ask"}
-    assert nexts("ask") == {"incomingMessage": "split_1"}
-    assert states["ask"]["properties"]["body"] == "Did that help? Reply YES or NO"
-    assert states["ask"]["properties"]["timeout"] == "600"
+    assert nexts("Trigger") == {"incomingMessage": "question"}
+    assert nexts("question") == {"incomingMessage": "split_1"}
+    assert states["question"]["properties"]["body"] == "Did that help? Reply YES or NO"
+    assert states["question"]["properties"]["timeout"] == "600"
     split_state = states["split_1"]
-    assert split_state["properties"]["input"] == "{{widgets.ask.inbound.Body}}"
+    assert split_state["properties"]["input"] == "{{widgets.question.inbound.Body}}"
     match = [t for t in split_state["transitions"] if t["event"] == "match"]
     assert match == [
         {
@@ -79,7 +87,7 @@ def test_it_builds_configures_and_publishes_a_five_widget_flow(app: Any) -> None
             "conditions": [
                 {
                     "friendly_name": "If value matches_any_of yes,y",
-                    "arguments": ["{{widgets.ask.inbound.Body}}"],
+                    "arguments": ["{{widgets.question.inbound.Body}}"],
                     "type": "matches_any_of",
                     "value": "yes,y",
                 }

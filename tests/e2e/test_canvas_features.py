@@ -99,6 +99,16 @@ def test_it_imports_pasted_json_and_undoes_and_redoes_a_delete_with_its_edges(ap
     )
     assert node(page, victim).count() == 0
 
+    # An edge alone: select it, Delete cuts it; undo puts it back.
+    page.keyboard.press("Control+z")
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges)
+    page.locator(".react-flow__edge").first.dispatch_event("click")
+    page.keyboard.press("Delete")
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges - 1)
+    assert page.locator("[data-widget-name]").count() == widgets
+    page.click("[data-testid=undo-button]")
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges)
+
 
 def test_it_copies_widgets_from_one_flow_and_pastes_them_into_another(app: Any) -> None:
     page = app
