@@ -44,7 +44,7 @@ def load(execution: Any, flow_sid: str, revision: str) -> dict[str, Any]:
     latest revision for test users of the *parent* flow, the published one for everyone else
     (spec §2.17, §5.6); a number → exactly that revision.
     """
-    from studio.models import Flow
+    from studio.models import Flow, FlowRevision
 
     child = Flow.objects.filter(account_id=execution.account_id, sid=flow_sid).first()
     if child is None:
@@ -57,7 +57,7 @@ def load(execution: Any, flow_sid: str, revision: str) -> dict[str, Any]:
     elif token == "LatestPublished":
         found = child.latest_published()
     elif token.isdigit():
-        found = child.revisions.filter(revision=int(token)).first()
+        found = FlowRevision.objects.filter(flow=child, revision=int(token)).first()
     else:
         raise SubflowError(f"invalid subflow revision {token!r}")
     if found is None:

@@ -45,8 +45,8 @@ class RunFunction(Widget):
         try:
             response = http_client.request("POST", url, form=pairs, headers=headers)
         except http_client.HttpError as exc:
-            outputs = {"parsed": kept_parsed} if kept_parsed is not None else {}
-            return Outcome(event="fail", outputs=outputs, warnings=[(81010, f"{call.name}: {exc.message}")])
+            kept = {"parsed": kept_parsed} if kept_parsed is not None else {}
+            return Outcome(event="fail", outputs=kept, warnings=[(81010, f"{call.name}: {exc.message}")])
         outputs: dict[str, Any] = {
             "status_code": response.status_code,
             "content_type": response.content_type,
