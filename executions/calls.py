@@ -92,11 +92,10 @@ def _local(method: str, path_qs: str, params: dict[str, str], signature: str) ->
     except Resolver404:
         return 404, ""
     factory = RequestFactory()
-    headers = {"HTTP_X_TWILIO_SIGNATURE": signature}
     if method == "POST":
-        request = factory.post(path_qs, params, **headers)
+        request = factory.post(path_qs, params, HTTP_X_TWILIO_SIGNATURE=signature)
     else:
-        request = factory.get(path_qs, **headers)
+        request = factory.get(path_qs, HTTP_X_TWILIO_SIGNATURE=signature)
     response = match.func(request, *match.args, **match.kwargs)
     body = response.content.decode() if hasattr(response, "content") else ""
     return response.status_code, body
