@@ -27,11 +27,6 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     credentials: "same-origin",
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401 || res.status === 403) {
-    if (res.redirected || res.status === 401) {
-      window.location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    }
-  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let data: unknown = null;
@@ -39,6 +34,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     data = text ? JSON.parse(text) : null;
   } catch {
     data = { message: text.slice(0, 200) };
+  }
+  // A lapsed session (DRF: 401, or 403 "credentials were not provided"): log in again.
+  const msg = String((data as { message?: unknown; detail?: unknown } | null)?.message ?? (data as { detail?: unknown } | null)?.detail ?? "");
+  if (res.status === 401 || (res.status === 403 && /credentials/i.test(msg))) {
+    window.location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
   }
   if (!res.ok) throw new ApiError(res.status, data as ApiError["body"]);
   return data as T;
