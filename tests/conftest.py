@@ -78,3 +78,9 @@ def console(alice: Any, django_user_model: Any) -> Any:
     client.account = alice
     client.user = user
     return client
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests run last: Playwright's sync API leaves an event loop in the main thread,
+    which breaks later tests that use async_to_sync (Channels)."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
