@@ -159,7 +159,9 @@ def drain(flow: Any, timeout: float = 300.0) -> dict[str, Any]:
     )
     latencies = sorted(
         (created - inbound_at[to]).total_seconds() * 1000
-        for to, created in Message.objects.filter(account=flow.account).values_list("to_address", "date_created")
+        for to, created in Message.objects.filter(account=flow.account).values_list(
+            "to_address", "date_created"
+        )
         if to in inbound_at
     )
     span = (last_out - first_in).total_seconds() if first_in and last_out else float("nan")

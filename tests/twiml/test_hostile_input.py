@@ -6,9 +6,9 @@ import socket
 import time
 
 import pytest
-from twiml.interpreter import CallScript, play_call
 
 from twiml import validate
+from twiml.interpreter import CallScript, play_call
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [
