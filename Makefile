@@ -9,6 +9,8 @@ FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.ht
 
 .PHONY: run test setup python frontend migrate chromium lint worker beat
 
+# Webhook signatures are checked against PUBLIC_BASE_URL: default it to where we serve.
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup migrate
 	@$(PY) manage.py bootstrap
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
