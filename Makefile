@@ -15,7 +15,7 @@ run: setup migrate
 	@$(PY) manage.py bootstrap
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: setup chromium
+test: setup chromium lint
 	$(PY) manage.py check
 	cd frontend && npm test --silent
 	.venv/bin/pytest $(PYTEST_ARGS)
@@ -50,6 +50,7 @@ chromium:
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy config accounts studio executions twiml
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):
 worker: python

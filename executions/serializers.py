@@ -53,7 +53,7 @@ def step_json(step: Step) -> dict[str, Any]:
         "account_sid": ex.account.sid,
         "flow_sid": ex.flow.sid,
         "execution_sid": ex.sid,
-        "parent_step_sid": step.parent_step.sid if step.parent_step_id else None,
+        "parent_step_sid": step.parent_step.sid if step.parent_step is not None else None,
         "name": step.name,
         "context": {},
         "transitioned_from": step.transitioned_from,

@@ -388,6 +388,7 @@ class Restore(ConsoleView):
         flow = self.flow(request, sid)
         data = body(request)
         number = integer(data, "revision")
+        assert number is not None  # required=True raises when it is missing
         old = flow.revisions.filter(revision=number).first()
         if old is None:
             raise not_found(f"The requested resource /Flows/{sid}/Revisions/{number} was not found")

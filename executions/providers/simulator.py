@@ -29,7 +29,7 @@ class SimulatorProvider:
     def accept(self, message: Message) -> None:
         reject = dict(REJECT_TO_DEFAULT)
         extra = _studio("SIMULATOR_REJECT_TO", ())
-        for number in extra or ():  # type: ignore[union-attr]
+        for number in extra or ():  # type: ignore[union-attr,attr-defined]
             reject[str(number)] = 21211
         if not message.to_address:
             self._refuse(message, 21604, "A 'To' phone number is required.")

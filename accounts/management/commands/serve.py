@@ -24,12 +24,9 @@ class Command(BaseCommand):
 
         embedded = not settings.REDIS_URL
         if embedded:
-            try:
-                from executions.sweeper import start_in_process
-            except ImportError:  # the engine is not installed in this build
-                start_in_process = None
-            if start_in_process is not None:
-                start_in_process()
+            from executions.sweeper import start_in_process
+
+            start_in_process()
         mode = "embedded (in-process tasks and sweeper)" if embedded else "production (Redis + Celery)"
         self.stdout.write(f"Serving on http://{opts['host']}:{opts['port']} — {mode}")
         uvicorn.run(
