@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions import api, calls_api, messages_api, simulator_calls, webhooks
+from executions import api, calls_api, console_sim, messages_api, simulator_calls, webhooks
 
 FLOW = "v2/Flows/<str:flow_sid>/Executions"
 
@@ -49,4 +49,25 @@ urlpatterns = [
         simulator_calls.SimulateCall.as_view(),
         name="console-flow-simulate-call",
     ),
+    path(
+        "api/console/flows/<str:sid>/simulate/message",
+        console_sim.SimulateMessage.as_view(),
+        name="console-flow-simulate-message",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/reset",
+        console_sim.SimulateReset.as_view(),
+        name="console-flow-simulate-reset",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/conversation",
+        console_sim.SimulateConversation.as_view(),
+        name="console-flow-simulate-conversation",
+    ),
+    path(
+        "api/console/flows/<str:sid>/executions",
+        console_sim.FlowExecutions.as_view(),
+        name="console-flow-executions",
+    ),
+    path("api/console/executions/<str:sid>", console_sim.ExecutionDetail.as_view(), name="console-execution"),
 ]
