@@ -29,10 +29,7 @@ from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-CORPUS_DIRS = (
-    Path(settings.BASE_DIR) / "tests" / "corpus" / "studio-flows",
-    Path("/work/shared/corpus/studio-flows"),
-)
+CORPUS_DIRS = (Path(settings.BASE_DIR) / "tests" / "corpus" / "studio-flows",)
 
 
 @dataclass

@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import ipaddress
 import socket
+from pathlib import Path
 from typing import Any
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "studio-flows"
 
 
 def basic_auth(username: str, password: str) -> str:

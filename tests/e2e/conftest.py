@@ -19,10 +19,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-            if not Path(CHROMIUM).exists():
-                item.add_marker(pytest.mark.skip(reason="Debian chromium is not installed (make chromium)"))
-            elif not DIST.exists():
-                item.add_marker(pytest.mark.skip(reason="frontend/dist is not built (npm run build)"))
+            # Missing prerequisites fail loudly: `make test` installs Chromium and builds dist.
+            item.add_marker(pytest.mark.usefixtures("_browser_prerequisites"))
+
+
+@pytest.fixture(scope="session")
+def _browser_prerequisites() -> None:
+    assert Path(CHROMIUM).exists(), "Debian chromium is not installed: run `make chromium` (or `make test`)"
+    assert DIST.exists(), "frontend/dist is not built: run `make frontend` (or `make test`)"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,18 +10,16 @@ import pytest
 
 from tests.e2e.conftest import shot
 from tests.e2e.helpers import api_json, create_flow, drop_widget, node, select
+from tests.support import CORPUS_DIR
 
 pytestmark = pytest.mark.e2e
 
-CORPUS = Path("/work/shared/corpus/studio-flows")
-if not CORPUS.exists():
-    CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = CORPUS_DIR
 
 
 def corpus_file(name: str) -> Path:
     found = sorted(CORPUS.rglob(name))
-    if not found:
-        pytest.skip(f"corpus flow {name} not found")
+    assert found, f"corpus flow {name} not found in {CORPUS}"
     return found[0]
 
 

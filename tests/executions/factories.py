@@ -8,7 +8,7 @@ from typing import Any
 
 from studio.models import Flow, FlowRevision
 
-CORPUS = Path("/work/shared/corpus/studio-flows")
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "studio-flows"
 LOCAL_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from studio.diff import diff_definitions
 from tests.studio.console import post
 from tests.studio.flowdefs import make_flow, message_flow
+from tests.support import CORPUS_DIR
 
 
 def moved(definition: dict[str, Any], name: str, x: int, y: int) -> dict[str, Any]:
@@ -128,9 +128,7 @@ def test_it_treats_a_missing_definition_as_empty() -> None:
 
 
 def test_it_is_empty_for_a_corpus_flow_against_itself() -> None:
-    path = Path("/work/shared/corpus/studio-flows/16-personalized-ivr.json")
-    if not path.exists():
-        pytest.skip("no corpus")
+    path = CORPUS_DIR / "16-personalized-ivr.json"
     definition = json.loads(path.read_text())
     assert diff_definitions(definition, copy.deepcopy(definition))["has_logic_changes"] is False
 

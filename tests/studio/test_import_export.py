@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from studio import importexport
 from studio.models import Flow
 from tests.studio.flowdefs import broken_flow, make_flow, message_flow
+from tests.support import CORPUS_DIR
 
 pytestmark = pytest.mark.django_db
 
-CORPUS = Path(os.environ.get("STUDIO_CORPUS_DIR", "/work/shared/corpus/studio-flows"))
+CORPUS = Path(os.environ.get("STUDIO_CORPUS_DIR", CORPUS_DIR))
 FLOWS = sorted(CORPUS.glob("*.json"))
 
 
