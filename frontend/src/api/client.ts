@@ -2,6 +2,7 @@
 import type {
   CatalogueEntry, FlowDefinition, FlowDetail, FlowDiff, FlowSummary, Problem, RevisionDetail, RevisionSummary,
 } from "../types";
+import type { ExecutionSummary, LiveStep } from "../live/liveStore";
 
 export class ApiError extends Error {
   constructor(
@@ -77,4 +78,71 @@ export const api = {
   validate: (definition: FlowDefinition) =>
     call<{ valid: boolean; errors: Problem[]; warnings: Problem[] }>("POST", `${base}/validate`, { definition }),
   me: () => call<{ username: string; account_sid: string; account_name: string; role: string }>("GET", `${base}/me`),
+};
+
+// -- simulator and live monitor (executions/console_sim.py, executions/simulator_calls.py) --
+
+export interface SimMessage {
+  direction: "inbound" | "outbound";
+  sid: string;
+  from: string;
+  to: string;
+  body: string;
+  media_urls?: string[];
+  status: string;
+  error_code?: number | null;
+  execution_sid: string | null;
+  widget: string | null;
+  date_created: string | null;
+}
+
+export interface Conversation {
+  contact: string;
+  channel: string | null;
+  messages: SimMessage[];
+  active_execution: ExecutionSummary | null;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  flow_sid: string;
+  context: unknown;
+  log: unknown[];
+  steps: LiveStep[];
+  step_count: number;
+}
+
+export interface TranscriptEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface CallResult {
+  call_sid: string;
+  execution_sid: string | null;
+  status: string;
+  transcript: { events: TranscriptEvent[]; ended: string };
+}
+
+export type CallInput = string | { digits: string } | { speech: string } | { silence: true } | { hangup: true };
+
+export const simApi = {
+  sendMessage: (sid: string, from: string, to: string, body: string) =>
+    call<{ message_sid: string; execution_sid: string | null; status: string; conversation: Conversation }>(
+      "POST", `${base}/flows/${sid}/simulate/message`, { from, to, body },
+    ),
+  reset: (sid: string, contact: string, channel: string) =>
+    call<{ ended: string[]; since: string }>("POST", `${base}/flows/${sid}/simulate/reset`, { contact, channel }),
+  conversation: (sid: string, contact: string, channel: string, since: string | null) => {
+    const q = new URLSearchParams({ contact, channel });
+    if (since) q.set("since", since);
+    return call<Conversation>("GET", `${base}/flows/${sid}/simulate/conversation?${q.toString()}`);
+  },
+  placeCall: (sid: string, from: string, to: string, inputs: CallInput[]) =>
+    call<CallResult>("POST", `${base}/flows/${sid}/simulate/call`, { from, to, script: { inputs } }),
+  setTestUsers: (sid: string, test_users: string[]) => call<FlowDetail>("PATCH", `${base}/flows/${sid}`, { test_users }),
+  executions: (sid: string, status?: "active" | "ended") =>
+    call<{ executions: ExecutionSummary[] }>("GET", `${base}/flows/${sid}/executions${status ? `?status=${status}` : ""}`).then(
+      (r) => r.executions,
+    ),
+  execution: (sid: string) => call<ExecutionDetail>("GET", `${base}/executions/${sid}`),
 };

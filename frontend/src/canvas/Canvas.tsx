@@ -3,6 +3,7 @@ import {
   type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { edgeKey, useLive } from "../live/liveStore";
 import { Deriver, type Mark, type WidgetNode } from "../store/derive";
 import { editorStore, problemsByName, useActions, useEditor } from "../store/flowStore";
 import * as ops from "../store/ops";
@@ -71,10 +72,22 @@ export function Canvas() {
     [shown, catalogue, selected, measured, problems, marks, readOnly],
   );
   const rawEdges = useMemo(() => deriver.current.edges(shown, catalogue, readOnly ? diffMarks : {}), [shown, catalogue, readOnly, diffMarks]);
-  const edges = useMemo(
-    () => (selectedEdges.size ? rawEdges.map((e) => (selectedEdges.has(e.id) ? { ...e, selected: true } : e)) : rawEdges),
-    [rawEdges, selectedEdges],
-  );
+  // Live monitor marks: only the few marked edges get new objects (the rest keep identity).
+  const liveEdges = useLive((s) => s.edges);
+  const edges = useMemo(() => {
+    const marked = Object.keys(liveEdges).length > 0;
+    if (!selectedEdges.size && !marked) return rawEdges;
+    return rawEdges.map((e) => {
+      const live = marked && !readOnly ? liveEdges[edgeKey(e.source, e.target)] : undefined;
+      const sel = selectedEdges.has(e.id);
+      if (!live && !sel) return e;
+      return {
+        ...e,
+        ...(sel ? { selected: true } : {}),
+        ...(live ? { className: live === "active" ? "is-active" : "is-visited", animated: live === "active" } : {}),
+      };
+    });
+  }, [rawEdges, selectedEdges, liveEdges, readOnly]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WidgetNode>[]) => {

@@ -1,5 +1,6 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
+import { useLive } from "../live/liveStore";
 import type { WidgetNode as WidgetNodeType } from "../store/derive";
 import { colorFor, iconFor } from "../widgets/registry";
 
@@ -7,7 +8,11 @@ import { colorFor, iconFor } from "../widgets/registry";
 function WidgetNodeImpl({ data, selected }: NodeProps<WidgetNodeType>) {
   const { state, label, family, legacy, handles, problems, mark } = data;
   const isTrigger = state.type === "trigger";
+  // Live monitor: each node selects only its own mark, so an event re-renders one or two nodes.
+  const live = useLive((s) => s.nodes[state.name]);
   const classes = ["widget-node"];
+  if (live === "active") classes.push("is-active");
+  else if (live === "visited") classes.push("is-visited");
   if (selected) classes.push("selected");
   if (problems.length) classes.push("has-errors");
   if (mark) classes.push(`mark-${mark}`);
@@ -17,6 +22,7 @@ function WidgetNodeImpl({ data, selected }: NodeProps<WidgetNodeType>) {
       data-widget-name={state.name}
       data-widget-type={state.type}
       data-mark={mark || undefined}
+      data-live={live}
       style={{ borderTopColor: colorFor(family) }}
       title={problems.length ? problems.join("\n") : undefined}
     >

@@ -8,6 +8,7 @@ import { HistoryPanel } from "../components/HistoryPanel";
 import { Library } from "../components/Library";
 import { ProblemsPanel } from "../components/ProblemsPanel";
 import { Inspector } from "../inspector/Inspector";
+import { SimulatorPanel } from "../simulator/SimulatorPanel";
 import { editorStore, isDirty, useActions, useEditor } from "../store/flowStore";
 import type { FlowDetail, Problem } from "../types";
 
@@ -38,6 +39,7 @@ function Editor({ sid }: { sid: string }) {
   const [message, setMessage] = useState("");
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [history, setHistory] = useState(false);
+  const [simulator, setSimulator] = useState(false);
   const [busy, setBusy] = useState(false);
   const rf = useReactFlow();
 
@@ -309,6 +311,9 @@ function Editor({ sid }: { sid: string }) {
         <button type="button" data-testid="history-button" onClick={() => setHistory((h) => !h)}>
           History
         </button>
+        <button type="button" data-testid="simulator-button" aria-pressed={simulator} disabled={!flow} onClick={() => setSimulator((v) => !v)}>
+          Simulator
+        </button>
         <button type="button" data-testid="export-button" onClick={exportJson}>
           Export JSON
         </button>
@@ -330,6 +335,7 @@ function Editor({ sid }: { sid: string }) {
           <ProblemsPanel onJump={jumpTo} />
         </main>
         <div className="side">
+          {simulator && flow && <SimulatorPanel flowSid={flow.sid} onClose={() => setSimulator(false)} />}
           {history && <HistoryPanel onRestore={(r) => void restore(r)} onClose={() => setHistory(false)} />}
           <Inspector />
         </div>

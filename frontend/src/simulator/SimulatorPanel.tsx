@@ -1,0 +1,53 @@
+import { useEffect, useState } from "react";
+import { liveStore } from "../live/liveStore";
+import { useMonitor } from "../live/monitor";
+import { isDirty, useEditor } from "../store/flowStore";
+import { CallTab } from "./CallTab";
+import { ChatTab } from "./ChatTab";
+import { MonitorTab } from "./MonitorTab";
+
+type Tab = "chat" | "call" | "executions";
+
+/** Run the flow by chat or call, and watch executions move through the canvas live. */
+export function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
+  const [tab, setTab] = useState<Tab>("chat");
+  const dirty = useEditor(isDirty);
+  const revision = useEditor((s) => s.flow?.revision ?? 0);
+  useMonitor(flowSid, true);
+  // Highlights belong to this panel: closing it clears the canvas.
+  useEffect(() => () => liveStore.getState().actions.reset(), []);
+  return (
+    <aside className="simulator" data-testid="simulator-panel" aria-label="Simulator">
+      <div className="sim-head">
+        <strong>Simulator</strong>
+        <span className="spacer" />
+        <button type="button" aria-label="Close simulator" data-testid="simulator-close" onClick={onClose}>
+          ×
+        </button>
+      </div>
+      <div className="muted sim-revision">Runs saved revision {revision} (latest, draft or published).</div>
+      {dirty && (
+        <div className="banner warn" role="status" data-testid="sim-unsaved-warning">
+          Unsaved changes are not simulated: save first to run them.
+        </div>
+      )}
+      <div className="sim-tabs" role="tablist">
+        {(["chat", "call", "executions"] as Tab[]).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? "on" : ""} data-testid={`sim-tab-${t}`} onClick={() => setTab(t)}>
+            {t === "chat" ? "Chat" : t === "call" ? "Call" : "Executions"}
+          </button>
+        ))}
+      </div>
+      <div className="sim-body-wrap">
+        {/* Kept mounted: switching tabs keeps the conversation and the call transcript. */}
+        <div hidden={tab !== "chat"}>
+          <ChatTab flowSid={flowSid} />
+        </div>
+        <div hidden={tab !== "call"}>
+          <CallTab flowSid={flowSid} />
+        </div>
+        {tab === "executions" && <MonitorTab flowSid={flowSid} />}
+      </div>
+    </aside>
+  );
+}
