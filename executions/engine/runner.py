@@ -336,6 +336,13 @@ def _finish_widget(
     if transition is None:
         transition = next((t for t in st.get("transitions") or [] if t.get("event") == event), None)
     nxt = (transition or {}).get("next") or None
+    if nxt is not None and state.state(str(nxt)) is None:
+        # A `next` naming a widget that is not in the flow (a real export does this: corpus
+        # 18, a deleted "Goodbye" widget) ends the execution exactly like an empty `next`.
+        result.warn(
+            None, f"transition {event!r} of {name} leads to unknown widget {nxt!r}: execution ended", name
+        )
+        nxt = None
     result.steps.append(StepRecord(event, name, nxt or ENDED, wtype, snapshot(state.context)))
     state.step_count += 1
     if nxt is None:

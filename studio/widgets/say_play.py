@@ -52,19 +52,30 @@ class SayPlay(Widget):
         props = call.properties
         loop = as_int(props.get("loop"), 1)
         loop_attr = loop if loop != 1 else None
-        if not is_blank(props.get("say")):
-            verb = say_xml(
-                str(props["say"]),
-                voice=props.get("voice") or None,
-                language=props.get("language") or None,
-                loop=loop_attr,
-            )
-        elif not is_blank(props.get("play")):
-            verb = xml(node("Play", str(props["play"]), loop=loop_attr))
-        else:
-            verb = xml(node("Play", None, digits=str(props.get("digits") or "")))
+        # The verb is the one the author configured (say, play or digits), chosen on the
+        # property as written: a `say` whose Liquid renders empty (e.g. an optional message
+        # read from an HTTP response) stays a Say — with no text there is nothing to speak, so
+        # no verb is emitted and the call goes straight on (an empty <Say> is refused by
+        # Twilio, 13520; it must never turn into a <Play> without a URL).
+        kind = _configured(call)
+        verbs: list[str] = []
+        if kind == "say":
+            if not is_blank(props.get("say")):
+                verbs.append(
+                    say_xml(
+                        str(props["say"]),
+                        voice=props.get("voice") or None,
+                        language=props.get("language") or None,
+                        loop=loop_attr,
+                    )
+                )
+        elif kind == "play":
+            if not is_blank(props.get("play")):
+                verbs.append(xml(node("Play", str(props["play"]).strip(), loop=loop_attr)))
+        elif not is_blank(props.get("digits")):
+            verbs.append(xml(node("Play", None, digits=str(props.get("digits")).strip())))
         data = {"voice": props.get("voice") or "", "language": props.get("language") or "en-US"}
-        return Outcome(twiml=[verb, redirect_back(call)], wait=WaitSpec(data=data))
+        return Outcome(twiml=[*verbs, redirect_back(call)], wait=WaitSpec(data=data))
 
     @classmethod
     def resume(cls, call: WidgetCall) -> Outcome | None:
@@ -72,3 +83,12 @@ class SayPlay(Widget):
             return None
         extra = {"language": call.state.get("language", ""), "voice": call.state.get("voice", "")}
         return Outcome(event="audioComplete", outputs=outputs_of(call.inbound.payload, **extra))
+
+
+def _configured(call: WidgetCall) -> str:
+    """Which of say/play/digits the widget was given (as written, before Liquid)."""
+    raw = (call.raw or {}).get("properties") or {}
+    for key in ("say", "play", "digits"):
+        if not is_blank(raw.get(key)):
+            return key
+    return "say"
