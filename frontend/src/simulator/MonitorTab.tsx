@@ -9,7 +9,6 @@ const REPLAY_MS = 600;
 export function MonitorTab({ flowSid }: { flowSid: string }) {
   const actions = useLiveActions();
   const focus = useLive((s) => s.focus);
-  const connection = useLive((s) => s.connection);
   const [filter, setFilter] = useState<"active" | "ended">("active");
   const [list, setList] = useState<{ sid: string; status: string; current_widget: string | null; contact?: string; date_created?: string | null }[]>([]);
   const [detail, setDetail] = useState<ExecutionDetail | null>(null);
@@ -81,9 +80,6 @@ export function MonitorTab({ flowSid }: { flowSid: string }) {
 
   return (
     <div className="sim-monitor" data-testid="sim-monitor">
-      <div className="muted" data-testid="monitor-connection" data-connection={connection}>
-        Live: {connection === "live" ? "connected" : connection}
-      </div>
       {!detail && (
         <>
           <div className="sim-tabs small">

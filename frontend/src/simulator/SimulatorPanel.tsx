@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { liveStore } from "../live/liveStore";
+import { liveStore, useLive } from "../live/liveStore";
 import { useMonitor } from "../live/monitor";
 import { isDirty, useEditor } from "../store/flowStore";
 import { CallTab } from "./CallTab";
@@ -13,6 +13,7 @@ export function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(
   const [tab, setTab] = useState<Tab>("chat");
   const dirty = useEditor(isDirty);
   const revision = useEditor((s) => s.flow?.revision ?? 0);
+  const connection = useLive((s) => s.connection);
   useMonitor(flowSid, true);
   // Highlights belong to this panel: closing it clears the canvas.
   useEffect(() => () => liveStore.getState().actions.reset(), []);
@@ -21,6 +22,9 @@ export function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(
       <div className="sim-head">
         <strong>Simulator</strong>
         <span className="spacer" />
+        <span className={`sim-connection ${connection}`} data-testid="monitor-connection" data-connection={connection} title="Live monitor">
+          {connection === "live" ? "● live" : connection === "polling" ? "○ polling" : "…"}
+        </span>
         <button type="button" aria-label="Close simulator" data-testid="simulator-close" onClick={onClose}>
           ×
         </button>
