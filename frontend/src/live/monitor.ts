@@ -7,6 +7,9 @@ import { liveStore, type StepEvent } from "./liveStore";
 
 const POLL_MS = 1500;
 const OPEN_TIMEOUT_MS = 3000;
+// Ends that emit no step (REST Status=ended, a new simulator conversation, lifetime expiry) are
+// not on the socket: a slow reconciliation keeps the canvas honest while connected.
+const RECONCILE_MS = 10000;
 
 export function monitorUrl(flowSid: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
@@ -52,6 +55,9 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
       poll = setInterval(() => void refreshActive(flowSid).catch(() => undefined), POLL_MS);
     };
 
+    const reconcile = setInterval(() => {
+      if (!poll) void refreshActive(flowSid).catch(() => undefined);
+    }, RECONCILE_MS);
     actions.setConnection("connecting");
     void refreshActive(flowSid).catch(() => undefined);
     try {
@@ -85,6 +91,7 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
     }
     return () => {
       closed = true;
+      clearInterval(reconcile);
       if (openTimer) clearTimeout(openTimer);
       if (poll) clearInterval(poll);
       if (socket) {
