@@ -29,6 +29,7 @@ from liquid.exceptions import Error as LiquidError
 from liquid.exceptions import FilterArgumentError
 from liquid.filter import liquid_filter
 from liquid.stringify import to_liquid_string
+from liquid.token import TOKEN_STATEMENT
 from liquid.undefined import Undefined, is_undefined
 
 from studio.liquid import StudioEnvironment
@@ -175,6 +176,11 @@ class RuntimeEnvironment(StudioEnvironment):
     def setup_tags_and_filters(self) -> None:
         super().setup_tags_and_filters()
         self.add_tag(_StudioStatement)
+        # Block tags (if, unless, case…) captured a parser, and with it the built-in output
+        # statement, when they were registered: register them again so they use ours.
+        for name, tag in list(self.tags.items()):
+            if name != TOKEN_STATEMENT:
+                self.tags[name] = type(tag)(self)
         self.add_filter("date", studio_date)
 
 

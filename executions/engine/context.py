@@ -21,6 +21,15 @@ _JSON_PARAMS = ("ChannelAttributes", "AddOns")
 def trigger_payload(params: dict[str, Any]) -> dict[str, Any]:
     """Webhook parameters as they appear under ``trigger.message|call|conversation``."""
     out: dict[str, Any] = dict(params)
+    if out.get("ConversationSid"):
+        # A Conversations webhook says `Author`, not `From`; Studio documents
+        # `trigger.conversation.From` and `.ChannelSid` (spec §4.2) and real flows read them
+        # (corpus 20: `{{trigger.conversation.From}}`). Unverified: the exact mapping — From is
+        # the message author, ChannelSid the conversation.
+        if not out.get("From") and out.get("Author"):
+            out["From"] = out["Author"]
+        if not out.get("ChannelSid"):
+            out["ChannelSid"] = out["ConversationSid"]
     for key in _JSON_PARAMS:
         value = out.get(key)
         if isinstance(value, str) and value.strip():

@@ -146,3 +146,51 @@ def test_it_passes_flow_data_to_a_function_the_way_twilio_templates_parse_it(
     parsed = dict(kv.split("=") for kv in appointment.strip("{}").split(", "))
     assert parsed["appointment_id"] == "A1" and parsed["event_type"] == "BOOKED"
     assert Execution.objects.get(pk=ex.pk).current_widget == "send_booked"
+
+
+def test_it_prints_objects_the_same_way_inside_tags() -> None:
+    ctx = {"t": {"linkedin": {"value": "bo"}}}
+    assert render("{% if t.linkedin %}in: {{t.linkedin}}{% endif %}", ctx) == "in: {value=bo}"
+    assert render("{% unless t.x %}{{t.linkedin}}{% endunless %}", ctx) == "{value=bo}"
+    assert render("{% case 1 %}{% when 1 %}{{t.linkedin}}{% endcase %}", ctx) == "{value=bo}"
+
+
+# -- Conversations trigger --------------------------------------------------------------------
+
+
+def test_it_exposes_the_conversation_author_as_trigger_conversation_from(client: Any, alice: Any) -> None:
+    from tests.executions.support import post_webhook
+
+    flow = make_flow(
+        alice,
+        definition(
+            state(
+                "vars",
+                "set-variables",
+                [on("next")],
+                variables=[
+                    {"key": "customerNumber", "value": "{{trigger.conversation.From}}"},
+                    {"key": "conversationSid", "value": "{{trigger.conversation.ConversationSid}}"},
+                ],
+            ),
+            trigger=[on("incomingConversationMessage", "vars")],
+        ),
+    )
+    params = {
+        "AccountSid": alice.sid,
+        "ConversationSid": "CH" + "1" * 32,
+        "MessageSid": "IM" + "5" * 32,
+        "MessagingServiceSid": "MG" + "2" * 32,
+        "Author": "+15550001",
+        "ParticipantSid": "MB" + "3" * 32,
+        "Body": "hello",
+        "Source": "SMS",
+        "EventType": "onMessageAdded",
+    }
+    assert post_webhook(client, flow, params).status_code == 200
+    ex = Execution.objects.get(flow=flow)
+    assert ex.context["trigger"]["conversation"]["From"] == "+15550001"
+    assert ex.context["flow"]["variables"] == {
+        "customerNumber": "+15550001",
+        "conversationSid": "CH" + "1" * 32,
+    }
