@@ -194,3 +194,14 @@ def test_it_exposes_the_conversation_author_as_trigger_conversation_from(client:
         "customerNumber": "+15550001",
         "conversationSid": "CH" + "1" * 32,
     }
+
+
+def test_it_replays_golden_scenarios_for_at_least_twenty_corpus_flows() -> None:
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    specs = [*here.glob("golden/*.test.json"), *here.glob("golden_voice/*.test.json")]
+    flows = {json.loads(p.read_text()).get("flow", "") for p in specs}
+    corpus = {f for f in flows if f.startswith("corpus:")}
+    assert len(corpus) >= 20, sorted(corpus)
