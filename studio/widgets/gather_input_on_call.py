@@ -114,6 +114,10 @@ class GatherInputOnCall(Widget):
             hints=props.get("hints") or None,
             profanity_filter=truthy(props.get("profanity_filter"), True),
         )
+        if props.get("finish_on_key") == "":
+            # An emptied "Stop gathering on key" means no finish key at all (corpus 17):
+            # finishOnKey="" — leaving the attribute out would make Twilio stop on "#".
+            gather.set("finish_on_key", "")
         add_prompt(gather, props)
         return Outcome(twiml=[xml(gather), redirect_back(call, "timeout")], wait=WaitSpec())
 

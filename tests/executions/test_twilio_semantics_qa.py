@@ -205,3 +205,13 @@ def test_it_replays_golden_scenarios_for_at_least_twenty_corpus_flows() -> None:
     flows = {json.loads(p.read_text()).get("flow", "") for p in specs}
     corpus = {f for f in flows if f.startswith("corpus:")}
     assert len(corpus) >= 20, sorted(corpus)
+
+
+def test_it_keeps_an_empty_finish_on_key_as_no_finish_key(alice: Any) -> None:
+    from twiml import validate
+
+    flow = make_flow(alice, corpus_definition("17-webinar-flow.json"))
+    response = ring(flow, call_params())
+    text = response.content.decode()
+    assert 'finishOnKey=""' in text  # Twilio's default ("#") would end the input early
+    assert not [p for p in validate(text) if p.severity == "error"]
