@@ -96,6 +96,8 @@ export interface FlowDetail extends FlowSummary {
   warnings: Problem[];
   commit_message: string | null;
   webhook_url?: string;
+  /** Numbers / identities allowed to run a draft (PATCH, no new revision). */
+  test_users?: string[];
 }
 
 export interface RevisionSummary {

@@ -38,8 +38,8 @@ def test_it_builds_configures_and_publishes_a_five_widget_flow(app: Any) -> None
     page.locator("[data-testid=liquid-completions] li", has_text="widgets.ask.inbound.Body").click()
     assert page.input_value("[data-testid=prop-input]") == "{{widgets.ask.inbound.Body}}"
     page.click("[data-testid=add-condition]")
-    page.select_option("[data-testid=condition-type-0]", "matches_any_of")
-    page.fill("[data-testid=condition-value-0]", "yes,y")
+    page.select_option("[data-testid=condition-type-0-0]", "matches_any_of")
+    page.fill("[data-testid=condition-value-0-0]", "yes,y")
 
     select(page, yes)
     page.fill("[data-testid=prop-body]", "Glad to hear it!")

@@ -31,6 +31,23 @@ def expected_counts(path: Path) -> tuple[int, int]:
     return len(names), edges
 
 
+def viewport_zoom(page: Any) -> float:
+    return float(
+        page.eval_on_selector(
+            ".react-flow__viewport", "el => new DOMMatrixReadOnly(getComputedStyle(el).transform).a"
+        )
+    )
+
+
+def assert_opens_readable(page: Any) -> None:
+    page.wait_for_timeout(300)
+    assert viewport_zoom(page) >= 0.5 - 1e-3
+    pane = page.locator(".react-flow__pane").bounding_box()
+    box = page.locator("[data-widget-name=Trigger]").bounding_box()
+    assert pane["x"] <= box["x"] and box["x"] + box["width"] <= pane["x"] + pane["width"]
+    assert pane["y"] <= box["y"] and box["y"] + box["height"] <= pane["y"] + pane["height"]
+
+
 @pytest.mark.parametrize("name", ["23-plastik-bank-ivr.json", "11-flex-interactive-webchat-bot.json"])
 def test_it_draws_every_widget_and_edge_of_an_imported_corpus_flow(app: Any, name: str) -> None:
     page = app
@@ -41,6 +58,10 @@ def test_it_draws_every_widget_and_edge_of_an_imported_corpus_flow(app: Any, nam
     page.fill("[data-testid=import-flow-name]", name)
     page.click("[data-testid=import-flow-button]")
     page.wait_for_url("**/flows/FW*")
+    # It opens at a readable zoom on the Trigger, not shrunk to fit; "Zoom to fit" shows it all.
+    page.wait_for_selector("[data-widget-name=Trigger]")
+    assert_opens_readable(page)
+    page.click("[data-testid=fit-view-button]")
     page.wait_for_function("n => document.querySelectorAll('[data-widget-name]').length === n", arg=widgets)
     page.wait_for_function("n => document.querySelectorAll('.react-flow__edge').length === n", arg=edges)
     assert page.locator("[data-widget-name]").count() == widgets

@@ -77,6 +77,7 @@ export const api = {
     call<FlowDiff>("GET", `${base}/flows/${sid}/diff?from=${from}&to=${to}`),
   validate: (definition: FlowDefinition) =>
     call<{ valid: boolean; errors: Problem[]; warnings: Problem[] }>("POST", `${base}/validate`, { definition }),
+  setTestUsers: (sid: string, test_users: string[]) => call<FlowDetail>("PATCH", `${base}/flows/${sid}`, { test_users }),
   me: () => call<{ username: string; account_sid: string; account_name: string; role: string }>("GET", `${base}/me`),
 };
 

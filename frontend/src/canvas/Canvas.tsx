@@ -1,5 +1,5 @@
 import {
-  Background, Controls, MiniMap, ReactFlow, useNodesInitialized, useReactFlow,
+  Background, Controls, MiniMap, ReactFlow, getNodesBounds, getViewportForBounds, useNodesInitialized, useReactFlow, useStoreApi,
   type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -11,6 +11,8 @@ import type { FlowDefinition } from "../types";
 import { nodeTypes } from "./WidgetNode";
 
 const LARGE_FLOW = 300;
+/** Below this zoom widget text is unreadable: a flow that does not fit opens at the Trigger. */
+export const READABLE_ZOOM = 0.5;
 
 export const DRAG_MIME = "application/x-studio-widget";
 
@@ -37,7 +39,8 @@ export function Canvas() {
   const search = useEditor((s) => s.search);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const deriver = useRef(new Deriver());
-  const { screenToFlowPosition, fitView, setCenter } = useReactFlow();
+  const { screenToFlowPosition, setCenter, setViewport, getNodes } = useReactFlow();
+  const rfStore = useStoreApi();
   const initialized = useNodesInitialized();
   const fitted = useRef(false);
   useEffect(() => {
@@ -47,14 +50,28 @@ export function Canvas() {
     // Large flows never become "initialized": off-screen widgets are never measured.
     if (!initialized && def.states.length <= LARGE_FLOW) return;
     fitted.current = true;
+    const start = def.states.find((s) => s.name === def.initial_state) ?? def.states[0];
+    const o = ops.offsetOf(start);
     if (def.states.length > LARGE_FLOW) {
       // Fitting thousands of widgets would render all of them at a tiny zoom; start at the
       // Trigger instead and let onlyRenderVisibleElements keep the rest out of the DOM.
-      const start = def.states.find((s) => s.name === def.initial_state) ?? def.states[0];
-      const o = ops.offsetOf(start);
       void setCenter(o.x + 110, o.y + 250, { zoom: 0.8 });
-    } else if (def.states.length > 1) void fitView({ maxZoom: 1, padding: 0.1 });
-  }, [initialized, fitView, setCenter]);
+      return;
+    }
+    if (def.states.length <= 1) return;
+    // Fit the whole flow when it stays readable; otherwise open at a readable zoom with the
+    // Trigger at the top centre (where a flow starts), like Console does.
+    const { width, height } = rfStore.getState();
+    const bounds = getNodesBounds(getNodes(), { nodeLookup: rfStore.getState().nodeLookup });
+    const fit = getViewportForBounds(bounds, width, height, 0.01, 1, 0.1);
+    if (fit.zoom >= READABLE_ZOOM - 1e-6) {
+      void setViewport(fit);
+      return;
+    }
+    const w = editorStore.getState().measured[start.name]?.width ?? 200;
+    const z = READABLE_ZOOM;
+    void setViewport({ x: width / 2 - (o.x + w / 2) * z, y: Math.min(80, height * 0.15) - o.y * z, zoom: z });
+  }, [initialized, setCenter, setViewport, getNodes, rfStore]);
 
   const shown = diffDef ?? def;
   const readOnly = diffDef !== null;
@@ -142,7 +159,8 @@ export function Canvas() {
 
   const onConnect = useCallback(
     (c: Connection) => {
-      if (c.source && c.target && c.sourceHandle && c.source !== c.target) actions.connect(c.source, c.sourceHandle, c.target);
+      // A widget may lead back to itself (a retry loop, e.g. deliveryFailure → resend).
+      if (c.source && c.target && c.sourceHandle) actions.connect(c.source, c.sourceHandle, c.target);
     },
     [actions],
   );

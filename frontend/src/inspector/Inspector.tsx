@@ -1,6 +1,8 @@
 import { memo, useEffect, useState } from "react";
 import { useActions, useEditor } from "../store/flowStore";
 import type { PropSchema, State } from "../types";
+import { CodeEditor } from "../components/code/CodeEditor";
+import { setInput } from "../widgets/flow-control/conditions";
 import { customSection } from "../widgets/registry";
 import { LiquidField } from "./LiquidField";
 
@@ -43,13 +45,7 @@ const WidgetInspector = memo(function WidgetInspector({ state }: { state: State 
   const setProp = (key: string, value: unknown) => {
     if (state.type === "split-based-on" && key === "input") {
       // Console keeps every condition's `arguments` equal to the tested input.
-      actions.updateState(state.name, (s) => ({
-        ...s,
-        properties: { ...s.properties, input: value },
-        transitions: s.transitions.map((t) =>
-          t.conditions ? { ...t, conditions: t.conditions.map((c) => ({ ...c, arguments: [String(value ?? "")] })) } : t,
-        ),
-      }), "prop:input");
+      actions.updateState(state.name, (s) => setInput(s, value), "prop:input");
     } else {
       actions.setProperty(state.name, key, value);
     }
@@ -89,24 +85,38 @@ const WidgetInspector = memo(function WidgetInspector({ state }: { state: State 
           onChange={(v) => setProp(p.name, v)}
         />
       ))}
-      {extra.length > 0 && (
-        <Field
-          schema={{ name: "(other properties)", type: "json-string", required: false, liquid: false }}
-          idBase={`${state.name}-extra`}
-          value={JSON.stringify(Object.fromEntries(extra.map((k) => [k, state.properties[k]])), null, 2)}
-          onChange={(v) => {
-            try {
-              const parsed = JSON.parse(String(v)) as Record<string, unknown>;
-              actions.updateState(state.name, (s) => {
-                const props: State["properties"] = { offset: s.properties.offset };
-                for (const k of Object.keys(s.properties)) if (known.has(k)) props[k] = s.properties[k];
-                return { ...s, properties: { ...props, ...parsed } };
-              });
-            } catch {
-              /* keep typing */
-            }
-          }}
-        />
+      {state.type !== "trigger" && (
+        // Properties the catalogue does not describe (e.g. from a newer Studio export):
+        // edited as a JSON object, merged over the described ones.
+        <details className="field" open={extra.length > 0} data-testid="other-properties">
+          <summary>Other properties (JSON){extra.length > 0 ? ` · ${extra.length}` : ""}</summary>
+          <CodeEditor
+            testId="prop-other-properties"
+            ariaLabel="Other properties (JSON object)"
+            strict
+            value={extra.length ? JSON.stringify(Object.fromEntries(extra.map((k) => [k, state.properties[k]])), null, 2) : ""}
+            placeholder='{"name": "value"}'
+            onChange={(text) => {
+              let parsed: Record<string, unknown>;
+              try {
+                parsed = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
+              } catch {
+                return; // keep typing
+              }
+              if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return;
+              actions.updateState(
+                state.name,
+                (s) => {
+                  const props: State["properties"] = {};
+                  for (const k of Object.keys(s.properties)) if (known.has(k)) props[k] = s.properties[k];
+                  for (const [k, v] of Object.entries(parsed)) if (!known.has(k)) props[k] = v;
+                  return { ...s, properties: props };
+                },
+                "other-properties",
+              );
+            }}
+          />
+        </details>
       )}
       {Custom && <Custom state={state} />}
       <button
@@ -127,25 +137,42 @@ interface FieldProps {
   idBase?: string;
   value: unknown;
   onChange(value: unknown): void;
+  testId?: string;
 }
 
 function Field({ schema, idBase, value, onChange }: FieldProps) {
   const label = schema.label || schema.name;
   const id = `f-${idBase}`.replace(/[^A-Za-z0-9_-]/g, "_");
+  const set = value !== undefined;
   return (
-    <div className="field" data-field={schema.name}>
-      <label htmlFor={id}>
-        {label}
-        {schema.required && <span className="req"> *</span>}
-      </label>
+    <div className="field" data-field={schema.name} data-set={set ? "true" : "false"}>
+      <div className="field-head">
+        <label htmlFor={id}>
+          {label}
+          {schema.required && <span className="req"> *</span>}
+        </label>
+        {set && (
+          // Remove the key from the widget's properties (an empty text keeps `""`).
+          <button
+            type="button"
+            className="unset"
+            data-testid={`unset-${schema.name}`}
+            aria-label={`Unset ${label}`}
+            title="Remove this property from the widget"
+            onClick={() => onChange(undefined)}
+          >
+            unset
+          </button>
+        )}
+      </div>
       <FieldInput id={id} schema={schema} value={value} onChange={onChange} />
       {schema.description && <small className="muted">{schema.description}</small>}
     </div>
   );
 }
 
-function FieldInput({ id, schema, value, onChange }: FieldProps & { id: string }) {
-  const testId = `prop-${schema.name}`;
+function FieldInput({ id, schema, value, onChange, testId: explicitTestId }: FieldProps & { id: string }) {
+  const testId = explicitTestId ?? `prop-${schema.name}`;
   const encode = (v: string | boolean): unknown => {
     if (typeof v === "boolean") return schema.string_encoded ? String(v) : v;
     if ((schema.type === "integer" || schema.type === "number") && !schema.string_encoded) {
@@ -204,7 +231,7 @@ function FieldInput({ id, schema, value, onChange }: FieldProps & { id: string }
         />
       );
     case "array":
-      return <ArrayInput id={id} schema={schema} value={value} onChange={onChange} />;
+      return <ArrayInput id={id} testId={testId} schema={schema} value={value} onChange={onChange} />;
     case "object":
     case "json-string":
       return <JsonInput id={id} testId={testId} schema={schema} value={value} onChange={onChange} />;
@@ -220,26 +247,37 @@ function FieldInput({ id, schema, value, onChange }: FieldProps & { id: string }
 }
 
 function JsonInput({ id, testId, schema, value, onChange }: FieldProps & { id: string; testId: string }) {
-  const asText = schema.type === "json-string" ? (typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value, null, 2)) : JSON.stringify(value ?? {}, null, 2);
-  const [text, setText] = useState(asText);
+  const strict = schema.type !== "json-string";
+  const asText = !strict
+    ? typeof value === "string"
+      ? value
+      : value === undefined
+        ? ""
+        : JSON.stringify(value, null, 2)
+    : value === undefined
+      ? ""
+      : JSON.stringify(value, null, 2);
   const [bad, setBad] = useState(false);
-  useEffect(() => setText(asText), [asText]);
   return (
     <>
-      <textarea
+      <CodeEditor
         id={id}
-        data-testid={testId}
-        rows={4}
-        spellCheck={false}
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          if (schema.type === "json-string") {
-            onChange(e.target.value);
+        testId={testId}
+        strict={strict}
+        value={asText}
+        onChange={(text) => {
+          // JSON-ish text (may hold Liquid) is stored as typed; object properties as parsed JSON.
+          if (!strict) {
+            onChange(text);
+            return;
+          }
+          if (!text.trim()) {
+            onChange(undefined);
+            setBad(false);
             return;
           }
           try {
-            onChange(JSON.parse(e.target.value));
+            onChange(JSON.parse(text));
             setBad(false);
           } catch {
             setBad(true);
@@ -251,18 +289,28 @@ function JsonInput({ id, testId, schema, value, onChange }: FieldProps & { id: s
   );
 }
 
-function ArrayInput({ id, schema, value, onChange }: FieldProps & { id: string }) {
+function ArrayInput({ id, testId, schema, value, onChange }: FieldProps & { id: string; testId: string }) {
   const items = Array.isArray(value) ? (value as unknown[]) : [];
   const fields = schema.items?.properties;
   const set = (i: number, v: unknown) => onChange(items.map((x, j) => (j === i ? v : x)));
+  // A new item holds the required fields (and non-boolean defaults); optional flags such as
+  // `parse_as_json` are only written when switched on, as Console exports them.
   const blank = () => {
     if (!fields) return "";
-    return Object.fromEntries(fields.map((f) => [f.name, f.default ?? ""]));
+    return Object.fromEntries(
+      fields.filter((f) => f.required || (f.default !== undefined && f.type !== "boolean")).map((f) => [f.name, f.default ?? ""]),
+    );
+  };
+  const setField = (i: number, item: unknown, f: PropSchema, v: unknown) => {
+    const next = { ...(item as Record<string, unknown>) };
+    if (v === undefined || (f.type === "boolean" && !f.required && (v === false || v === "false"))) delete next[f.name];
+    else next[f.name] = v;
+    set(i, next);
   };
   return (
-    <div className="array" id={id} data-testid={`prop-${schema.name}`}>
+    <div className="array" id={id} data-testid={testId}>
       {items.map((item, i) => (
-        <div className="array-item" key={i}>
+        <div className="array-item" key={i} data-testid={`${testId}-${i}`}>
           {fields ? (
             fields.map((f) => (
               <div className="subfield" key={f.name}>
@@ -270,9 +318,10 @@ function ArrayInput({ id, schema, value, onChange }: FieldProps & { id: string }
                 <FieldInput
                   id={`${id}-${i}-${f.name}`}
                   idBase=""
+                  testId={`${testId}-${i}-${f.name}`}
                   schema={f}
                   value={(item as Record<string, unknown>)?.[f.name]}
-                  onChange={(v) => set(i, { ...(item as Record<string, unknown>), [f.name]: v })}
+                  onChange={(v) => setField(i, item, f, v)}
                 />
               </div>
             ))
@@ -280,17 +329,23 @@ function ArrayInput({ id, schema, value, onChange }: FieldProps & { id: string }
             <FieldInput
               id={`${id}-${i}`}
               idBase=""
+              testId={`${testId}-${i}-value`}
               schema={{ name: `${schema.name}-${i}`, type: schema.items?.type ?? "string", required: false, liquid: schema.liquid }}
               value={item}
               onChange={(v) => set(i, v)}
             />
           )}
-          <button type="button" aria-label={`Remove item ${i + 1}`} onClick={() => onChange(items.filter((_, j) => j !== i))}>
+          <button
+            type="button"
+            data-testid={`${testId}-${i}-remove`}
+            aria-label={`Remove item ${i + 1}`}
+            onClick={() => onChange(items.filter((_, j) => j !== i))}
+          >
             ✕
           </button>
         </div>
       ))}
-      <button type="button" onClick={() => onChange([...items, blank()])}>
+      <button type="button" data-testid={`${testId}-add`} onClick={() => onChange([...items, blank()])}>
         + Add
       </button>
     </div>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
+import { CodeEditor } from "../components/code/CodeEditor";
 import { parseDefinition } from "../store/ops";
 import { TEMPLATES } from "../templates";
 import type { FlowSummary } from "../types";
@@ -91,7 +92,15 @@ export function FlowsList() {
             <h2>Import JSON</h2>
             <input placeholder="Flow name" aria-label="Imported flow name" data-testid="import-flow-name" value={importName} onChange={(e) => setImportName(e.target.value)} />
             <input type="file" accept="application/json,.json" aria-label="JSON file" data-testid="import-file" onChange={onFile} />
-            <textarea placeholder="…or paste the flow JSON here" aria-label="Flow JSON" data-testid="import-json" rows={4} value={importText} onChange={(e) => setImportText(e.target.value)} />
+            <CodeEditor
+              placeholder="…or paste the flow JSON here"
+              ariaLabel="Flow JSON"
+              testId="import-json"
+              strict
+              minLines={4}
+              value={importText}
+              onChange={setImportText}
+            />
             <button type="submit" data-testid="import-flow-button" disabled={!importText.trim()}>
               Import
             </button>

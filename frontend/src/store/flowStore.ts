@@ -31,7 +31,9 @@ export interface EditorActions {
   setCatalogue(list: CatalogueEntry[]): void;
   load(flow: FlowDetail | null, def: FlowDefinition): void;
   saved(flow: FlowDetail, sent: FlowDefinition): void;
-  apply(fn: (def: FlowDefinition) => FlowDefinition): void;
+  /** Flow metadata changed without a new revision (rename, test users): keep the definition. */
+  flowUpdated(flow: FlowDetail): void;
+  apply(fn: (def: FlowDefinition) => FlowDefinition, coalesceKey?: string): void;
   addWidget(type: string, position: Offset): string | null;
   rename(oldName: string, newName: string): string | null;
   deleteWidgets(names: Iterable<string>): void;
@@ -107,8 +109,13 @@ export function createEditorStore() {
         // and edits made while the request was in flight stay "unsaved".
         set({ flow, savedDef: sent, errors: flow.errors ?? [], warnings: flow.warnings ?? [], problemsDef: sent });
       },
-      apply(fn) {
-        commit(fn(get().def));
+      flowUpdated(flow) {
+        const cur = get().flow;
+        if (!cur || cur.sid !== flow.sid) return;
+        set({ flow: { ...cur, friendly_name: flow.friendly_name, test_users: flow.test_users } });
+      },
+      apply(fn, coalesceKey) {
+        commit(fn(get().def), {}, coalesceKey ?? null);
       },
       addWidget(type, position) {
         const entry = get().catalogue[type];

@@ -1,49 +1,22 @@
-import { useActions, useEditor } from "../../store/flowStore";
 import { LiquidField } from "../../inspector/LiquidField";
-import type { Condition, State, Transition } from "../../types";
+import { useActions, useEditor } from "../../store/flowStore";
+import type { Condition, State } from "../../types";
 import type { CustomSectionProps } from "../types";
-import { OPERATORS, VALUELESS, friendlyName } from "./operators";
+import * as cond from "./conditions";
+import { OPERATORS, VALUELESS } from "./operators";
 
-/** The conditions editor of Split Based On: one branch per `match` transition. */
+/** The conditions editor of Split Based On: one branch per `match` transition, each with one or
+ * more conditions that must all hold. Test ids: `condition-{type,value,name}-{branch}-{condition}`. */
 export function SplitConditions({ state }: CustomSectionProps) {
   const actions = useActions();
   const catalogue = useEditor((s) => s.catalogue);
   const operators = catalogue["split-based-on"]?.condition_schema?.properties.find((p) => p.name === "type")?.enum ?? [
     ...OPERATORS,
   ];
-  const input = String(state.properties.input ?? "");
 
-  const update = (fn: (transitions: Transition[]) => Transition[], coalesceKey?: string) =>
-    actions.updateState(state.name, (s: State) => ({ ...s, transitions: fn(s.transitions) }), coalesceKey);
-
-  const setCondition = (index: number, ci: number, patch: Partial<Condition>) =>
-    update(
-      (ts) =>
-      ts.map((t, i) => {
-        if (i !== index) return t;
-        const conditions = [...(t.conditions ?? [])];
-        const c = { ...conditions[ci], ...patch };
-        if (patch.type !== undefined || patch.value !== undefined) {
-          c.friendly_name = friendlyName(c.type, c.value);
-          if (VALUELESS.has(c.type)) c.value = c.type === "is_blank" ? "Is Blank" : "Is Not Blank";
-        }
-        conditions[ci] = c;
-        return { ...t, conditions };
-      }),
-      `condition:${index}:${ci}:${Object.keys(patch).join()}`,
-    );
-
-  const addBranch = () =>
-    update((ts) => {
-      const branch: Transition = {
-        event: "match",
-        conditions: [{ friendly_name: friendlyName("equal_to", ""), arguments: [input], type: "equal_to", value: "" }],
-      };
-      // Keep noMatch first like Console exports; new branches go last.
-      return [...ts, branch];
-    });
-
-  const removeBranch = (index: number) => update((ts) => ts.filter((_, i) => i !== index));
+  const update = (fn: (s: State) => State, coalesceKey?: string) => actions.updateState(state.name, fn, coalesceKey);
+  const setCondition = (i: number, ci: number, patch: Partial<Condition>) =>
+    update((s) => cond.setCondition(s, i, ci, patch), `condition:${i}:${ci}:${Object.keys(patch).join()}`);
 
   const branches = state.transitions.map((t, i) => ({ t, i })).filter(({ t }) => t.event === "match");
 
@@ -53,15 +26,38 @@ export function SplitConditions({ state }: CustomSectionProps) {
       {branches.length === 0 && <p className="muted">No condition yet: everything goes to noMatch.</p>}
       {branches.map(({ t, i }, bi) => (
         <div className="branch" key={i} data-testid={`branch-${bi}`}>
+          <div className="row">
+            <strong className="small">Branch {bi + 1}</strong>
+            <span className="spacer" />
+            <button type="button" aria-label={`Move branch ${bi + 1} up`} disabled={bi === 0} onClick={() => update((s) => cond.moveBranch(s, i, -1))}>
+              ↑
+            </button>
+            <button
+              type="button"
+              aria-label={`Move branch ${bi + 1} down`}
+              disabled={bi === branches.length - 1}
+              onClick={() => update((s) => cond.moveBranch(s, i, 1))}
+            >
+              ↓
+            </button>
+            <button type="button" data-testid={`remove-branch-${bi}`} aria-label={`Remove branch ${bi + 1}`} onClick={() => update((s) => cond.removeBranch(s, i))}>
+              Remove
+            </button>
+          </div>
           {(t.conditions ?? []).map((c, ci) => (
-            <div className="condition" key={ci}>
+            <div className="condition" key={ci} data-testid={`condition-${bi}-${ci}`}>
+              {ci > 0 && <div className="and">AND</div>}
+              <label>
+                Name
+                <input
+                  data-testid={`condition-name-${bi}-${ci}`}
+                  value={c.friendly_name ?? ""}
+                  onChange={(e) => setCondition(i, ci, { friendly_name: e.target.value })}
+                />
+              </label>
               <label>
                 Operator
-                <select
-                  data-testid={`condition-type-${bi}`}
-                  value={c.type}
-                  onChange={(e) => setCondition(i, ci, { type: e.target.value })}
-                >
+                <select data-testid={`condition-type-${bi}-${ci}`} value={c.type} onChange={(e) => setCondition(i, ci, { type: e.target.value })}>
                   {operators.map((op) => (
                     <option key={op} value={op}>
                       {op}
@@ -74,21 +70,29 @@ export function SplitConditions({ state }: CustomSectionProps) {
                   Value
                   <LiquidField
                     id={`cond-${state.name}-${i}-${ci}`}
-                    testId={`condition-value-${bi}`}
+                    testId={`condition-value-${bi}-${ci}`}
                     value={String(c.value ?? "")}
                     onChange={(v) => setCondition(i, ci, { value: v })}
                   />
                 </label>
               )}
-              <small className="muted">{c.friendly_name}</small>
+              <button
+                type="button"
+                className="unset"
+                data-testid={`remove-condition-${bi}-${ci}`}
+                aria-label={`Remove condition ${ci + 1} of branch ${bi + 1}`}
+                onClick={() => update((s) => cond.removeCondition(s, i, ci))}
+              >
+                remove condition
+              </button>
             </div>
           ))}
-          <button type="button" onClick={() => removeBranch(i)} aria-label={`Remove condition ${bi + 1}`}>
-            Remove
+          <button type="button" data-testid={`add-condition-to-${bi}`} onClick={() => update((s) => cond.addCondition(s, i))}>
+            + AND condition
           </button>
         </div>
       ))}
-      <button type="button" data-testid="add-condition" onClick={addBranch}>
+      <button type="button" data-testid="add-condition" onClick={() => update(cond.addBranch)}>
         + Add condition
       </button>
     </fieldset>

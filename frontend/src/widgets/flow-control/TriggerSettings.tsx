@@ -1,5 +1,6 @@
 import { useActions, useEditor } from "../../store/flowStore";
 import type { CustomSectionProps } from "../types";
+import { TestUsers } from "./TestUsers";
 
 /** Flow-level settings shown on the Trigger (they live in the definition's top level). */
 export function TriggerSettings(_: CustomSectionProps) {
@@ -21,7 +22,7 @@ export function TriggerSettings(_: CustomSectionProps) {
         <input
           data-testid="flow-description"
           value={description}
-          onChange={(e) => actions.apply((d) => ({ ...d, description: e.target.value }))}
+          onChange={(e) => actions.apply((d) => ({ ...d, description: e.target.value }), "flow:description")}
         />
       </label>
       <label>
@@ -33,6 +34,7 @@ export function TriggerSettings(_: CustomSectionProps) {
         />{" "}
         Allow concurrent calls
       </label>
+      <TestUsers />
     </fieldset>
   );
 }
