@@ -9,6 +9,10 @@ URL's host is replaced by the IP; ``Host`` and TLS SNI keep the name), so a DNS 
 changes between check and connect (rebinding) cannot slip through. Redirects are followed by
 hand, at most ``MAX_REDIRECTS`` hops, each hop checked the same way. One deadline
 (``HTTP_TIMEOUT_SECONDS``) covers every hop; bodies are read up to ``HTTP_MAX_BODY_BYTES``.
+
+The one exception is ``routed()``: a context manager the golden scenario runner (and tests) use
+to send some URLs to a local stub server instead (see "Replay hook" below). It lives in a
+ContextVar set only by that code, so nothing a request or a flow controls can reach it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import ipaddress
 import json
 import socket
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -132,6 +139,36 @@ def check_destination(host: str, port: int, deadline: float | None = None) -> IP
     )
 
 
+# -- Replay hook ------------------------------------------------------------------------------
+# ``router(scheme, host, port)`` returns ``(loopback_ip, port)`` to send that hop to a local stub
+# server over plain HTTP (path, query, Host header and body unchanged), or None for the normal,
+# checked path. Set only through ``routed()``, by executions/golden.py and tests.
+Router = Callable[[str, str, int], tuple[str, int] | None]
+_router: ContextVar[Router | None] = ContextVar("studio_http_router", default=None)
+
+
+@contextmanager
+def routed(router: Router) -> Iterator[None]:
+    """Within the block (this thread/context only), let ``router`` divert hops to a loopback stub."""
+    token = _router.set(router)
+    try:
+        yield
+    finally:
+        _router.reset(token)
+
+
+def _stub_for(target: httpx.URL, port: int) -> tuple[str, int] | None:
+    router = _router.get()
+    if router is None:
+        return None
+    stub = router(target.scheme, target.host.lower(), port)
+    if stub is None:
+        return None
+    if not ipaddress.ip_address(stub[0]).is_loopback:
+        raise HttpError("blocked", f"a replay stub must listen on loopback, not {stub[0]}")
+    return stub
+
+
 def _decode(data: bytes, response: httpx.Response) -> str:
     charset = response.charset_encoding or "utf-8"
     try:
@@ -236,18 +273,22 @@ def _send(
     max_bytes: int,
 ) -> tuple[httpx.Response, bytes]:
     port = target.port or (443 if target.scheme == "https" else 80)
-    ip = check_destination(target.host, port, deadline)
+    extensions: dict[str, Any] = {}
+    stub = _stub_for(target, port)
+    if stub is not None:  # replay: the golden runner's stub server answers for this URL
+        wire = target.copy_with(scheme="http", host=stub[0], port=stub[1], userinfo=b"")
+    else:
+        ip = check_destination(target.host, port, deadline)
+        ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
+        # Connect to the address that was checked; Host and SNI carry the name.
+        wire = target.copy_with(host=ip_host.strip("[]"), userinfo=b"")
+        if target.scheme == "https":
+            extensions["sni_hostname"] = target.host
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s")
-    ip_host = f"[{ip}]" if ip.version == 6 else str(ip)
-    # Connect to the address that was checked; Host and SNI carry the name.
-    wire = target.copy_with(host=ip_host.strip("[]"), userinfo=b"")
     host_header = target.host if target.port is None else f"{target.host}:{target.port}"
     hop_headers = {**headers, "Host": host_header}
-    extensions: dict[str, Any] = {}
-    if target.scheme == "https":
-        extensions["sni_hostname"] = target.host
     try:
         req = client.build_request(
             method,
