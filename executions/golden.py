@@ -104,6 +104,16 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+def normalize_url(url: str) -> str:
+    """Scheme and host lower-cased, a default port dropped: how recorded URLs are written."""
+    parts = urlsplit(str(url))
+    if not parts.scheme or not parts.netloc:
+        return str(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    netloc = host if parts.port in (None, _default_port(scheme)) else f"{host}:{parts.port}"
+    return parts._replace(scheme=scheme, netloc=netloc).geturl()
+
+
 class HttpStubs:
     """Canned HTTP responses, served on 127.0.0.1 while ``active()`` is entered.
 
@@ -157,10 +167,10 @@ class HttpStubs:
                 if stub.get("method") and str(stub["method"]).upper() != method:
                     continue
                 if "url" in stub:
-                    want = str(stub["url"])
+                    want = normalize_url(stub["url"])
                     hit = want == (url if "?" in want else bare)
                 elif "url_prefix" in stub:
-                    hit = url.startswith(str(stub["url_prefix"]))
+                    hit = url.startswith(normalize_url(stub["url_prefix"]))
                 else:
                     hit = re.search(str(stub["url_pattern"]), url) is not None
                 if hit:
@@ -239,9 +249,9 @@ def request_mismatches(want: dict[str, Any], got: dict[str, Any]) -> list[str]:
     out: list[str] = []
     if "method" in want and str(want["method"]).upper() != got["method"]:
         out.append(f"method expected {want['method']!r}, got {got['method']!r}")
-    if "url" in want and want["url"] != got["url"]:
+    if "url" in want and normalize_url(want["url"]) != got["url"]:
         out.append(f"url expected {want['url']!r}, got {got['url']!r}")
-    if "url_prefix" in want and not got["url"].startswith(want["url_prefix"]):
+    if "url_prefix" in want and not got["url"].startswith(normalize_url(want["url_prefix"])):
         out.append(f"url {got['url']!r} does not start with {want['url_prefix']!r}")
     if "body" in want and want["body"] != got["body"]:
         out.append(f"body expected {want['body']!r}, got {got['body']!r}")
@@ -502,8 +512,8 @@ class Replay:
                 self.fail(f"{label} request {i}: {problem}")
 
     def check_step(self, label: str, step: dict[str, Any]) -> None:
-        self.check_messages(label, step.get("expect_messages"))
         self.check_requests(label, step.get("expect_requests"))
+        self.check_messages(label, step.get("expect_messages"))
         if "expect_twiml" in step:
             if self.root is None:
                 self.fail(f"{label}: expect_twiml but no TwiML was returned")
@@ -612,15 +622,18 @@ def run_file(path: str | Path) -> Report:
 
 def add_arguments(parser: Any) -> None:
     parser.add_argument("files", nargs="+", help="scenario files (NAME.test.json) or folders holding them")
+    parser.add_argument(
+        "--verbose", action="store_true", dest="details", help="print every difference, not only the first"
+    )
 
 
 def _quiet() -> ExitStack:
     """Silence per-task INFO logging (eager Celery) while scenarios run."""
     stack = ExitStack()
-    for name in ("celery", "celery.app.trace", "celery.worker", "executions", "django.request"):
+    for name in ("celery", "kombu", "httpx", "executions", "django.request"):
         logger = logging.getLogger(name)
-        level, logger.level = logger.level, logging.CRITICAL
-        stack.callback(setattr, logger, "level", level)
+        stack.callback(logger.setLevel, logger.level)
+        logger.setLevel(logging.CRITICAL)
     return stack
 
 
@@ -628,7 +641,7 @@ def command(cmd: Any, opts: dict[str, Any]) -> None:
     """Replay scenarios against the configured database (temporary account, removed afterwards).
 
     One line per scenario: ``PASS name`` or ``FAIL name: first difference`` (every difference
-    with ``-v 2``); exit status 1 when any failed.
+    with ``--verbose``); exit status 1 when any failed.
     """
     from django.core.management.base import CommandError
 
@@ -642,7 +655,7 @@ def command(cmd: Any, opts: dict[str, Any]) -> None:
             files.extend(found)
         else:
             files.append(path)
-    verbose = int(opts.get("verbosity") or 1) >= 2
+    verbose = bool(opts.get("details")) or int(opts.get("verbosity") or 1) >= 2
     failed = 0
     with _quiet():
         for path in files:
