@@ -114,7 +114,11 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
     "import": ("import a definition file as a new flow", _import_arguments, _import),
     "export": ("print a flow's definition as JSON", _export_arguments, _export),
     "validate": ("validate definition files (exit 1 when one is invalid)", _validate_arguments, _validate),
-    "test": ("replay golden scenarios (NAME.test.json; see executions/ENGINE.md)", _test_arguments, _test),
+    "test": (
+        "replay golden scenarios (NAME.test.json; see docs/golden-scenarios.md); exit 1 when one fails",
+        _test_arguments,
+        _test,
+    ),
 }
 
 
