@@ -10,6 +10,9 @@ Starts `serve` + `celery worker` + `celery beat` (tests/topology/processes.py), 
 3. drain: waits until every accepted webhook's reply is stored, giving end-to-end executions/s
    and the webhook-to-reply-stored latency.
 Prints JSON per run and the medians. Needs `wrk` (apt-get install wrk).
+
+``--cpu`` adds where the CPU went during the webhook phase and the drain (CPU ms per accepted
+execution for serve, worker, beat, postgres, redis, wrk, and everything else on the machine).
 """
 
 from __future__ import annotations
@@ -174,6 +177,47 @@ def drain(flow: Any, timeout: float = 300.0) -> dict[str, Any]:
     }
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(topo: Any) -> dict[str, float]:
+    """CPU seconds so far per process group: the topology's processes by session, the rest by name."""
+    import resource
+
+    sessions = {proc.pid: name for name, proc in topo.procs.items()}
+    out: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        session, ticks = int(fields[3]), int(fields[11]) + int(fields[12])
+        if session in sessions:
+            group = sessions[session]
+        elif comm.startswith("postgres"):
+            group = "postgres"
+        elif comm.startswith("redis"):
+            group = "redis"
+        elif int(entry) == os.getpid():
+            group = "bench"
+        else:
+            group = "other"
+        out[group] = out.get(group, 0.0) + ticks / CLOCK_TICKS
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["wrk"] = children.ru_utime + children.ru_stime
+    return out
+
+
+def cpu_per_execution(before: dict[str, float], after: dict[str, float], executions: int) -> dict[str, float]:
+    used = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after}
+    return {f"cpu_ms_{k}": round(v * 1000 / max(executions, 1), 2) for k, v in sorted(used.items())}
+
+
 def reset(flow: Any) -> None:
     from executions.models import Execution, InboundEvent, Message
 
@@ -187,7 +231,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=None, help="serve --threads (default: its own)")
     parser.add_argument("--celery-concurrency", type=int, default=4)
+    parser.add_argument("--celery-pool", default="prefork")
+    parser.add_argument("--cpu", action="store_true", help="report CPU ms per execution per process")
+    parser.add_argument("--logs", type=Path, default=None, help="keep the processes' logs here")
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -201,9 +249,11 @@ def main() -> None:
         production_topology(
             os.environ["DATABASE_URL"],
             os.environ["REDIS_URL"],
-            Path(tmp) / "logs",
+            args.logs or Path(tmp) / "logs",
             web_workers=args.web_workers,
+            web_threads=args.web_threads,
             celery_concurrency=args.celery_concurrency,
+            celery_pool=args.celery_pool,
             extra_env={"STUDIO_BENCH_FLOOR": "1", "LOG_LEVEL": "WARNING"},
         ) as topo,
     ):
@@ -216,8 +266,10 @@ def main() -> None:
             floor = run_wrk(topo.base_url, args.seconds, script, str(floor_file))
             prefix = Path(tmp) / f"hooks{run}"
             write_requests(topo.base_url, account, flow, prefix, 2, per_thread, run)
+            before = cpu_snapshot(topo)
             hook = run_wrk(topo.base_url, args.seconds, script, str(prefix))
             end_to_end = drain(flow)
+            cpu = cpu_per_execution(before, cpu_snapshot(topo), end_to_end["accepted"]) if args.cpu else {}
             row = {
                 "run": run,
                 "floor_rps": round(floor["rps"], 1),
@@ -226,9 +278,11 @@ def main() -> None:
                 "webhook_rps": round(hook["rps"], 1),
                 "webhook_p50_ms": hook["p50_ms"],
                 "webhook_p99_ms": hook["p99_ms"],
-                "webhook_errors": hook["socket_errors"] + hook["non_2xx"],
+                "webhook_non_2xx": hook["non_2xx"],
+                "webhook_socket_errors": hook["socket_errors"],
                 "ratio_to_floor": round(hook["rps"] / floor["rps"], 3),
                 **{k: (round(v, 1) if isinstance(v, float) else v) for k, v in end_to_end.items()},
+                **cpu,
             }
             results.append(row)
             print(json.dumps(row), flush=True)

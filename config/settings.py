@@ -121,6 +121,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_TASK_ALWAYS_EAGER",
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection before and after every task unless this
+# is set (then every DB_REUSE_MAX tasks): a new PostgreSQL connection per task cost more than
+# the task. executions.tasks closes unusable or CONN_MAX_AGE-obsolete ones around each task.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
 }

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import task_postrun, task_prerun
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_hygiene(task: Any = None, **kwargs: Any) -> None:
+    """Around each task, what Django does around each request: close the connection only when it
+    is unusable or past CONN_MAX_AGE. (Celery's own per-task close is spaced out by
+    CELERY_DB_REUSE_MAX in settings: reconnecting for every task cost more than the task.)"""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @shared_task(name="executions.tasks.process_inbound")

@@ -151,7 +151,7 @@ def run_start(execution: Execution) -> RunResult:
     state = to_state(execution)
     services.state = state
     result = runner.start(state, services, limits())
-    save(execution, state, result, services)
+    save(execution, state, result, services, fresh=True)
     return result
 
 
@@ -202,8 +202,14 @@ def end_execution(execution: Execution, reason: str = "Execution ended through t
 
 
 def save(
-    execution: Execution, state: ExecState, result: RunResult, services: DbServices | None
+    execution: Execution,
+    state: ExecState,
+    result: RunResult,
+    services: DbServices | None,
+    *,
+    fresh: bool = False,
 ) -> list[Step]:
+    """``fresh``: the execution was created in this transaction (no Wait rows can exist yet)."""
     now = timezone.now()
     execution.context = state.context
     execution.status = state.status
@@ -232,7 +238,8 @@ def save(
     if steps:
         Step.objects.bulk_create(steps)
     token = (state.wait_state or {}).get("token", "")
-    Wait.objects.filter(execution=execution).exclude(token=token).delete()
+    if not fresh:
+        Wait.objects.filter(execution=execution).exclude(token=token).delete()
     if result.wait is not None and result.wait.timeout_seconds is not None:
         Wait.objects.create(
             execution=execution,
@@ -241,20 +248,36 @@ def save(
             fire_at=now + dt.timedelta(seconds=result.wait.timeout_seconds),
         )
     pending = list(services.pending) if services else []
-    _after_commit(execution, steps, pending)
+    _after_commit(execution, steps, pending, services.provider if services else None)
     return steps
 
 
-def _after_commit(execution: Execution, steps: list[Step], messages: list[Message]) -> None:
+def _after_commit(
+    execution: Execution, steps: list[Step], messages: list[Message], provider: Provider | None = None
+) -> None:
     from executions import events, tasks
 
-    sids = [m.sid for m in messages]
-    if sids:
+    if messages and provider is not None and getattr(provider, "dispatch_inline", False):
+        # A provider that hands over in-process (the simulator) dispatches right after commit,
+        # without a second task round trip; the others go through the dispatch_message task.
+        queued = list(messages)
+        transaction.on_commit(lambda: _dispatch_inline(provider, queued))
+    elif sids := [m.sid for m in messages]:
         transaction.on_commit(lambda: [tasks.dispatch_message.delay(sid) for sid in sids])
     if steps:
         payloads = [events.step_payload(execution, step) for step in steps]
         flow_sid, execution_sid = execution.flow.sid, execution.sid
         transaction.on_commit(lambda: events.publish(flow_sid, execution_sid, payloads))
+
+
+def _dispatch_inline(provider: Provider, messages: list[Message]) -> None:
+    """What ``executions.dispatch.dispatch`` does, for messages this process has just committed."""
+    for message in messages:
+        if message.status != Message.Status.QUEUED:
+            continue
+        provider.dispatch(message)
+        if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED):
+            message_status_changed(message)
 
 
 def message_status_changed(message: Message) -> RunResult | None:

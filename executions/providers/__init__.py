@@ -15,6 +15,8 @@ from executions.models import Message
 
 class Provider(Protocol):
     name: str
+    # Optional ``dispatch_inline = True``: dispatch in the committing process right after commit
+    # (no network, nothing slow) instead of through the ``dispatch_message`` task.
 
     def accept(self, message: Message) -> None:
         """Set ``status`` (queued | failed) and ``error_code`` on an unsaved message."""

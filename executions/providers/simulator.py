@@ -25,6 +25,8 @@ def _studio(key: str, default: object) -> object:
 
 class SimulatorProvider:
     name = "simulator"
+    # Nothing leaves the process: the engine dispatches right after commit, without a task.
+    dispatch_inline = True
 
     def accept(self, message: Message) -> None:
         reject = dict(REJECT_TO_DEFAULT)

@@ -83,7 +83,9 @@ def production_topology(
     logs: Path,
     *,
     web_workers: int = 1,
+    web_threads: int | None = None,
     celery_concurrency: int = 2,
+    celery_pool: str = "prefork",
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Topology]:
     port = free_port()
@@ -103,9 +105,10 @@ def production_topology(
     python = str(BIN / "python")
     celery = str(BIN / "celery")
     try:
-        _start(
-            topo, "serve", [python, "manage.py", "serve", "--port", str(port), "--workers", str(web_workers)]
-        )
+        serve = [python, "manage.py", "serve", "--port", str(port), "--workers", str(web_workers)]
+        if web_threads is not None:
+            serve += ["--threads", str(web_threads)]
+        _start(topo, "serve", serve)
         _start(
             topo,
             "worker",
@@ -116,7 +119,7 @@ def production_topology(
                 "worker",
                 "--loglevel=info",
                 f"--concurrency={celery_concurrency}",
-                "--pool=threads",
+                f"--pool={celery_pool}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
