@@ -339,3 +339,20 @@ def test_it_reports_one_line_per_scenario_and_exits_1(tmp_path: Path, capsys: An
         "FAIL b-bad: trigger message 0: body expected 'Order A-17 is lost', got 'Order A-17 is shipped'",
         "1 passed, 1 failed",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_voice_scenarios_with_http_stubs_from_the_command(capsys: Any) -> None:
+    voice = Path(__file__).parent / "golden_voice"
+    call_command(
+        "flows",
+        "test",
+        str(voice / "order-lookup-connects.test.json"),
+        str(voice / "worker-extension-retry-then-flex.test.json"),
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "PASS order-lookup-connects",
+        "PASS worker-extension-retry-then-flex",
+        "2 passed, 0 failed",
+    ]
