@@ -1,12 +1,22 @@
-import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo } from "react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useRef } from "react";
 import { useLive } from "../live/liveStore";
 import type { WidgetNode as WidgetNodeType } from "../store/derive";
 import { colorFor, iconFor } from "../widgets/registry";
 
 /** One widget on the canvas. Text is rendered as React text nodes, never as HTML. */
-function WidgetNodeImpl({ data, selected }: NodeProps<WidgetNodeType>) {
+function WidgetNodeImpl({ id, data, selected }: NodeProps<WidgetNodeType>) {
   const { state, label, family, legacy, handles, problems, mark } = data;
+  // React Flow measures handle positions only when a node resizes: a new split branch (or a
+  // renamed one) that fits in the same box would stay unknown and could not be dragged from.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const handleKey = handles.map((h) => `${h.id}\u0000${h.label}`).join("\u0001");
+  const firstKey = useRef(handleKey);
+  useEffect(() => {
+    if (handleKey === firstKey.current) return;
+    firstKey.current = handleKey;
+    updateNodeInternals(id);
+  }, [handleKey, id, updateNodeInternals]);
   const isTrigger = state.type === "trigger";
   // Live monitor: each node selects only its own mark, so an event re-renders one or two nodes.
   const live = useLive((s) => s.nodes[state.name]);
