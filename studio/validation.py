@@ -21,7 +21,7 @@ from typing import Any
 
 from studio import liquid
 from studio import widgets as widget_lib
-from studio.widgets.base import Problem, Prop, Widget, has_liquid, is_blank
+from studio.widgets.base import Problem, Prop, Widget, has_liquid, is_blank, json_type
 from studio.widgets.split_based_on import CONDITION_FIELDS, OPERATORS, VALUELESS_OPERATORS
 
 SCHEMA_URI = "https://schemas.twilio.com/studio/draft/2019-09/flow-definition"
@@ -95,19 +95,19 @@ def _check_top_level(defn: dict[str, Any], result: ValidationResult, max_states:
         if key not in TOP_LEVEL_KEYS:
             result.warn(f"#/{key}", f"unknown top-level key {key!r}; kept as is", "unknown_key")
     if "description" in defn and not isinstance(defn["description"], str):
-        result.error("#/description", f"{_kind(defn['description'])} found, string expected", "type")
+        result.error("#/description", f"{json_type(defn['description'])} found, string expected", "type")
     if "$schema" in defn and defn["$schema"] != SCHEMA_URI:
         result.error("#/$schema", f"must be a constant value {SCHEMA_URI}", "const")
 
     if "flags" in defn:
         flags = defn["flags"]
         if not isinstance(flags, dict):
-            result.error("#/flags", f"{_kind(flags)} found, object expected", "type")
+            result.error("#/flags", f"{json_type(flags)} found, object expected", "type")
         else:
             if "allow_concurrent_calls" not in flags:
                 result.error("#/flags/allow_concurrent_calls", "is missing but it is required", "required")
             elif not isinstance(flags["allow_concurrent_calls"], bool):
-                kind = _kind(flags["allow_concurrent_calls"])
+                kind = json_type(flags["allow_concurrent_calls"])
                 result.error("#/flags/allow_concurrent_calls", f"{kind} found, boolean expected", "type")
             for key in flags:
                 if key not in KNOWN_FLAGS:
@@ -123,7 +123,7 @@ def _check_top_level(defn: dict[str, Any], result: ValidationResult, max_states:
         return
     states = defn["states"]
     if not isinstance(states, list):
-        result.error("#/states", f"{_kind(states)} found, array expected", "type")
+        result.error("#/states", f"{json_type(states)} found, array expected", "type")
     elif not states:
         result.error("#/states", "must contain at least 1 widget", "min_items")
     elif len(states) > max_states:
@@ -139,14 +139,14 @@ def _check_names(states: list[Any], result: ValidationResult) -> set[str]:
     for i, state in enumerate(states):
         path = f"#/states/{i}"
         if not isinstance(state, dict):
-            result.error(path, f"{_kind(state)} found, object expected", "type")
+            result.error(path, f"{json_type(state)} found, object expected", "type")
             continue
         name = state.get("name")
         if "name" not in state:
             result.error(f"{path}/name", "is missing but it is required", "required")
             continue
         if not isinstance(name, str):
-            result.error(f"{path}/name", f"{_kind(name)} found, string expected", "type")
+            result.error(f"{path}/name", f"{json_type(name)} found, string expected", "type")
             continue
         if not NAME_RE.match(name):
             result.error(
@@ -191,7 +191,7 @@ def _check_state(i: int, state: dict[str, Any], names: set[str], result: Validat
         result.error(f"{path}/properties", "is missing but it is required", "required")
         properties = {}
     elif not isinstance(properties, dict):
-        result.error(f"{path}/properties", f"{_kind(properties)} found, object expected", "type")
+        result.error(f"{path}/properties", f"{json_type(properties)} found, object expected", "type")
         properties = {}
     if widget is not None:
         base = f"{path}/properties"
@@ -215,7 +215,7 @@ def _check_transitions(
         return
     transitions = state["transitions"]
     if not isinstance(transitions, list):
-        result.error(f"{path}/transitions", f"{_kind(transitions)} found, array expected", "type")
+        result.error(f"{path}/transitions", f"{json_type(transitions)} found, array expected", "type")
         return
     allowed: list[str] | None = None
     if widget is not None and not widget.open_events:
@@ -226,13 +226,13 @@ def _check_transitions(
     for k, transition in enumerate(transitions):
         tpath = f"{path}/transitions/{k}"
         if not isinstance(transition, dict):
-            result.error(tpath, f"{_kind(transition)} found, object expected", "type")
+            result.error(tpath, f"{json_type(transition)} found, object expected", "type")
             continue
         event = transition.get("event")
         if "event" not in transition:
             result.error(f"{tpath}/event", "is missing but it is required", "required")
         elif not isinstance(event, str):
-            result.error(f"{tpath}/event", f"{_kind(event)} found, string expected", "type")
+            result.error(f"{tpath}/event", f"{json_type(event)} found, string expected", "type")
         elif allowed is not None and event not in allowed:
             result.error(
                 f"{tpath}/event",
@@ -252,7 +252,7 @@ def _check_transitions(
         if "next" in transition:
             nxt = transition["next"]
             if nxt is not None and not isinstance(nxt, str):
-                result.error(f"{tpath}/next", f"{_kind(nxt)} found, string expected", "type")
+                result.error(f"{tpath}/next", f"{json_type(nxt)} found, string expected", "type")
             elif nxt and nxt not in names:
                 # Twilio's 81022 lists dangling transitions, but real exports carry them
                 # (corpus 18: a split pointing at a deleted "Goodbye"). Refusing them would
@@ -288,14 +288,14 @@ def _check_transitions(
 
 def _check_conditions(path: str, conditions: Any, result: ValidationResult) -> None:
     if not isinstance(conditions, list):
-        result.error(path, f"{_kind(conditions)} found, array expected", "type")
+        result.error(path, f"{json_type(conditions)} found, array expected", "type")
         return
     if not conditions:
         result.error(path, "a match transition needs at least one condition", "min_items")
     for n, condition in enumerate(conditions):
         cpath = f"{path}/{n}"
         if not isinstance(condition, dict):
-            result.error(cpath, f"{_kind(condition)} found, object expected", "type")
+            result.error(cpath, f"{json_type(condition)} found, object expected", "type")
             continue
         operator = condition.get("type")
         for f in CONDITION_FIELDS:
@@ -485,21 +485,3 @@ def _check_subflow_limits(states: list[Any], result: ValidationResult) -> None:
         revisions.setdefault(sid, (i, revision))
     if len(revisions) > MAX_DISTINCT_SUBFLOWS:
         result.warn("#/states", f"more than {MAX_DISTINCT_SUBFLOWS} distinct subflows", "subflow_limit")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__

@@ -127,7 +127,7 @@ class Prop:
         return problems
 
     def _type_error(self, value: Any, path: str, expected: str) -> list[Problem]:
-        return [Problem(path, f"{_json_type(value)} found, {expected} expected", "type")]
+        return [Problem(path, f"{json_type(value)} found, {expected} expected", "type")]
 
     def _literal_or_liquid(self, value: Any, path: str) -> tuple[str | None, list[Problem]]:
         """Normalise scalars to text; report Liquid where the schema does not allow it."""
@@ -412,7 +412,8 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema name of a value's type, as Twilio's validator words it."""
     if value is None:
         return "null"
     if isinstance(value, bool):
