@@ -30,18 +30,23 @@ def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> Inbo
     """Store an inbound event; None when its key was already recorded (a redelivery)."""
     key = str(params.get("MessageSid") or params.get("SmsSid") or params.get("CallSid") or "")
     contact, channel = pair_of(params)
+    event = InboundEvent(
+        flow=flow,
+        key=key or f"anon:{InboundEvent.objects.count()}",
+        kind=kind,
+        contact_channel_address=contact,
+        channel_address=channel,
+        params=params,
+    )
     try:
-        with transaction.atomic():
-            return InboundEvent.objects.create(
-                flow=flow,
-                key=key or f"anon:{InboundEvent.objects.count()}",
-                kind=kind,
-                contact_channel_address=contact,
-                channel_address=channel,
-                params=params,
-            )
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a duplicate leaves the caller's transaction usable
+                event.save(force_insert=True)
+        else:
+            event.save(force_insert=True)  # autocommit: one statement, no BEGIN/COMMIT round trips
     except IntegrityError:
         return None
+    return event
 
 
 def process_pending(flow_id: int, contact: str, channel: str) -> int:

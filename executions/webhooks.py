@@ -40,23 +40,38 @@ def _authorised(request: HttpRequest, account_sid: str) -> Account | HttpRespons
     account = Account.objects.filter(sid=account_sid).first()
     if account is None or not account.is_active:
         return twilio_error_response(404, 20404, "The requested resource was not found")
+    return _signature_refused(request, account) or account
+
+
+def _signature_refused(request: HttpRequest, account: Account) -> HttpResponse | None:
     status = signature_status(request, account)
     if status == 401:
         return twilio_error_response(401, 20003, "Missing X-Twilio-Signature")
     if status:
         return twilio_error_response(403, 20403, "Invalid X-Twilio-Signature")
-    return account
+    return None
+
+
+def _authorised_flow(request: HttpRequest, account_sid: str, flow_sid: str) -> Flow | HttpResponse:
+    """The flow and its account in one query; the same answers as ``_authorised`` + a lookup."""
+    found = Flow.objects.select_related("account").filter(account__sid=account_sid, sid=flow_sid)
+    flow = next(iter(found.order_by()[:1]), None)  # sids are unique: no ORDER BY to build
+    if flow is None:  # which 404 (or 401/403 first) is the account check's to say
+        account = _authorised(request, account_sid)
+        if isinstance(account, HttpResponse):
+            return account
+        return twilio_error_response(404, 20404, f"The requested resource /Flows/{flow_sid} was not found")
+    if not flow.account.is_active:
+        return twilio_error_response(404, 20404, "The requested resource was not found")
+    return _signature_refused(request, flow.account) or flow
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpResponse:
-    account = _authorised(request, account_sid)
-    if isinstance(account, HttpResponse):
-        return account
-    flow = Flow.objects.select_related("account").filter(account=account, sid=flow_sid).first()
-    if flow is None:
-        return twilio_error_response(404, 20404, f"The requested resource /Flows/{flow_sid} was not found")
+    flow = _authorised_flow(request, account_sid, flow_sid)
+    if isinstance(flow, HttpResponse):
+        return flow
     params = _params(request)
     if params.get("FlowEvent"):
         return _flow_event(flow, params)
