@@ -10,10 +10,17 @@ from typing import Any
 from tests.e2e.helpers import api_json, connect, drop_widget, node, select
 
 VALUELESS = {"is_blank", "is_not_blank"}
-# Drop points in pane pixels (the blank flow opens at zoom 1 with the Trigger top left): a grid
-# below the Trigger, clear of the minimap in the bottom-right corner, on a 2400×1500 page.
-COLUMNS = [140, 440, 740, 1040, 1340, 1640]
-ROWS = [260, 500, 740, 980]
+
+
+def grid(page: Any, count: int) -> list[tuple[float, float]]:
+    """Drop points in pane pixels (a blank flow opens at zoom 1 with the Trigger top left): rows
+    of widgets 300 px apart below the Trigger, clear of the minimap in the bottom-right corner."""
+    pane = page.locator(".react-flow__pane").bounding_box()
+    columns = [140 + 300 * i for i in range(int((pane["width"] - 300) // 300))]
+    rows = [260 + 240 * j for j in range(int((pane["height"] - 420) // 240))]
+    points = [(x, y) for y in rows for x in columns]
+    assert len(points) >= count, f"a {count}-widget flow needs a larger page than {pane}"
+    return points[:count]
 
 
 def catalogue(page: Any) -> dict[str, dict[str, Any]]:
@@ -100,9 +107,8 @@ def build(page: Any, definition: dict[str, Any]) -> None:
     """Rebuild `definition` on the blank flow open in `page`."""
     cat = catalogue(page)
     widgets = [s for s in definition["states"] if s["type"] != "trigger"]
-    assert len(widgets) <= len(COLUMNS) * len(ROWS)
-    for i, state in enumerate(widgets):
-        made = drop_widget(page, state["type"], COLUMNS[i % len(COLUMNS)], ROWS[i // len(COLUMNS)])
+    for state, (x, y) in zip(widgets, grid(page, len(widgets)), strict=True):
+        made = drop_widget(page, state["type"], x, y)
         select(page, made)
         page.fill("[data-testid=widget-name-input]", state["name"])
         page.keyboard.press("Enter")

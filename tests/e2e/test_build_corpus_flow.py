@@ -5,6 +5,7 @@ server's revision diff and by a field-by-field comparison ignoring only widget o
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,18 @@ def corpus_definition(name: str) -> dict[str, Any]:
     return data if "states" in data else data["definition"]
 
 
+# The CI set; STUDIO_E2E_ALL_CORPUS=1 rebuilds every corpus flow (a few minutes).
+ALL = (
+    sorted(p.name for p in Path(CORPUS_DIR).glob("*.json"))
+    if os.environ.get("STUDIO_E2E_ALL_CORPUS")
+    else None
+)
+
+
 @pytest.mark.parametrize(
     "name",
-    [
+    ALL
+    or [
         # Messaging: send-and-wait (self-loop on deliveryFailure), a two-branch split with
         # contains conditions, two set-variables, send-to-flex with JSON attributes, send-message.
         "13-fpt-messaging-with-parking.json",
@@ -40,8 +50,10 @@ def corpus_definition(name: str) -> dict[str, Any]:
 )
 def test_it_rebuilds_a_corpus_flow_from_a_blank_canvas(app: Any, name: str) -> None:
     page = app
-    page.set_viewport_size({"width": 2400, "height": 1500})
     expected = corpus_definition(name)
+    # Room to lay every widget out at zoom 1 (the largest corpus flow has 55).
+    rows = -(-(len(expected["states"]) - 1) // 6)
+    page.set_viewport_size({"width": 2400 if rows <= 4 else 3400, "height": max(1500, 500 + 240 * rows)})
     sid = create_flow(page, f"rebuilt {name}")
 
     corpus_builder.build(page, expected)
