@@ -91,12 +91,9 @@ class Command(BaseCommand):
 
         embedded = not settings.REDIS_URL
         if embedded:
-            try:
-                from executions.sweeper import start_in_process
-            except ImportError:  # the engine is not installed in this build
-                start_in_process = None
-            if start_in_process is not None:
-                start_in_process()
+            from executions.sweeper import start_in_process
+
+            start_in_process()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:
             os.environ[THREADS_ENV] = str(opts["threads"])  # read by each worker's factory
