@@ -80,6 +80,10 @@ def configure(page: Any, state: dict[str, Any], entry: dict[str, Any]) -> None:
             continue
         if schema["type"] == "array":
             set_array(page, schema, props[name])
+        elif props[name] == "" and not present:
+            # An empty but present value: type something, then delete it.
+            set_value(page, schema, f"prop-{name}", "x")
+            set_value(page, schema, f"prop-{name}", "")
         else:
             set_value(page, schema, f"prop-{name}", props[name])
     if state["type"] == "split-based-on":
@@ -107,6 +111,8 @@ def build(page: Any, definition: dict[str, Any]) -> None:
     """Rebuild `definition` on the blank flow open in `page`."""
     cat = catalogue(page)
     widgets = [s for s in definition["states"] if s["type"] != "trigger"]
+    if any(cat[s["type"]].get("legacy") for s in widgets):
+        page.check("[aria-label='Widget library'] input[type=checkbox]")  # "show legacy"
     for state, (x, y) in zip(widgets, grid(page, len(widgets)), strict=True):
         made = drop_widget(page, state["type"], x, y)
         select(page, made)
@@ -124,6 +130,19 @@ def build(page: Any, definition: dict[str, Any]) -> None:
             if t.get("next"):
                 connect(page, state["name"], handle_for(state, index), t["next"])
     assert node(page, "Trigger").count() == 1
+
+
+def without_dangling(definition: dict[str, Any]) -> dict[str, Any]:
+    """The definition with transitions to widgets that do not exist disconnected (corpus 18 has
+    one; the engine ends the execution there, exactly as with no `next`). The canvas can only
+    connect to a widget that exists."""
+    names = {s["name"] for s in definition["states"]}
+    out = json.loads(json.dumps(definition))
+    for s in out["states"]:
+        for t in s["transitions"]:
+            if t.get("next") and t["next"] not in names:
+                del t["next"]
+    return out
 
 
 def logic(definition: dict[str, Any]) -> dict[str, Any]:

@@ -238,7 +238,8 @@ function FieldInput({ id, schema, value, onChange, testId: explicitTestId }: Fie
     default: {
       const text = value === undefined || value === null ? "" : String(value);
       if (schema.liquid) {
-        const multi = /body|say|text|message|attributes|prompt/i.test(schema.name);
+        // Liquid values (Set Variables, parameters) may span lines ({% if %} blocks): a textarea.
+        const multi = /body|say|text|message|attributes|prompt/i.test(schema.name) || (schema.name === "value" ? "auto" : false);
         return <LiquidField id={id} testId={testId} value={text} onChange={onChange} multiline={multi} />;
       }
       return <input id={id} data-testid={testId} value={text} onChange={(e) => onChange(e.target.value)} />;

@@ -6,7 +6,8 @@ interface Props {
   id: string;
   value: string;
   onChange(value: string): void;
-  multiline?: boolean;
+  /** A textarea; "auto" grows with the text (1–8 rows) for compact key/value rows. */
+  multiline?: boolean | "auto";
   testId?: string;
 }
 
@@ -73,7 +74,9 @@ export function LiquidField({ id, value, onChange, multiline, testId }: Props) {
 
   return (
     <div className="liquid-field">
-      {multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
+      {multiline ? (
+        <textarea rows={multiline === "auto" ? Math.min(8, value.split("\n").length) : 3} {...common} />
+      ) : <input type="text" {...common} />}
       {matches.length > 0 && (
         <ul className="completions" role="listbox" data-testid="liquid-completions">
           {matches.map((m, i) => (

@@ -4,10 +4,14 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { json, jsonParseLinter } from "@codemirror/lang-json";
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter } from "@codemirror/lint";
-import { EditorState, type Extension } from "@codemirror/state";
+import { Annotation, EditorState, type Extension } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, placeholder as placeholderExt } from "@codemirror/view";
 import { useEffect, useRef } from "react";
 import type { CodeEditorProps } from "./CodeEditor";
+
+/** Marks a change pushed in from the `value` prop, so it is not echoed back through onChange
+ * (an unset property would otherwise come back as ""). */
+const External = Annotation.define<boolean>();
 
 export default function JsonEditor({ value, onChange, testId, id, ariaLabel, strict, placeholder, minLines = 3 }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -32,7 +36,7 @@ export default function JsonEditor({ value, onChange, testId, id, ariaLabel, str
       }),
       EditorView.theme({ ".cm-content": { minHeight: `${minLines * 1.4}em` } }),
       EditorView.updateListener.of((u) => {
-        if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+        if (u.docChanged && !u.transactions.some((tr) => tr.annotation(External))) onChangeRef.current(u.state.doc.toString());
       }),
     ];
     if (placeholder) extensions.push(placeholderExt(placeholder));
@@ -52,7 +56,7 @@ export default function JsonEditor({ value, onChange, testId, id, ariaLabel, str
     if (!v) return;
     const cur = v.state.doc.toString();
     // A strict editor's text is re-serialized by the store: do not reformat under the caret.
-    if (cur !== value && !(strict && sameJson(cur, value))) v.dispatch({ changes: { from: 0, to: cur.length, insert: value } });
+    if (cur !== value && !(strict && sameJson(cur, value))) v.dispatch({ changes: { from: 0, to: cur.length, insert: value }, annotations: External.of(true) });
   }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return <div className="code-editor" ref={host} />;
