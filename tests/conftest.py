@@ -21,6 +21,19 @@ def network_guard() -> Iterator[None]:
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def eager_celery() -> Iterator[None]:
+    """Tasks run in-process in tests, whatever REDIS_URL says: no worker runs beside pytest.
+    (The topology tests start real workers in their own processes.)"""
+    from config.celery import app
+
+    old = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
 @pytest.fixture
 def make_account(db: Any) -> Any:
     from accounts.models import Account
