@@ -150,24 +150,23 @@ def drain(flow: Any, timeout: float = 300.0) -> dict[str, Any]:
     from executions.models import InboundEvent, Message
 
     close_old_connections()
+    replies = Message.objects.filter(account=flow.account).exclude(direction="inbound")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         # Recounted each time: requests wrk had in flight when it stopped are still recorded.
         accepted = InboundEvent.objects.filter(flow=flow).count()
-        if Message.objects.filter(account=flow.account).count() >= accepted:
+        if replies.count() >= accepted:
             break
         time.sleep(0.1)
-    sent = Message.objects.filter(account=flow.account).count()
+    sent = replies.count()
     first_in = InboundEvent.objects.filter(flow=flow).aggregate(t=Min("date_created"))["t"]
-    last_out = Message.objects.filter(account=flow.account).aggregate(t=Max("date_created"))["t"]
+    last_out = replies.aggregate(t=Max("date_created"))["t"]
     inbound_at = dict(
         InboundEvent.objects.filter(flow=flow).values_list("contact_channel_address", "date_created")
     )
     latencies = sorted(
         (created - inbound_at[to]).total_seconds() * 1000
-        for to, created in Message.objects.filter(account=flow.account).values_list(
-            "to_address", "date_created"
-        )
+        for to, created in replies.values_list("to_address", "date_created")
         if to in inbound_at
     )
     span = (last_out - first_in).total_seconds() if first_in and last_out else float("nan")

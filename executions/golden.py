@@ -474,7 +474,9 @@ class Replay:
         from executions.models import Message
 
         new = [
-            m for m in Message.objects.filter(account=self.account).order_by("id") if m.pk not in self.seen
+            m
+            for m in Message.objects.filter(account=self.account).exclude(direction="inbound").order_by("id")
+            if m.pk not in self.seen
         ]
         self.seen.update(m.pk for m in new)
         if expected is None:

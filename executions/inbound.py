@@ -6,10 +6,13 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from accounts.sids import is_sid, new_sid
 from executions.engine import store
 from executions.engine.context import trigger_payload
-from executions.models import Execution, InboundEvent
+from executions.models import Execution, InboundEvent, Message
+from executions.providers import provider_name
 from studio.models import Flow
 from studio.widgets.base import Inbound
 
@@ -63,6 +66,8 @@ def process_pending(flow_id: int, contact: str, channel: str) -> int:
             .order_by("id")
         )
         for event in events:
+            if event.kind == "message":
+                store_inbound_message(event)
             handle(event)
             event.status = InboundEvent.Status.PROCESSED
             event.save(update_fields=["status", "execution_sid"])
@@ -82,6 +87,43 @@ def _active(flow_id: int, contact: str, channel: str) -> Execution | None:
         .first()
     )
     return store.lock(pk) if pk is not None else None
+
+
+def store_inbound_message(event: InboundEvent) -> None:
+    """Keep the inbound message as Twilio's Messages list shows it (direction ``inbound``).
+
+    Stored by the worker, not the webhook, to keep the webhook's answer fast; before the flow
+    runs, so the list orders it before the replies. A MessageSid already stored (another flow
+    got the same message) is kept once.
+    """
+    params = event.params
+    sid = str(params.get("MessageSid") or params.get("SmsSid") or "")
+    if not is_sid(sid, "SM") and not is_sid(sid, "MM"):
+        sid = new_sid("SM")
+    try:
+        media_count = int(params.get("NumMedia") or 0)
+    except (TypeError, ValueError):
+        media_count = 0
+    account_id = Flow.objects.filter(pk=event.flow_id).values_list("account_id", flat=True).get()
+    try:
+        with transaction.atomic():
+            Message.objects.create(
+                sid=sid,
+                account_id=account_id,
+                from_address=str(params.get("From") or params.get("Author") or ""),
+                to_address=str(params.get("To") or ""),
+                body=str(params.get("Body") or ""),
+                media_urls=[
+                    str(params.get(f"MediaUrl{i}")) for i in range(media_count) if params.get(f"MediaUrl{i}")
+                ],
+                messaging_service_sid=str(params.get("MessagingServiceSid") or ""),
+                status=Message.Status.RECEIVED,
+                direction="inbound",
+                provider=provider_name(),
+                date_sent=timezone.now(),
+            )
+    except IntegrityError:
+        pass
 
 
 def handle(event: InboundEvent) -> Execution | None:

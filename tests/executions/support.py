@@ -72,9 +72,9 @@ def deliver(execution: Execution, kind: str, payload: dict[str, Any] | None = No
 
 
 def bodies(**filters: Any) -> list[str]:
-    return list(
-        Message.objects.filter(**filters).order_by("date_created", "id").values_list("body", flat=True)
-    )
+    """Bodies of the messages flows sent (inbound messages are listed too, as on Twilio)."""
+    sent = Message.objects.filter(**filters).exclude(direction="inbound")
+    return list(sent.order_by("date_created", "id").values_list("body", flat=True))
 
 
 def step_names(execution: Execution) -> list[str]:
