@@ -8,20 +8,18 @@ lists and fetches them with the 2010 API paging envelope the official client exp
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from executions import calls
+from executions.api2010 import API, int_param, page_of, path_account
 from executions.call_models import Call
 from executions.messages_api import rfc2822
 
-API = "/2010-04-01"
 OPTION_KEYS = (
     "MachineDetection",
     "MachineDetectionTimeout",
@@ -74,23 +72,9 @@ def call_json(call: Call) -> dict[str, Any]:
     }
 
 
-def _account(request: Request, account_sid: str) -> Any:
-    account = request_account(request)
-    if account.sid != account_sid:
-        raise not_found(f"The requested resource {API}/Accounts/{account_sid}/Calls.json was not found")
-    return account
-
-
-def _int(params: Any, name: str, default: int) -> int:
-    try:
-        return max(int(params.get(name, default)), 0)
-    except (TypeError, ValueError):
-        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
-
-
 class CallList(APIView):
     def get(self, request: Request, account_sid: str) -> Response:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Calls.json")
         params = request.query_params
         qs = Call.objects.select_related("account").filter(account=account)
         filters: dict[str, str] = {}
@@ -98,33 +82,11 @@ class CallList(APIView):
             if params.get(name):
                 qs = qs.filter(**{field: params[name]})
                 filters[name] = params[name]
-        page_size = min(max(_int(params, "PageSize", 50), 1), 1000)
-        page = _int(params, "Page", 0)
-        rows = list(qs.order_by("-date_created", "-id")[page * page_size : (page + 1) * page_size + 1])
-        has_more = len(rows) > page_size
-        rows = rows[:page_size]
         base = f"{API}/Accounts/{account.sid}/Calls.json"
-
-        def uri(page_no: int) -> str:
-            return f"{base}?{urlencode({**filters, 'PageSize': page_size, 'Page': page_no})}"
-
-        start = page * page_size
-        return Response(
-            {
-                "calls": [call_json(c) for c in rows],
-                "end": start + max(len(rows) - 1, 0),
-                "first_page_uri": uri(0),
-                "next_page_uri": uri(page + 1) if has_more else None,
-                "page": page,
-                "page_size": page_size,
-                "previous_page_uri": uri(page - 1) if page > 0 else None,
-                "start": start,
-                "uri": uri(page),
-            }
-        )
+        return Response(page_of(params, qs, key="calls", base=base, filters=filters, serialize=call_json))
 
     def post(self, request: Request, account_sid: str) -> Response:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Calls.json")
         data = request.data
         to, frm = str(data.get("To") or ""), str(data.get("From") or "")
         if not to:
@@ -147,7 +109,7 @@ class CallList(APIView):
                 twiml=twiml,
                 status_callback=str(data.get("StatusCallback") or ""),
                 status_callback_method=str(data.get("StatusCallbackMethod") or "POST"),
-                timeout=_int(data, "Timeout", 60),
+                timeout=int_param(data, "Timeout", 60),
                 options=options,
             )
             body = call_json(call)
@@ -156,7 +118,7 @@ class CallList(APIView):
 
 class CallDetail(APIView):
     def _call(self, request: Request, account_sid: str, sid: str) -> Call:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Calls.json")
         call = Call.objects.select_related("account").filter(account=account, sid=sid).first()
         if call is None:
             raise not_found(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from dateutil import parser as dateparser
 from django.db import transaction
@@ -18,12 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from executions.api2010 import API, page_of, path_account
 from executions.models import Message
 from executions.providers import get_provider
-
-API = "/2010-04-01"
 
 
 def rfc2822(value: dt.datetime | None) -> str | None:
@@ -56,22 +53,6 @@ def message_json(message: Message) -> dict[str, Any]:
     }
 
 
-def _account(request: Request, account_sid: str) -> Any:
-    account = request_account(request)
-    if account.sid != account_sid:
-        raise not_found(
-            f"The requested resource /2010-04-01/Accounts/{account_sid}/Messages.json was not found"
-        )
-    return account
-
-
-def _int(params: Any, name: str, default: int) -> int:
-    try:
-        return max(int(params.get(name, default)), 0)
-    except (TypeError, ValueError):
-        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
-
-
 def _day(raw: str, name: str) -> dt.date:
     try:
         return dateparser.isoparse(raw).date()
@@ -81,7 +62,7 @@ def _day(raw: str, name: str) -> dt.date:
 
 class MessageList(APIView):
     def get(self, request: Request, account_sid: str) -> Response:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Messages.json")
         params = request.query_params
         qs = Message.objects.select_related("account").filter(account=account)
         filters: dict[str, str] = {}
@@ -94,33 +75,13 @@ class MessageList(APIView):
                 day = _day(params[name], name)
                 qs = qs.filter(**{f"date_sent__{lookup}": day})
                 filters[name] = params[name]
-        page_size = min(max(_int(params, "PageSize", 50), 1), 1000)
-        page = _int(params, "Page", 0)
-        rows = list(qs.order_by("-date_created", "-id")[page * page_size : (page + 1) * page_size + 1])
-        has_more = len(rows) > page_size
-        rows = rows[:page_size]
         base = f"{API}/Accounts/{account.sid}/Messages.json"
-
-        def uri(page_no: int) -> str:
-            return f"{base}?{urlencode({**filters, 'PageSize': page_size, 'Page': page_no})}"
-
-        start = page * page_size
         return Response(
-            {
-                "messages": [message_json(m) for m in rows],
-                "end": start + max(len(rows) - 1, 0),
-                "first_page_uri": uri(0),
-                "next_page_uri": uri(page + 1) if has_more else None,
-                "page": page,
-                "page_size": page_size,
-                "previous_page_uri": uri(page - 1) if page > 0 else None,
-                "start": start,
-                "uri": uri(page),
-            }
+            page_of(params, qs, key="messages", base=base, filters=filters, serialize=message_json)
         )
 
     def post(self, request: Request, account_sid: str) -> Response:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Messages.json")
         data = request.data
         to = data.get("To")
         sender = data.get("From") or data.get("MessagingServiceSid")
@@ -158,7 +119,7 @@ class MessageList(APIView):
 
 class MessageDetail(APIView):
     def get(self, request: Request, account_sid: str, sid: str) -> Response:
-        account = _account(request, account_sid)
+        account = path_account(request, account_sid, "Messages.json")
         message = Message.objects.select_related("account").filter(account=account, sid=sid).first()
         if message is None:
             raise not_found(

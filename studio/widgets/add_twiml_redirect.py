@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
 from studio.widgets.voice_twiml import as_int, node, on_call, outputs_of, xml
 
@@ -33,24 +31,18 @@ class AddTwimlRedirect(Widget):
     name_prefix = "redirect"
 
     # -- runtime. Voice: answer the call with <Redirect> to the user's URL and wait for its
-    # TwiML to <Redirect> back to the flow webhook with ?FlowEvent=return. The messaging branch
-    # (``run_message``/``resume_message``) belongs to the tools side; ``run``/``resume`` dispatch.
+    # TwiML to <Redirect> back to the flow webhook with ?FlowEvent=return. Messaging: fetch the
+    # TwiML and send its <Message>s (``run_message``/``resume_message``).
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        if on_call(call):
-            return cls.run_voice(call)
-        message_run: Any = getattr(cls, "run_message", None)
-        if message_run is not None:
-            return message_run(call)  # type: ignore[no-any-return]
-        return Outcome(event="fail", warnings=[(81020, "TwiML Redirect needs a call or a message")])
+        return cls.run_voice(call) if on_call(call) else cls.run_message(call)
 
     @classmethod
     def resume(cls, call: WidgetCall) -> Outcome | None:
         if call.state.get("channel") == "voice":
             return cls.resume_voice(call)
-        message_resume: Any = getattr(cls, "resume_message", None)
-        return message_resume(call) if message_resume is not None else None
+        return cls.resume_message(call)
 
     @classmethod
     def run_voice(cls, call: WidgetCall) -> Outcome:

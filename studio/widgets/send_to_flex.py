@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
 from studio.widgets.voice_twiml import as_int, enqueue_event, node, on_call, outputs_of, xml
 
@@ -47,24 +45,18 @@ class SendToFlex(Widget):
     open_outputs = True
     name_prefix = "send_to_flex"
 
-    # -- runtime. Voice: <Enqueue workflowSid action=callback><Task>attributes</Task>; the
-    # messaging branch (``run_message``/``resume_message``) belongs to the tools side.
+    # -- runtime. Voice: <Enqueue workflowSid action=callback><Task>attributes</Task>; messaging:
+    # a Task through executions.flex.FlexGateway (``run_message``).
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        if on_call(call):
-            return cls.run_voice(call)
-        message_run: Any = getattr(cls, "run_message", None)
-        if message_run is not None:
-            return message_run(call)  # type: ignore[no-any-return]
-        return Outcome(event="failedToEnqueue", warnings=[(81020, "Send to Flex needs a call or a chat")])
+        return cls.run_voice(call) if on_call(call) else cls.run_message(call)
 
     @classmethod
     def resume(cls, call: WidgetCall) -> Outcome | None:
         if call.state.get("channel") == "voice":
             return cls.resume_voice(call)
-        message_resume: Any = getattr(cls, "resume_message", None)
-        return message_resume(call) if message_resume is not None else None
+        return None  # a messaging task hands the contact over and ends; nothing comes back
 
     @classmethod
     def run_voice(cls, call: WidgetCall) -> Outcome:
