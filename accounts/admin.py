@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import secrets
+from typing import Any
 
-from accounts.models import Account, ApiKey, Membership
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from accounts.models import Account, ApiKey, Membership, hash_secret
+from accounts.sids import new_sid
 
 
 @admin.register(Account)
@@ -19,6 +24,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("sid", "friendly_name", "account__sid")
     list_filter = ("date_created",)
     readonly_fields = ("sid", "secret_hash", "date_created", "date_updated")
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new key gets its sid and secret here; only the secret's hash is stored, so this
+        # message is the one time the secret is shown.
+        secret = secrets.token_urlsafe(24)
+        obj.sid = new_sid("SK")
+        obj.secret_hash = hash_secret(secret)
+        super().save_model(request, obj, form, change)
+        messages.warning(request, f"API key {obj.sid} secret (shown once, copy it now): {secret}")
 
 
 @admin.register(Membership)

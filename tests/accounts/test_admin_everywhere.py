@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -43,3 +44,22 @@ def test_it_keeps_account_sids_and_tokens_read_only(root: Client, alice: Any) ->
     html = root.get(f"/admin/accounts/account/{alice.pk}/change/").content.decode()
     assert alice.auth_token in html
     assert 'name="auth_token"' not in html and 'name="sid"' not in html
+
+
+def test_it_creates_an_api_key_in_the_admin_and_shows_its_secret_once(root: Client, alice: Any) -> None:
+    from accounts.models import ApiKey
+    from tests.support import basic_auth
+
+    response = root.post(
+        "/admin/accounts/apikey/add/", {"account": alice.pk, "friendly_name": "ci"}, follow=True
+    )
+    key = ApiKey.objects.get(friendly_name="ci")
+    assert key.sid.startswith("SK") and len(key.sid) == 34
+    found = re.search(r"shown once, copy it now\): ([\w-]+)", response.content.decode())
+    assert found, "the secret is shown once after saving"
+    secret = found.group(1)
+    assert key.check_secret(secret) and secret not in key.secret_hash
+    api = Client()
+    assert api.get("/v2/Flows", HTTP_AUTHORIZATION=basic_auth(key.sid, secret)).status_code == 200
+    root.post("/admin/accounts/apikey/add/", {"account": alice.pk, "friendly_name": "second"})
+    assert ApiKey.objects.count() == 2
