@@ -105,8 +105,15 @@ def _test_arguments(parser: CommandParser) -> None:
 
 
 def _test(cmd: BaseCommand, opts: dict[str, Any]) -> None:
+    from django.db import connection
+
     from executions.golden import command
 
+    # Scenarios run against this database: say so once rather than failing every scenario.
+    if "executions_execution" not in connection.introspection.table_names():
+        raise CommandError(
+            "the database is not migrated: run `python manage.py migrate` (or `make run`) first"
+        )
     command(cmd, opts)
 
 
