@@ -239,7 +239,7 @@ def dispatch(sid: str) -> None:
         return
     from executions.providers import provider_name
 
-    if provider_name() == "twilio":
+    if provider_name(call.account) == "twilio":
         _dispatch_twilio(call)
         return
     simulate_outbound(call)

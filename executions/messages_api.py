@@ -93,7 +93,7 @@ class MessageList(APIView):
         body = data.get("Body") or ""
         if not body and not media:
             raise TwilioAPIError(400, 21602, "Message body is required.")
-        provider = get_provider()
+        provider = get_provider(account=account)
         message = Message(
             account=account,
             to_address=str(to),

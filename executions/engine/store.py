@@ -43,7 +43,7 @@ class DbServices:
 
     def __init__(self, execution: Execution, provider: Provider | None = None) -> None:
         self.execution = execution
-        self.provider = provider or get_provider()
+        self.provider = provider or get_provider(account=execution.account)
         self.pending: list[Message] = []
         self.widget = ""
         # The state being run: callback URLs carry its step count (the row's is saved later).

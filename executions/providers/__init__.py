@@ -28,11 +28,15 @@ class Provider(Protocol):
 
 
 def provider_name(account: object | None = None) -> str:
+    """``twilio`` for an account that has its Twilio credentials set (sends for real through
+    that account); otherwise the configured default (``STUDIO_PROVIDER``, ``simulator``)."""
+    if getattr(account, "twilio_account_sid", "") and getattr(account, "twilio_auth_token", ""):
+        return "twilio"
     return str(getattr(settings, "STUDIO", {}).get("PROVIDER", "simulator") or "simulator")
 
 
-def get_provider(name: str | None = None) -> Provider:
-    name = name or provider_name()
+def get_provider(name: str | None = None, account: object | None = None) -> Provider:
+    name = name or provider_name(account)
     if name == "twilio":
         from executions.providers.twilio import TwilioProvider
 

@@ -94,3 +94,13 @@ def test_it_refuses_at_once_without_credentials(alice: Any) -> None:
     m = Message(account=alice, to_address="+1", from_address="+2", body="x")
     TwilioProvider().accept(m)
     assert m.status == "failed" and m.error_code == 20003
+
+
+def test_it_picks_the_twilio_provider_for_an_account_with_twilio_credentials(alice: Any, bob: Any) -> None:
+    from executions.providers import get_provider, provider_name
+    from executions.providers.simulator import SimulatorProvider
+
+    alice.twilio_account_sid, alice.twilio_auth_token = "AC" + "1" * 32, "secret"
+    alice.save()
+    assert provider_name(alice) == "twilio" and isinstance(get_provider(account=alice), TwilioProvider)
+    assert provider_name(bob) == "simulator" and isinstance(get_provider(account=bob), SimulatorProvider)
