@@ -60,3 +60,26 @@ def on(event: str, nxt: str | None = None, **extra: Any) -> dict[str, Any]:
         out["next"] = nxt
     out.update(extra)
     return out
+
+
+def survey() -> dict[str, Any]:
+    """Ask the contact's name (send-and-wait), then thank them: the two-turn messaging flow."""
+    return definition(
+        state(
+            "ask",
+            "send-and-wait-for-reply",
+            [on("incomingMessage", "thanks"), on("timeout"), on("deliveryFailure")],
+            body="Hi {{trigger.message.Body}}, your name?",
+            timeout="3600",
+            **{"from": "{{flow.channel.address}}"},
+        ),
+        state(
+            "thanks",
+            "send-message",
+            [on("sent"), on("failed")],
+            body="Thanks {{widgets.ask.inbound.Body}}",
+            to="{{contact.channel.address}}",
+            **{"from": "{{flow.channel.address}}"},
+        ),
+        trigger=[on("incomingMessage", "ask")],
+    )

@@ -9,33 +9,11 @@ import pytest
 from django.test import Client
 
 from executions.models import Execution, InboundEvent
-from tests.executions.factories import definition, on, state
+from tests.executions.factories import survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ME, US = "+15550100001", "+15550109999"
-
-
-def survey() -> dict[str, Any]:
-    return definition(
-        state(
-            "ask",
-            "send-and-wait-for-reply",
-            [on("incomingMessage", "thanks"), on("timeout"), on("deliveryFailure")],
-            body="Hi {{trigger.message.Body}}, your name?",
-            timeout="3600",
-            **{"from": "{{flow.channel.address}}"},
-        ),
-        state(
-            "thanks",
-            "send-message",
-            [on("sent"), on("failed")],
-            body="Thanks {{widgets.ask.inbound.Body}}",
-            to="{{contact.channel.address}}",
-            **{"from": "{{flow.channel.address}}"},
-        ),
-        trigger=[on("incomingMessage", "ask")],
-    )
 
 
 def csrf(client: Any) -> str:

@@ -8,34 +8,12 @@ import pytest
 from django.test import Client
 
 from executions.models import Execution, InboundEvent
-from tests.executions.factories import definition, on, state
+from tests.executions.factories import survey
 from tests.executions.support import bodies, message_params, post_webhook, send_sms, step_names, webhook_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ME, US = "+15551230000", "+15550001111"
-
-
-def survey() -> dict[str, Any]:
-    return definition(
-        state(
-            "ask",
-            "send-and-wait-for-reply",
-            [on("incomingMessage", "thanks"), on("timeout"), on("deliveryFailure")],
-            body="Hi {{trigger.message.Body}}, your name?",
-            timeout="3600",
-            **{"from": "{{flow.channel.address}}"},
-        ),
-        state(
-            "thanks",
-            "send-message",
-            [on("sent"), on("failed")],
-            body="Thanks {{widgets.ask.inbound.Body}}",
-            to="{{contact.channel.address}}",
-            **{"from": "{{flow.channel.address}}"},
-        ),
-        trigger=[on("incomingMessage", "ask")],
-    )
 
 
 def test_it_answers_an_empty_twiml_response_and_runs_the_flow(flow_factory: Any) -> None:
