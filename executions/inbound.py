@@ -1,4 +1,8 @@
-"""Inbound webhooks → executions: record (idempotent), then process per contact in arrival order."""
+"""Inbound webhooks → executions: record (idempotent); ``handle`` runs one recorded event.
+
+Recorded events are processed in batches by ``executions.batch`` (kicked by
+``executions.drain``), each contact's events one at a time in arrival order.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,12 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from accounts.sids import is_sid, new_sid
 from executions.engine import store
 from executions.engine.context import trigger_payload
-from executions.models import Execution, InboundEvent, Message
-from executions.providers import provider_name
-from studio.models import Flow
+from executions.engine.writes import Writes
+from executions.models import Execution, InboundEvent
+from studio.models import Flow, FlowRevision
 from studio.widgets.base import Inbound
 
 log = logging.getLogger(__name__)
@@ -52,92 +54,50 @@ def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> Inbo
     return event
 
 
-def process_pending(flow_id: int, contact: str, channel: str) -> int:
-    """Process every pending event of one contact pair, oldest first, one at a time."""
-    with transaction.atomic():
-        events = list(
-            InboundEvent.objects.select_for_update()
-            .filter(
+class Lookup:
+    """Where ``handle`` finds flows, revisions and active executions: one query each.
+
+    ``executions.batch.BatchLookup`` answers the same questions for a whole batch at once."""
+
+    def flow(self, flow_id: int) -> Flow:
+        return Flow.objects.select_related("account").get(pk=flow_id)
+
+    def revision_for(self, flow: Flow, contact: str) -> FlowRevision | None:
+        return flow.revision_for(contact)
+
+    def active(self, flow_id: int, contact: str, channel: str) -> Execution | None:
+        pk = (
+            Execution.objects.filter(
                 flow_id=flow_id,
                 contact_channel_address=contact,
                 channel_address=channel,
-                status=InboundEvent.Status.PENDING,
+                session_key="",
+                status=Execution.Status.ACTIVE,
             )
-            .order_by("id")
+            .values_list("pk", flat=True)
+            .first()
         )
-        for event in events:
-            if event.kind == "message":
-                store_inbound_message(event)
-            handle(event)
-            event.status = InboundEvent.Status.PROCESSED
-            event.save(update_fields=["status", "execution_sid"])
-    return len(events)
+        return store.lock(pk) if pk is not None else None
 
 
-def _active(flow_id: int, contact: str, channel: str) -> Execution | None:
-    pk = (
-        Execution.objects.filter(
-            flow_id=flow_id,
-            contact_channel_address=contact,
-            channel_address=channel,
-            session_key="",
-            status=Execution.Status.ACTIVE,
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return store.lock(pk) if pk is not None else None
-
-
-def store_inbound_message(event: InboundEvent) -> None:
-    """Keep the inbound message as Twilio's Messages list shows it (direction ``inbound``).
-
-    Stored by the worker, not the webhook, to keep the webhook's answer fast; before the flow
-    runs, so the list orders it before the replies. A MessageSid already stored (another flow
-    got the same message) is kept once.
-    """
-    params = event.params
-    sid = str(params.get("MessageSid") or params.get("SmsSid") or "")
-    if not is_sid(sid, "SM") and not is_sid(sid, "MM"):
-        sid = new_sid("SM")
-    try:
-        media_count = int(params.get("NumMedia") or 0)
-    except (TypeError, ValueError):
-        media_count = 0
-    account_id = Flow.objects.filter(pk=event.flow_id).values_list("account_id", flat=True).get()
-    try:
-        with transaction.atomic():
-            Message.objects.create(
-                sid=sid,
-                account_id=account_id,
-                from_address=str(params.get("From") or params.get("Author") or ""),
-                to_address=str(params.get("To") or ""),
-                body=str(params.get("Body") or ""),
-                media_urls=[
-                    str(params.get(f"MediaUrl{i}")) for i in range(media_count) if params.get(f"MediaUrl{i}")
-                ],
-                messaging_service_sid=str(params.get("MessagingServiceSid") or ""),
-                status=Message.Status.RECEIVED,
-                direction="inbound",
-                provider=provider_name(),
-                date_sent=timezone.now(),
-            )
-    except IntegrityError:
-        pass
-
-
-def handle(event: InboundEvent) -> Execution | None:
+def handle(
+    event: InboundEvent, *, lookup: Lookup | None = None, writes: Writes | None = None
+) -> Execution | None:
+    """Deliver the event to its pair's active execution, or start one (``writes``: a batch's)."""
+    lookup = lookup or Lookup()
     params = dict(event.params)
     contact, channel = event.contact_channel_address, event.channel_address
-    execution = _active(event.flow_id, contact, channel)
+    execution = lookup.active(event.flow_id, contact, channel)
     if execution is not None:
-        result = store.deliver(execution, Inbound(kind="message", payload=params, key=event.key))
+        result = store.deliver(
+            execution, Inbound(kind="message", payload=params, key=event.key), writes=writes
+        )
         if execution.is_active or not result.ignored or execution.current_widget:
             event.execution_sid = execution.sid
             return execution
         # The execution had outlived its lifetime and just ended: this message starts anew.
-    flow = Flow.objects.select_related("account").get(pk=event.flow_id)
-    revision = flow.revision_for(contact)
+    flow = lookup.flow(event.flow_id)
+    revision = lookup.revision_for(flow, contact)
     if revision is None:
         log.warning("flow %s has no published revision; message %s dropped", flow.sid, event.key)
         return None
@@ -150,7 +110,8 @@ def handle(event: InboundEvent) -> Execution | None:
         trigger_event=trigger_event,
         trigger=trigger_payload(params),
         initiated_by=event.key,
+        writes=writes,
     )
-    store.run_start(execution)
+    store.run_start(execution, writes=writes)
     event.execution_sid = execution.sid
     return execution

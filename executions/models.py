@@ -134,6 +134,7 @@ class InboundEvent(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending"
         PROCESSED = "processed"
+        FAILED = "failed"  # raised while processed alone (logged); never retried
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="inbound_events")
     key = models.CharField(max_length=128)
@@ -148,7 +149,11 @@ class InboundEvent(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["flow", "key"], name="unique_inbound_key_per_flow")]
-        indexes = [models.Index(fields=["flow", "contact_channel_address", "channel_address", "status"])]
+        indexes = [
+            models.Index(fields=["flow", "contact_channel_address", "channel_address", "status"]),
+            # The drainers' claim scans only pending events, however many were processed.
+            models.Index(fields=["id"], condition=Q(status="pending"), name="inbound_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.status})"

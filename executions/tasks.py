@@ -21,11 +21,20 @@ def _database_hygiene(task: Any = None, **kwargs: Any) -> None:
     close_old_connections()
 
 
+@shared_task(name="executions.tasks.drain_inbound")
+def drain_inbound(slot: int = 0) -> int:
+    from executions.drain import drain
+
+    return drain(slot)
+
+
 @shared_task(name="executions.tasks.process_inbound")
 def process_inbound(flow_id: int, contact: str, channel: str) -> int:
-    from executions.inbound import process_pending
+    """Queued by earlier versions (one task per event): now a kick of the batch drainer."""
+    from executions.drain import kick
 
-    return process_pending(flow_id, contact, channel)
+    kick()
+    return 0
 
 
 @shared_task(name="executions.tasks.dispatch_message")
@@ -37,6 +46,7 @@ def dispatch_message(sid: str) -> None:
 
 @shared_task(name="executions.tasks.sweep_waits")
 def sweep_waits() -> int:
+    from executions.drain import rescue
     from executions.sweeper import sweep
 
-    return sweep()
+    return sweep() + rescue()

@@ -1,7 +1,9 @@
 """The flow webhook (Twilio's ``/v1/Accounts/{AC}/Flows/{FW}``) and engine callbacks.
 
 Messaging: signature checked, the event recorded (a redelivered MessageSid is recorded once),
-``<Response/>`` answered at once; the flow runs in a Celery task (in-process when embedded).
+``<Response/>`` answered at once; the flow runs in a Celery worker's batch (``executions.drain``;
+in-process when embedded). Under ASGI the common case is answered before Django by
+``executions.fast_webhook``, with the same semantics.
 Voice (``CallSid`` without ``MessageSid``) goes to ``executions.voice.handle_call``.
 """
 
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.errors import twilio_error_response
 from accounts.models import Account
-from executions import inbound, tasks, voice
+from executions import drain, inbound, voice
 from executions.engine import store
 from executions.models import Execution, Message
 from executions.signature import signature_status
@@ -77,10 +79,8 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
         return _flow_event(flow, params)
     if params.get("CallSid") and not params.get("MessageSid"):
         return _xml(voice.handle_call(flow, params))
-    event = inbound.record(flow, params)
-    if event is not None:
-        flow_id, contact, channel = flow.pk, event.contact_channel_address, event.channel_address
-        transaction.on_commit(lambda: tasks.process_inbound.delay(flow_id, contact, channel))
+    if inbound.record(flow, params) is not None:
+        transaction.on_commit(drain.kick)
     return _xml(voice.EMPTY)
 
 

@@ -2,7 +2,9 @@
 
 Callers hold ``transaction.atomic`` and a row lock on the execution (``lock()``); effects
 (message dispatch, live events) are applied with ``transaction.on_commit`` so nothing leaves
-the process for a run that rolls back.
+the process for a run that rolls back. Rows go through ``Writes`` (engine/writes.py): a run of
+its own flushes them when it saves; an inbound batch passes one ``writes`` to all its runs and
+flushes it once (``executions.batch``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 from executions.engine import runner
 from executions.engine.context import initial_context
 from executions.engine.runner import ExecState, Limits, RunResult
+from executions.engine.writes import Writes
 from executions.models import Execution, Message, Step, Wait
 from executions.providers import Provider, get_provider
 from studio.models import Flow, FlowRevision
@@ -41,9 +44,12 @@ def lifetime() -> dt.timedelta:
 class DbServices:
     """``studio.widgets.base.Services`` backed by the database and the configured provider."""
 
-    def __init__(self, execution: Execution, provider: Provider | None = None) -> None:
+    def __init__(
+        self, execution: Execution, provider: Provider | None = None, writes: Writes | None = None
+    ) -> None:
         self.execution = execution
         self.provider = provider or get_provider(account=execution.account)
+        self.writes = writes if writes is not None else Writes()
         self.pending: list[Message] = []
         self.widget = ""
         # The state being run: callback URLs carry its step count (the row's is saved later).
@@ -63,7 +69,7 @@ class DbServices:
         if message.from_address.startswith("MG"):
             message.messaging_service_sid = message.from_address
         self.provider.accept(message)
-        message.save()
+        self.writes.messages.append(message)  # inserted when the run saves (after its execution)
         self.pending.append(message)
         return message.resource_fields()
 
@@ -94,8 +100,12 @@ def create_execution(
     data: dict[str, Any] | None = None,
     initiated_by: str = "",
     session_key: str = "",
+    writes: Writes | None = None,
 ) -> Execution:
-    """A new active execution (raises IntegrityError when the pair already has one)."""
+    """A new active execution (raises IntegrityError when the pair already has one).
+
+    With ``writes`` (an inbound batch) the row is inserted when the batch flushes, with the
+    state its first run leaves it in; a conflict then fails the batch's flush instead."""
     execution = Execution(
         account=flow.account,
         flow=flow,
@@ -116,14 +126,19 @@ def create_execution(
         channel_address=channel,
         data=data,
     )
+    if writes is not None:
+        writes.inserts.append(execution)
+        return execution
     with transaction.atomic():  # a savepoint: an IntegrityError leaves the caller's transaction usable
         execution.save()
     return execution
 
 
 def lock(execution_id: int) -> Execution:
+    # FOR UPDATE OF the execution only: joined rows (account, flow, revision) stay unlocked, so
+    # executions of one flow never queue behind each other's lock on the flow row.
     return (
-        Execution.objects.select_for_update()
+        Execution.objects.select_for_update(of=("self",))
         .select_related("account", "flow", "revision")
         .get(pk=execution_id)
     )
@@ -146,12 +161,12 @@ def to_state(execution: Execution) -> ExecState:
     )
 
 
-def run_start(execution: Execution) -> RunResult:
-    services = DbServices(execution)
+def run_start(execution: Execution, writes: Writes | None = None) -> RunResult:
+    services = DbServices(execution, writes=writes)
     state = to_state(execution)
     services.state = state
     result = runner.start(state, services, limits())
-    save(execution, state, result, services, fresh=True)
+    save(execution, state, result, services, fresh=True, flush=writes is None)
     return result
 
 
@@ -162,33 +177,34 @@ def deliver(
     widget: str | None = None,
     token: str | None = None,
     seq: int | None = None,
+    writes: Writes | None = None,
 ) -> RunResult:
     """Hand an event to a locked execution's waiting widget."""
     if execution.is_active and execution.date_created < timezone.now() - lifetime():
-        return expire(execution)
+        return expire(execution, writes)
     if seq is not None and seq != execution.step_count:
         return RunResult(ignored=True)
     if inbound.kind == "message_status":
         waiting_for = ((execution.wait_state or {}).get("data") or {}).get("outbound", {}).get("Sid")
         if not execution.is_active or waiting_for != inbound.payload.get("MessageSid"):
             return RunResult(ignored=True)  # a message of an earlier widget: nothing waits for it
-    services = DbServices(execution)
+    services = DbServices(execution, writes=writes)
     services.widget = execution.current_widget
     state = to_state(execution)
     services.state = state
     result = runner.resume(state, inbound, services, limits(), widget=widget, token=token)
-    if result.ignored and not result.log:
+    if result.ignored and not result.log and not services.pending:
         return result
-    save(execution, state, result, services)
+    save(execution, state, result, services, flush=writes is None)
     return result
 
 
-def expire(execution: Execution) -> RunResult:
+def expire(execution: Execution, writes: Writes | None = None) -> RunResult:
     result = RunResult()
     result.error(None, "Execution ended: it exceeded its lifetime")
     state = to_state(execution)
     runner.end(state, result)
-    save(execution, state, result, None)
+    save(execution, state, result, None, writes=writes, flush=writes is None)
     result.ignored = True
     return result
 
@@ -208,8 +224,14 @@ def save(
     services: DbServices | None,
     *,
     fresh: bool = False,
+    writes: Writes | None = None,
+    flush: bool = True,
 ) -> list[Step]:
-    """``fresh``: the execution was created in this transaction (no Wait rows can exist yet)."""
+    """Record what a run did. ``fresh``: the execution was created in this transaction (no Wait
+    rows can exist yet). Rows go to ``writes`` (the services' own by default), flushed here
+    unless the caller flushes (``flush=False``: an inbound batch)."""
+    if writes is None:
+        writes = services.writes if services is not None else Writes()
     now = timezone.now()
     execution.context = state.context
     execution.status = state.status
@@ -223,7 +245,8 @@ def save(
         execution.log = (list(execution.log or []) + stamped)[-LOG_CAP:]
     if not execution.is_active and execution.date_ended is None:
         execution.date_ended = now
-    execution.save()
+    if execution.pk is not None and all(e is not execution for e in writes.updates):
+        writes.updates.append(execution)  # a new one is inserted with this state (writes.inserts)
     steps = [
         Step(
             execution=execution,
@@ -235,47 +258,59 @@ def save(
         )
         for rec in result.steps
     ]
-    if steps:
-        Step.objects.bulk_create(steps)
+    writes.steps.extend(steps)
     token = (state.wait_state or {}).get("token", "")
     if not fresh:
-        Wait.objects.filter(execution=execution).exclude(token=token).delete()
+        writes.kept_tokens.append((execution, token))
     if result.wait is not None and result.wait.timeout_seconds is not None:
-        Wait.objects.create(
-            execution=execution,
-            widget=result.wait.widget,
-            token=result.wait.token,
-            fire_at=now + dt.timedelta(seconds=result.wait.timeout_seconds),
+        writes.waits.append(
+            Wait(
+                execution=execution,
+                widget=result.wait.widget,
+                token=result.wait.token,
+                fire_at=now + dt.timedelta(seconds=result.wait.timeout_seconds),
+            )
         )
     pending = list(services.pending) if services else []
-    _after_commit(execution, steps, pending, services.provider if services else None)
+    _after_commit(writes, execution, steps, pending, services.provider if services else None)
+    if services is not None:
+        services.pending.clear()
+    if flush:
+        writes.flush()
     return steps
 
 
 def _after_commit(
-    execution: Execution, steps: list[Step], messages: list[Message], provider: Provider | None = None
+    writes: Writes,
+    execution: Execution,
+    steps: list[Step],
+    messages: list[Message],
+    provider: Provider | None = None,
 ) -> None:
-    from executions import events, tasks
+    from executions import events
 
     if messages and provider is not None and getattr(provider, "dispatch_inline", False):
         # A provider that hands over in-process (the simulator) dispatches right after commit,
         # without a second task round trip; the others go through the dispatch_message task.
-        queued = list(messages)
-        transaction.on_commit(lambda: _dispatch_inline(provider, queued))
-    elif sids := [m.sid for m in messages]:
-        transaction.on_commit(lambda: [tasks.dispatch_message.delay(sid) for sid in sids])
+        writes.inline.append((provider, list(messages)))
+    else:
+        writes.queued_sids.extend(m.sid for m in messages)
     if steps:
         payloads = [events.step_payload(execution, step) for step in steps]
-        flow_sid, execution_sid = execution.flow.sid, execution.sid
-        transaction.on_commit(lambda: events.publish(flow_sid, execution_sid, payloads))
+        writes.published.append((execution.flow.sid, execution.sid, payloads))
 
 
-def _dispatch_inline(provider: Provider, messages: list[Message]) -> None:
-    """What ``executions.dispatch.dispatch`` does, for messages this process has just committed."""
-    for message in messages:
-        if message.status != Message.Status.QUEUED:
-            continue
-        provider.dispatch(message)
+def dispatch_inline(provider: Provider, messages: list[Message]) -> None:
+    """What ``executions.dispatch.dispatch`` does, for messages this process has just committed
+    (all at once when the provider can: ``dispatch_many``)."""
+    queued = [m for m in messages if m.status == Message.Status.QUEUED]
+    many = getattr(provider, "dispatch_many", None)
+    if many is not None:
+        many(queued)
+    else:
+        for message in queued:
+            provider.dispatch(message)
+    for message in queued:
         if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED):
             message_status_changed(message)
 

@@ -52,18 +52,30 @@ class SimulatorProvider:
         message.error_message = text
 
     def dispatch(self, message: Message) -> None:
-        if message.status != Message.Status.QUEUED:
-            return
+        self.dispatch_many([message])
+
+    def dispatch_many(self, messages: list[Message]) -> None:
+        """Deliver (or fail) queued messages: one UPDATE for all the delivered ones."""
         undeliverable = set(_studio("SIMULATOR_UNDELIVERABLE_TO", UNDELIVERABLE_DEFAULT) or ())  # type: ignore[call-overload]
         now = timezone.now()
-        if message.to_address in undeliverable:
-            message.status = Message.Status.UNDELIVERED
-            message.error_code = 30003
-            message.error_message = "Unreachable destination handset"
-        else:
-            message.status = Message.Status.DELIVERED
-            message.date_sent = now
-        message.save(update_fields=["status", "error_code", "error_message", "date_sent", "date_updated"])
+        delivered: list[Message] = []
+        for message in messages:
+            if message.status != Message.Status.QUEUED:
+                continue
+            message.date_updated = now
+            if message.to_address in undeliverable:
+                message.status = Message.Status.UNDELIVERED
+                message.error_code = 30003
+                message.error_message = "Unreachable destination handset"
+                message.save(update_fields=["status", "error_code", "error_message", "date_updated"])
+            else:
+                message.status = Message.Status.DELIVERED
+                message.date_sent = now
+                delivered.append(message)
+        if delivered:
+            Message.objects.filter(pk__in=[m.pk for m in delivered]).update(
+                status=Message.Status.DELIVERED, date_sent=now, date_updated=now
+            )
 
 
 def fail(

@@ -1,4 +1,4 @@
-"""Messages of one contact are processed one at a time, in arrival order, even by racing workers."""
+"""Messages of one contact are processed one at a time, in arrival order, even by racing drainers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from executions.inbound import process_pending, record
+from executions.drain import drain
+from executions.inbound import record
 from executions.models import Execution, InboundEvent
 from tests.executions.factories import definition, on, state
 from tests.executions.support import bodies, message_params
@@ -49,7 +50,7 @@ def test_it_serialises_racing_workers_for_one_contact(flow_factory: Any) -> None
 
     def worker() -> None:
         try:
-            process_pending(flow.pk, ME, US)
+            drain()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -128,13 +128,14 @@ def test_it_starts_a_new_execution_after_the_previous_one_ended(flow_factory: An
 
 
 def test_it_processes_messages_of_one_contact_in_arrival_order(flow_factory: Any) -> None:
-    from executions.inbound import process_pending, record
+    from executions.drain import drain
+    from executions.inbound import record
 
     flow = flow_factory(survey())
-    # Recorded while no worker ran yet; one worker run processes them oldest first.
+    # Recorded while no worker ran yet; one drain processes them oldest first.
     for body in ("first", "second", "third"):
         record(flow, message_params(ME, US, body))
-    assert process_pending(flow.pk, ME, US) == 3
+    assert drain() == 3
     assert bodies() == ["Hi first, your name?", "Thanks second", "Hi third, your name?"]
 
 

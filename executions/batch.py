@@ -1,0 +1,200 @@
+"""Processing inbound events in batches: the hot path from webhook to reply.
+
+One transaction per batch:
+
+1. **claim** up to ``INBOUND_BATCH`` pending events, each the *oldest pending event of its
+   contact pair* (``FOR UPDATE SKIP LOCKED``): racing drainers never take two events of one
+   contact, and a contact's next event becomes claimable only once the previous one is
+   processed, so every contact's messages run one at a time in arrival order;
+2. **read** what the events need in a few queries: their flows, the published revisions
+   (revisions never change: cached per process), the active executions of their pairs, locked
+   (``FOR UPDATE OF`` the execution rows only);
+3. **run** each event through the engine in memory (``inbound.handle``), gathering rows in one
+   ``Writes``;
+4. **write** with a handful of bulk statements, and mark the events processed.
+
+If the batch fails (a REST call created an execution for one of the pairs meanwhile, or a
+widget raised), it is rolled back and its events are processed one at a time, each in its own
+savepoint; an event that still fails is marked ``failed`` with the error logged, so one bad
+message can never hold up the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+
+from accounts.sids import is_sid, new_sid
+from executions import inbound
+from executions.engine.writes import Writes
+from executions.models import Execution, InboundEvent, Message
+from executions.providers import provider_name
+from studio.models import Flow, FlowRevision
+
+log = logging.getLogger(__name__)
+
+REVISION_CACHE_SIZE = 256
+
+
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "STUDIO", {}).get("INBOUND_BATCH", 100)))
+
+
+def claim(limit: int) -> list[InboundEvent]:
+    """The oldest pending event of each contact pair, locked; at most ``limit`` of them."""
+    earlier_pending = InboundEvent.objects.filter(
+        status=InboundEvent.Status.PENDING,
+        flow_id=OuterRef("flow_id"),
+        contact_channel_address=OuterRef("contact_channel_address"),
+        channel_address=OuterRef("channel_address"),
+        id__lt=OuterRef("id"),
+    )
+    qs = InboundEvent.objects.filter(status=InboundEvent.Status.PENDING).filter(~Exists(earlier_pending))
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.order_by("id")[:limit])
+
+
+def process_batch(limit: int | None = None) -> int:
+    """Claim and process one batch; returns how many events it took (0: nothing pending)."""
+    with transaction.atomic():
+        events = claim(limit or batch_size())
+        if not events:
+            return 0
+        try:
+            with transaction.atomic():
+                _run_batch(events)
+        except Exception:  # noqa: BLE001 - retried one by one below, where a failure is isolated
+            log.warning(
+                "inbound batch of %d failed; processing its events one by one", len(events), exc_info=True
+            )
+            for event in events:
+                _run_one(event)
+    return len(events)
+
+
+def _run_batch(events: list[InboundEvent]) -> None:
+    lookup = BatchLookup(events)
+    writes = Writes()
+    store_inbound_messages(events, lookup)
+    for event in events:
+        inbound.handle(event, lookup=lookup, writes=writes)
+        event.status = InboundEvent.Status.PROCESSED
+    writes.flush()
+    InboundEvent.objects.bulk_update(events, ["status", "execution_sid"])
+
+
+def _run_one(event: InboundEvent) -> None:
+    event.execution_sid = ""
+    try:
+        with transaction.atomic():
+            if event.kind == "message":
+                store_inbound_messages([event], inbound.Lookup())
+            inbound.handle(event)
+            event.status = InboundEvent.Status.PROCESSED
+            event.save(update_fields=["status", "execution_sid"])
+    except Exception:  # noqa: BLE001 - recorded as failed, never retried forever
+        log.exception("inbound event %s (%s) failed", event.pk, event.key)
+        InboundEvent.objects.filter(pk=event.pk).update(status=InboundEvent.Status.FAILED)
+
+
+class BatchLookup(inbound.Lookup):
+    """``inbound.Lookup`` answered from a few queries made for the whole batch."""
+
+    def __init__(self, events: list[InboundEvent]) -> None:
+        flow_ids = {e.flow_id for e in events}
+        self.flows: dict[int, Flow] = Flow.objects.select_related("account").in_bulk(flow_ids)
+        self._published: dict[int, FlowRevision | None] = {}
+        self._active: dict[tuple[int, str, str], Execution] = {}
+        pairs = {(e.flow_id, e.contact_channel_address, e.channel_address) for e in events}
+        candidates = (
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("account", "flow")
+            .filter(
+                flow_id__in=flow_ids,
+                contact_channel_address__in={p[1] for p in pairs},
+                session_key="",
+                status=Execution.Status.ACTIVE,
+            )
+        )
+        for execution in candidates:
+            key = (execution.flow_id, execution.contact_channel_address, execution.channel_address)
+            if key in pairs:
+                execution.revision = revision(execution.revision_id)
+                self._active[key] = execution
+
+    def flow(self, flow_id: int) -> Flow:
+        return self.flows[flow_id]
+
+    def active(self, flow_id: int, contact: str, channel: str) -> Execution | None:
+        return self._active.get((flow_id, contact, channel))
+
+    def revision_for(self, flow: Flow, contact: str) -> FlowRevision | None:
+        if contact and contact in (flow.test_users or []):
+            return flow.latest_revision()
+        if flow.pk not in self._published:
+            found = flow.latest_published()
+            self._published[flow.pk] = found
+            if found is not None:
+                _revisions[found.pk] = found
+        return self._published[flow.pk]
+
+
+_revisions: OrderedDict[int, FlowRevision] = OrderedDict()
+
+
+def revision(pk: int) -> FlowRevision:
+    """A flow revision by id; revisions are immutable, so they are cached per process."""
+    found = _revisions.get(pk)
+    if found is None:
+        found = FlowRevision.objects.get(pk=pk)
+        _revisions[pk] = found
+        while len(_revisions) > REVISION_CACHE_SIZE:
+            _revisions.popitem(last=False)
+    return found
+
+
+def store_inbound_messages(events: list[InboundEvent], lookup: inbound.Lookup) -> None:
+    """Keep inbound messages as Twilio's Messages list shows them (direction ``inbound``).
+
+    Stored by the worker, not the webhook, to keep the webhook's answer fast; before the flows
+    run, so the list orders them before the replies. A MessageSid already stored (another flow
+    got the same message) is kept once.
+    """
+    rows: list[Message] = []
+    provider = provider_name()
+    for event in events:
+        if event.kind != "message":
+            continue
+        params: dict[str, Any] = event.params
+        sid = str(params.get("MessageSid") or params.get("SmsSid") or "")
+        if not is_sid(sid, "SM") and not is_sid(sid, "MM"):
+            sid = new_sid("SM")
+        try:
+            media_count = int(params.get("NumMedia") or 0)
+        except (TypeError, ValueError):
+            media_count = 0
+        rows.append(
+            Message(
+                sid=sid,
+                account_id=lookup.flow(event.flow_id).account_id,
+                from_address=str(params.get("From") or params.get("Author") or ""),
+                to_address=str(params.get("To") or ""),
+                body=str(params.get("Body") or ""),
+                media_urls=[
+                    str(params.get(f"MediaUrl{i}")) for i in range(media_count) if params.get(f"MediaUrl{i}")
+                ],
+                messaging_service_sid=str(params.get("MessagingServiceSid") or ""),
+                status=Message.Status.RECEIVED,
+                direction="inbound",
+                provider=provider,
+                date_sent=event.date_created,
+            )
+        )
+    if rows:
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
