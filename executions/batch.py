@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.sids import is_sid, new_sid
 from executions import inbound
-from executions.engine.writes import Writes
+from executions.engine.writes import Writes, insert_rows, update_rows
 from executions.models import Execution, InboundEvent, Message
 from executions.providers import provider_name
 from studio.models import Flow, FlowRevision
@@ -86,7 +86,7 @@ def _run_batch(events: list[InboundEvent]) -> None:
         inbound.handle(event, lookup=lookup, writes=writes)
         event.status = InboundEvent.Status.PROCESSED
     writes.flush()
-    InboundEvent.objects.bulk_update(events, ["status", "execution_sid"])
+    update_rows(events, ("status", "execution_sid"))
 
 
 def _run_one(event: InboundEvent) -> None:
@@ -197,4 +197,4 @@ def store_inbound_messages(events: list[InboundEvent], lookup: inbound.Lookup) -
             )
         )
     if rows:
-        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        insert_rows(rows, ignore_conflicts=True)

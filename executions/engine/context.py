@@ -66,8 +66,13 @@ def initial_context(
 
 
 def snapshot(context: dict[str, Any]) -> dict[str, Any]:
-    """A detached copy (steps keep the context as it was when they ended)."""
-    return copy.deepcopy(context)
+    """A detached copy (steps keep the context as it was when they ended). The context is JSON
+    data, and a JSON round trip copies it several times faster than ``copy.deepcopy``."""
+    try:
+        copied: dict[str, Any] = json.loads(json.dumps(context))
+    except (TypeError, ValueError):
+        return copy.deepcopy(context)
+    return copied
 
 
 def summary(context: dict[str, Any], widget: str) -> dict[str, Any]:
