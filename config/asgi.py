@@ -1,4 +1,8 @@
-"""ASGI entry: HTTP through Django, WebSocket through Channels (live execution traces)."""
+"""ASGI entry: HTTP through Django, WebSocket through Channels (live execution traces).
+
+The inbound-message webhook's common case is answered in front of Django
+(``executions.fast_webhook``); everything else reaches ``django_application``.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from executions.fast_webhook import FlowWebhookFastPath  # noqa: E402
 
-application = ProtocolTypeRouter(
+django_application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+application = FlowWebhookFastPath(django_application)

@@ -53,17 +53,21 @@ class PersistentThreads:
 
 
 def asgi_application() -> Any:
-    """uvicorn factory for ``serve``: ``config.asgi.application`` on persistent threads."""
+    """uvicorn factory for ``serve``: ``config.asgi.application`` with Django on persistent threads.
+
+    The inbound-message fast path stays outermost: it runs on the event loop and needs no thread.
+    """
     import inspect
 
     from asgiref.sync import ThreadSensitiveContext
 
-    from config.asgi import application
+    from config.asgi import application, django_application
+    from executions.fast_webhook import FlowWebhookFastPath
 
     threads = int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if threads <= 0 or "executor" not in inspect.signature(ThreadSensitiveContext).parameters:
         return application  # asgiref < 3.10, or turned off: Django's thread per request
-    return PersistentThreads(application, threads)
+    return FlowWebhookFastPath(PersistentThreads(django_application, threads))
 
 
 class Command(BaseCommand):
