@@ -36,7 +36,8 @@ class Execution(models.Model):
 
     sid = models.CharField(max_length=34, unique=True, default=_execution_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="executions")
-    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="executions")
+    # No index of its own: (flow, contact, channel, status) below serves every query by flow.
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="executions", db_index=False)
     revision = models.ForeignKey(FlowRevision, on_delete=models.CASCADE, related_name="executions")
     flow_version = models.PositiveIntegerField()
     # The end user's address (message/call From; REST To) and the Twilio side (To; REST From).
@@ -96,7 +97,8 @@ class Step(models.Model):
     transitioned_to = models.CharField(max_length=255)
     type = models.CharField(max_length=64)
     context = models.JSONField(default=dict)
-    date_created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Steps are read per execution (its index), never across executions by date.
+    date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -136,7 +138,8 @@ class InboundEvent(models.Model):
         PROCESSED = "processed"
         FAILED = "failed"  # raised while processed alone (logged); never retried
 
-    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="inbound_events")
+    # Indexed by the unique (flow, key) constraint.
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="inbound_events", db_index=False)
     key = models.CharField(max_length=128)
     kind = models.CharField(max_length=32, default="message")
     contact_channel_address = models.CharField(max_length=300)
@@ -173,7 +176,8 @@ class Message(models.Model):
         RECEIVED = "received"
 
     sid = models.CharField(max_length=34, unique=True, default=_message_sid, editable=False)
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="messages")
+    # Indexed by (account, to_address) below.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="messages", db_index=False)
     from_address = models.CharField(max_length=300)
     to_address = models.CharField(max_length=300)
     body = models.TextField(blank=True, default="")
