@@ -27,7 +27,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 
 from accounts.sids import is_sid, new_sid
 from executions import inbound
@@ -39,6 +38,9 @@ from studio.models import Flow, FlowRevision
 log = logging.getLogger(__name__)
 
 REVISION_CACHE_SIZE = 256
+# How far past ``limit`` a claim looks for pairs' oldest events (a contact with many queued
+# messages fills the window with one pair).
+CLAIM_WINDOW = 3
 
 
 def batch_size() -> int:
@@ -46,18 +48,34 @@ def batch_size() -> int:
 
 
 def claim(limit: int) -> list[InboundEvent]:
-    """The oldest pending event of each contact pair, locked; at most ``limit`` of them."""
-    earlier_pending = InboundEvent.objects.filter(
-        status=InboundEvent.Status.PENDING,
-        flow_id=OuterRef("flow_id"),
-        contact_channel_address=OuterRef("contact_channel_address"),
-        channel_address=OuterRef("channel_address"),
-        id__lt=OuterRef("id"),
+    """The oldest pending event of each contact pair, locked; at most ``limit`` of them.
+
+    The window is a prefix of the pending queue in arrival order, so every pending event older
+    than one in it is in it too: an event is its pair's oldest pending one exactly when it is the
+    first of its pair in the window. Those are then locked, skipping the ones another drainer
+    holds (and, re-checked under the lock, ones it has just processed); a pair's next event
+    stays out of this batch either way. One index range and one lookup by id, however long the
+    queue (an anti-join against every pending event cost more with each event queued).
+    """
+    window = (
+        InboundEvent.objects.filter(status=InboundEvent.Status.PENDING)
+        .order_by("id")
+        .values_list("id", "flow_id", "contact_channel_address", "channel_address")[: limit * CLAIM_WINDOW]
     )
-    qs = InboundEvent.objects.filter(status=InboundEvent.Status.PENDING).filter(~Exists(earlier_pending))
+    seen: set[tuple[int, str, str]] = set()
+    heads: list[int] = []
+    for pk, flow_id, contact, channel in window:
+        if (flow_id, contact, channel) not in seen:
+            seen.add((flow_id, contact, channel))
+            heads.append(pk)
+            if len(heads) == limit:
+                break
+    if not heads:
+        return []
+    qs = InboundEvent.objects.filter(pk__in=heads, status=InboundEvent.Status.PENDING)
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True)
-    return list(qs.order_by("id")[:limit])
+    return list(qs.order_by("id"))
 
 
 def process_batch(limit: int | None = None) -> int:

@@ -120,7 +120,7 @@ _AS_IS = {
 
 
 def _converter(field: Any) -> Any:
-    """How a field's value goes into the JSON rows ``json_populate_recordset`` reads back."""
+    """How a field's value goes into the JSON rows ``jsonb_populate_recordset`` reads back."""
     target = field.target_field if field.is_relation else field
     kind = target.get_internal_type()
     if kind in _AS_IS:
@@ -145,7 +145,7 @@ def _rows_json(objs: list[Any], fields: list[Any], *, adding: bool) -> str:
 def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
     """Save ``columns`` of model instances (all of one model) in one statement on PostgreSQL.
 
-    The rows travel as one JSON parameter read by ``json_populate_recordset`` (typed by the
+    The rows travel as one JSON parameter read by ``jsonb_populate_recordset`` (typed by the
     table itself): Django's bulk_update builds a CASE per column and row, and a VALUES list
     makes psycopg parse a query with thousands of placeholders; both cost more than the rest of
     a batch. Elsewhere: Django's bulk_update (a save for a single row)."""
@@ -162,7 +162,7 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
     sets = ", ".join(f"{f.column} = v.{f.column}" for f in fields)
     sql = (
         f"UPDATE {meta.db_table} AS t SET {sets} "
-        f"FROM json_populate_recordset(NULL::{meta.db_table}, %s::json) AS v WHERE t.id = v.id"
+        f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) AS v WHERE t.id = v.id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_rows_json(objs, fields, adding=False)])
@@ -188,7 +188,7 @@ def insert_rows(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     sql = (
         f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
-        f"FROM json_populate_recordset(NULL::{meta.db_table}, %s::json){conflict} RETURNING id"
+        f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb){conflict} RETURNING id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_rows_json(objs, fields, adding=True)])
