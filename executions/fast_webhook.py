@@ -93,7 +93,7 @@ ON CONFLICT (flow_id, key) DO NOTHING RETURNING id
 def enabled() -> bool:
     """Whether this process's setup is one the fast path mirrors exactly (read per request)."""
     return (
-        connections["default"].vendor == "postgresql"
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         and bool(settings.REDIS_URL)
         and not celery.conf.task_always_eager
         and list(settings.MIDDLEWARE) == EXPECTED_MIDDLEWARE
@@ -132,6 +132,9 @@ class Request:
     post: QueryDict
     params: dict[str, Any]  # ``executions.webhooks._params``
     signature: str
+    key: str  # MessageSid (or SmsSid)
+    contact: str
+    channel: str
 
 
 READ_HEADERS = frozenset(
@@ -184,15 +187,16 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
         return None
     try:
         query = scope.get("query_string", b"").decode()
-        post = QueryDict(body, encoding="utf-8")
-        get = QueryDict(query)
+        post = QueryDict(body, encoding="utf-8")  # request.POST, parsed by Django's own class
+        get = QueryDict(query) if query else None
     except (UnicodeDecodeError, ValueError):  # Django answers 400 (TooManyFieldsSent is a ValueError too)
         return None
     if any(len(values) > 1 for _key, values in post.lists()):
         return None
     params: dict[str, Any] = {k: post.get(k) for k in post}
-    for key in get:
-        params.setdefault(key, get.get(key))
+    if get is not None:
+        for key in get:
+            params.setdefault(key, get.get(key))
     key = str(params.get("MessageSid") or params.get("SmsSid") or "")
     contact, channel = pair_of(params)
     if (
@@ -211,6 +215,9 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
         post=post,
         params=params,
         signature=headers.get(b"x-twilio-signature", ""),
+        key=key,
+        contact=contact,
+        channel=channel,
     )
 
 
@@ -308,19 +315,16 @@ class FlowWebhookFastPath:
         """True when the event is recorded (now or before) and the answer is ``<Response/>``;
         False to let Django answer (a failure included: Django then records or refuses it)."""
         try:
-            resources = await self._resources()
+            resources = self._resources()
             found = await self.lookup(resources, request.account_sid, request.flow_sid)
             if found is None or found.validator is None or not request.signature:
                 return False
             url = settings.PUBLIC_BASE_URL.rstrip("/") + request.full_path
             if not found.validator.validate(url, request.post, request.signature):
                 return False
-            contact, channel = pair_of(request.params)
-            key = str(request.params.get("MessageSid") or request.params.get("SmsSid"))
+            row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
             async with resources.pool.connection() as conn:
-                cursor = await conn.execute(
-                    INSERT, (found.flow_id, key, contact, channel, Jsonb(request.params))
-                )
+                cursor = await conn.execute(INSERT, row)
                 inserted = await cursor.fetchone() is not None
             if inserted:  # committed (autocommit) before the kick: see executions.drain
                 await drain.kick_async(resources.redis)
@@ -348,7 +352,7 @@ class FlowWebhookFastPath:
         self.found[(account_sid, flow_sid)] = found
         return found
 
-    async def _resources(self) -> Resources:
+    def _resources(self) -> Resources:
         if self.resources is None or not self.resources.current():
             self.resources = Resources()  # after a fork or on another loop: the old ones are not ours
         return self.resources
