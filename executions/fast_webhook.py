@@ -5,7 +5,7 @@ request the server gets, and Django's full cycle (middleware, a thread hop, the 
 more CPU than a trivial Django view. This layer handles that one case on the event loop, with the
 observable semantics of ``executions.webhooks.flow_webhook``: the Host and ``X-Twilio-Signature``
 checked as Django checks them (``executions.signature``), the ``InboundEvent`` recorded with one
-``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once) on a small
+``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once; concurrent requests share one statement, executions.grouped_insert) on a small
 per-process pool of psycopg async connections, the drain kicked (``executions.drain``), and
 ``<Response/>`` answered with the very headers Django's middleware adds.
 
@@ -41,7 +41,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
 from config.celery import app as celery
-from executions import drain
+from executions.grouped_insert import GroupedInserts
 from executions.inbound import pair_of
 from executions.models import InboundEvent
 from executions.voice import EMPTY
@@ -81,12 +81,6 @@ MAX_ADDRESS = InboundEvent._meta.get_field("contact_channel_address").max_length
 LOOKUP = """
 SELECT f.id, a.auth_token, a.status FROM studio_flow f JOIN accounts_account a ON a.id = f.account_id
 WHERE f.sid = %s AND a.sid = %s
-"""
-INSERT = """
-INSERT INTO executions_inboundevent
-    (flow_id, key, kind, contact_channel_address, channel_address, params, status, execution_sid, date_created)
-VALUES (%s, %s, 'message', %s, %s, %s, 'pending', '', now())
-ON CONFLICT (flow_id, key) DO NOTHING RETURNING id
 """
 
 
@@ -275,6 +269,7 @@ class Resources:
         self.redis = redis.asyncio.Redis.from_url(
             settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5
         )
+        self.inserts = GroupedInserts(self.pool, self.redis)
 
     def current(self) -> bool:
         return self.pid == os.getpid() and self.loop is asyncio.get_running_loop()
@@ -323,11 +318,9 @@ class FlowWebhookFastPath:
             if not found.validator.validate(url, request.post, request.signature):
                 return False
             row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
-            async with resources.pool.connection() as conn:
-                cursor = await conn.execute(INSERT, row)
-                inserted = await cursor.fetchone() is not None
-            if inserted:  # committed (autocommit) before the kick: see executions.drain
-                await drain.kick_async(resources.redis)
+            # With the rows of concurrent requests, in one INSERT; committed before this
+            # returns, and the drain kicked (executions.grouped_insert).
+            await resources.inserts.record(row)
             return True
         except Exception:
             # After a committed insert Django finds a duplicate and answers 200 without a kick;

@@ -103,7 +103,32 @@ def app(django_app: Django) -> FlowWebhookFastPath:
     return FlowWebhookFastPath(django_app)
 
 
-def call(
+def call(app: Any, path: str, body: bytes = b"", **kw: Any) -> Answer:
+    """One HTTP request through ``app`` as uvicorn would make it (the body in ``chunks``)."""
+
+    async def run() -> Answer:
+        try:
+            return await exchange(app, path, body, **kw)
+        finally:
+            if isinstance(app, FlowWebhookFastPath):
+                await app.aclose()
+
+    return asyncio.run(run())
+
+
+def call_together(app: FlowWebhookFastPath, requests: list[dict[str, Any]]) -> list[Answer]:
+    """Requests in flight at the same time, on one event loop (as in one uvicorn worker)."""
+
+    async def run() -> list[Answer]:
+        try:
+            return list(await asyncio.gather(*(exchange(app, **r) for r in requests)))
+        finally:
+            await app.aclose()
+
+    return asyncio.run(run())
+
+
+async def exchange(
     app: Any,
     path: str,
     body: bytes = b"",
@@ -114,7 +139,6 @@ def call(
     content_length: bool = True,
     chunks: int = 1,
 ) -> Answer:
-    """One HTTP request through ``app`` as uvicorn would make it (the body in ``chunks``)."""
     sent_headers = {"host": "127.0.0.1:8000", **(headers or {})}
     if content_length:
         sent_headers["content-length"] = str(len(body))
@@ -152,14 +176,7 @@ def call(
         else:
             answer.body += message.get("body", b"")
 
-    async def run() -> None:
-        try:
-            await app(scope, receive, send)
-        finally:
-            if isinstance(app, FlowWebhookFastPath):
-                await app.aclose()
-
-    asyncio.run(run())
+    await app(scope, receive, send)
     return answer
 
 
@@ -224,6 +241,31 @@ def test_it_records_a_redelivered_message_once_and_kicks_once(
     assert (again.status, again.body) == (200, EMPTY)
     assert InboundEvent.objects.filter(key="SM" + "2" * 32).count() == 1
     assert len(kicks.clients) == 1
+
+
+def test_concurrent_messages_are_recorded_together_and_kick_the_drain_once(
+    app: FlowWebhookFastPath, flow: Any, kicks: Kicks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from executions import grouped_insert
+
+    statements: list[int] = []
+    real_insert = grouped_insert.GroupedInserts._insert
+
+    async def noted_insert(self: Any, rows: list[Any]) -> Any:
+        statements.append(len(rows))
+        return await real_insert(self, rows)
+
+    monkeypatch.setattr(grouped_insert.GroupedInserts, "_insert", noted_insert)
+    requests = [sms(flow, sid=f"SM{n:032x}") for n in range(20)]
+    requests.append(sms(flow, sid=f"SM{3:032x}"))  # a redelivery among them
+
+    answers = call_together(app, requests)
+
+    assert {(a.status, a.body) for a in answers} == {(200, EMPTY)}
+    assert InboundEvent.objects.count() == 20
+    assert sum(statements) == 21
+    assert len(statements) < 21  # rows of requests in flight together share a statement
+    assert len(kicks.clients) == len(statements)  # one kick per statement, not per message
 
 
 def test_it_answers_the_bytes_and_headers_django_answers(
