@@ -201,7 +201,10 @@ def cpu_snapshot(topo: Any) -> dict[str, float]:
             continue
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        session, ticks = int(fields[3]), int(fields[11]) + int(fields[12])
+        # utime + stime, plus cutime + cstime: the CPU of children already reaped (a PostgreSQL
+        # backend that exits mid-run is counted in the postmaster's, not lost).
+        session = int(fields[3])
+        ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
         if session in sessions:
             group = sessions[session]
         elif comm.startswith("postgres"):

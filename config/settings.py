@@ -143,6 +143,10 @@ STUDIO = {
     "SWEEP_INTERVAL_SECONDS": 1.0,
     "ALLOWED_HTTP_HOSTS": env_list("STUDIO_ALLOWED_HTTP_HOSTS"),
     "PROVIDER": os.environ.get("STUDIO_PROVIDER", "simulator"),
+    # Inbound events per batch, and how many worker processes may drain a backlog at once
+    # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
+    "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
+    "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
 }
 
 LOGGING = {

@@ -44,7 +44,7 @@ CLAIM_WINDOW = 3
 
 
 def batch_size() -> int:
-    return max(1, int(getattr(settings, "STUDIO", {}).get("INBOUND_BATCH", 100)))
+    return max(1, int(getattr(settings, "STUDIO", {}).get("INBOUND_BATCH", 250)))
 
 
 def claim(limit: int) -> list[InboundEvent]:

@@ -40,7 +40,7 @@ def _studio(key: str, default: Any) -> Any:
 
 
 def slots() -> int:
-    return max(1, int(_studio("INBOUND_DRAINERS", 2)))
+    return max(1, int(_studio("INBOUND_DRAINERS", 3)))
 
 
 def slot_key(slot: int) -> str:
