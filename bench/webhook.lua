@@ -12,12 +12,18 @@ end
 function init(args)
   reqs = {}
   idx = 0
+  -- Optional pacing: each connection waits this many ms before its next request.
+  pause = tonumber(args[2] or "0") or 0
   local file = args[1] .. "." .. id
   for line in io.lines(file) do
     local path, sig, body = line:match("([^\t]+)\t([^\t]*)\t(.*)")
     local headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["X-Twilio-Signature"] = sig }
     reqs[#reqs + 1] = wrk.format("POST", path, headers, body)
   end
+end
+
+function delay()
+  return pause
 end
 
 function request()

@@ -120,7 +120,9 @@ def write_requests(
                 out.write(f"{path}\t{signature}\t{urlencode(params)}\n")
 
 
-def run_wrk(url: str, seconds: int, script: Path, arg: str, threads: int = 2) -> dict[str, Any]:
+def run_wrk(
+    url: str, seconds: int, script: Path, arg: str, threads: int = 2, pause_ms: int = 0
+) -> dict[str, Any]:
     cmd = [
         "wrk",
         f"-t{threads}",
@@ -133,6 +135,7 @@ def run_wrk(url: str, seconds: int, script: Path, arg: str, threads: int = 2) ->
         url,
         "--",
         arg,
+        str(pause_ms),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (\{.*\})", out)
@@ -244,6 +247,13 @@ def main() -> None:
     parser.add_argument("--celery-pool", default="prefork")
     parser.add_argument("--cpu", action="store_true", help="report CPU ms per execution per process")
     parser.add_argument("--logs", type=Path, default=None, help="keep the processes' logs here")
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=0,
+        help="offer about this many webhooks/s (each of the 32 connections pauses between "
+        "requests) instead of as many as the server takes: latency under a sustained load",
+    )
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -275,7 +285,8 @@ def main() -> None:
             prefix = Path(tmp) / f"hooks{run}"
             write_requests(topo.base_url, account, flow, prefix, 2, per_thread, run)
             before = cpu_snapshot(topo)
-            hook = run_wrk(topo.base_url, args.seconds, script, str(prefix))
+            pause = round(32 * 1000 / args.rate) if args.rate else 0
+            hook = run_wrk(topo.base_url, args.seconds, script, str(prefix), pause_ms=pause)
             end_to_end = drain(flow)
             cpu = cpu_per_execution(before, cpu_snapshot(topo), end_to_end["accepted"]) if args.cpu else {}
             row = {
