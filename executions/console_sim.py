@@ -31,6 +31,8 @@ from executions.models import Execution, InboundEvent, Message, Step
 from studio.models import Flow
 
 TAG = ["Console"]
+# How the simulator's transcript labels an inbound message by its event's status.
+INBOUND_STATUS = {InboundEvent.Status.PROCESSED: "received", InboundEvent.Status.FAILED: "failed"}
 OBJ = OpenApiTypes.OBJECT
 TRANSCRIPT_LIMIT = 300
 LIST_LIMIT = 100
@@ -131,7 +133,7 @@ def conversation(flow: Flow, contact: str, channel: str = "", since: Any = None)
                     "from": ev.contact_channel_address,
                     "to": ev.channel_address,
                     "body": str(params.get("Body") or ""),
-                    "status": "received" if ev.status == InboundEvent.Status.PROCESSED else "pending",
+                    "status": INBOUND_STATUS.get(ev.status, "pending"),
                     "execution_sid": ev.execution_sid or None,
                     "widget": None,
                     "date_created": iso(ev.date_created),
