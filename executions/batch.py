@@ -22,6 +22,7 @@ message can never hold up the others.
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -38,6 +39,8 @@ from studio.models import Flow, FlowRevision
 log = logging.getLogger(__name__)
 
 REVISION_CACHE_SIZE = 256
+# A batch stops taking events after this long (they run one after another).
+BATCH_SECONDS = 2.0
 # How far past ``limit`` a claim looks for pairs' oldest events (a contact with many queued
 # messages fills the window with one pair).
 CLAIM_WINDOW = 3
@@ -78,33 +81,45 @@ def claim(limit: int) -> list[InboundEvent]:
     return list(qs.order_by("id"))
 
 
-def process_batch(limit: int | None = None) -> int:
-    """Claim and process one batch; returns how many events it took (0: nothing pending)."""
+def process_batch(limit: int | None = None) -> tuple[int, bool]:
+    """Claim and process one batch: (events processed, whether more are waiting).
+
+    Events run one after another, so a batch stops taking its next event after
+    ``BATCH_SECONDS`` (flows calling slow HTTP services); the events it did not reach stay
+    pending for the next claim, and "more are waiting" brings a helper drainer."""
+    limit = limit or batch_size()
     with transaction.atomic():
-        events = claim(limit or batch_size())
+        events = claim(limit)
         if not events:
-            return 0
+            return 0, False
         try:
             with transaction.atomic():
-                _run_batch(events)
+                done = _run_batch(events)
         except Exception:  # noqa: BLE001 - retried one by one below, where a failure is isolated
             log.warning(
                 "inbound batch of %d failed; processing its events one by one", len(events), exc_info=True
             )
+            done = events
             for event in events:
                 _run_one(event)
-    return len(events)
+    return len(done), len(events) >= limit or len(done) < len(events)
 
 
-def _run_batch(events: list[InboundEvent]) -> None:
+def _run_batch(events: list[InboundEvent]) -> list[InboundEvent]:
+    started = time.monotonic()
     lookup = BatchLookup(events)
     writes = Writes()
-    store_inbound_messages(events, lookup)
+    done: list[InboundEvent] = []
     for event in events:
+        if done and time.monotonic() - started > BATCH_SECONDS:
+            break
         inbound.handle(event, lookup=lookup, writes=writes)
         event.status = InboundEvent.Status.PROCESSED
+        done.append(event)
+    store_inbound_messages(done, lookup)
     writes.flush()
-    update_rows(events, ("status", "execution_sid"))
+    update_rows(done, ("status", "execution_sid"))
+    return done
 
 
 def _run_one(event: InboundEvent) -> None:

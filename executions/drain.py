@@ -17,8 +17,9 @@ When a claimed batch comes back full there is a backlog: the drainer asks for a 
 next slot (``KICK_KEY:1`` … up to ``STUDIO["INBOUND_DRAINERS"]``), so several worker processes
 share a burst. Slot 0 is the one webhooks kick; helpers stop when the queue is empty.
 
-Should a worker die holding a key, the beat sweeper's ``rescue()`` drains events left pending
-for more than a few seconds. Embedded (eager Celery, no Redis) the kick drains at once.
+Should a worker die holding a key, the key expires (``KICK_TTL_SECONDS``; a live drainer renews
+it after every batch) and the beat sweeper's ``rescue()`` queues a drainer for events left
+pending. Embedded (eager Celery, no Redis) the kick drains at once.
 """
 
 from __future__ import annotations
@@ -92,15 +93,14 @@ def drain(slot: int = 0) -> int:
     """Process pending inbound events in batches until none is left; returns how many."""
     from executions import batch
 
-    size = batch.batch_size()
     done = 0
     helper_asked = False
     eager = _eager()
     while True:
-        count = batch.process_batch()
+        count, backlog = batch.process_batch()
         done += count
         if count:
-            if count >= size and not helper_asked and not eager and slot + 1 < slots():
+            if backlog and not helper_asked and not eager and slot + 1 < slots():
                 helper_asked = True
                 if redis_client().set(slot_key(slot + 1), "1", nx=True, ex=KICK_TTL_SECONDS):
                     _queue(slot + 1)
@@ -110,7 +110,7 @@ def drain(slot: int = 0) -> int:
         if eager:
             return done
         redis_client().delete(slot_key(slot))
-        count = batch.process_batch()  # the last look (see the module docstring)
+        count, _ = batch.process_batch()  # the last look (see the module docstring)
         done += count
         if not count:
             return done
@@ -119,7 +119,9 @@ def drain(slot: int = 0) -> int:
 
 
 def rescue() -> int:
-    """Beat's safety net: events pending for a while mean a drainer died; drain them here."""
+    """Beat's safety net: events pending for a while with no drainer on the way (a worker died
+    holding the key, which then expires, or a kick was lost) get one. Returns how many events
+    were drained here (embedded) or 0 when a drainer was queued."""
     import datetime as dt
 
     from django.utils import timezone
@@ -130,7 +132,9 @@ def rescue() -> int:
     stale = InboundEvent.objects.filter(status=InboundEvent.Status.PENDING, date_created__lt=cutoff)
     if not stale.exists():
         return 0
-    log.warning(
-        "inbound events pending for more than %ss: draining them from the sweeper", RESCUE_AFTER_SECONDS
-    )
-    return drain(slot=slots())  # a slot no webhook kicks: never confused with a live drainer
+    if _eager():
+        return drain()
+    if redis_client().set(KICK_KEY, "1", nx=True, ex=KICK_TTL_SECONDS):
+        log.warning("inbound events pending with no drainer running: queueing one")
+        _queue(0)
+    return 0  # a drainer holds the key: a backlog, being drained (its key expires if it died)

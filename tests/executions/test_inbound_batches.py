@@ -42,7 +42,7 @@ def test_a_batch_of_fifty_new_contacts_costs_a_few_statements(flow_factory: Any)
     for n in range(50):
         record(flow, message_params(contact(n), US, f"hello {n}"))
     with CaptureQueriesContext(connection) as queries:
-        assert batch.process_batch() == 50
+        assert batch.process_batch() == (50, False)
     assert Execution.objects.filter(status="active").count() == 50
     assert len(bodies()) == 50
     assert Step.objects.count() == 50
@@ -57,7 +57,7 @@ def test_a_batch_resumes_waiting_executions_and_starts_new_ones_together(flow_fa
     assert drain.drain() == 1
     record(flow, message_params(contact(1), US, "Ann"))
     record(flow, message_params(contact(2), US, "two"))
-    assert batch.process_batch() == 2
+    assert batch.process_batch() == (2, False)
     assert bodies() == ["Hi one, your name?", "Thanks Ann", "Hi two, your name?"]
     assert sorted(Execution.objects.values_list("status", flat=True)) == ["active", "ended"]
     assert InboundEvent.objects.filter(status="processed").count() == 3
@@ -72,6 +72,19 @@ def test_a_message_stays_listed_once_and_before_its_reply(flow_factory: Any) -> 
     listed = list(Message.objects.order_by("date_created", "id").values_list("direction", "sid"))
     assert listed[0] == ("inbound", params["MessageSid"])
     assert [d for d, _ in listed] == ["inbound", "outbound-api"]
+
+
+def test_a_batch_stops_taking_events_after_its_time_budget_and_leaves_the_rest_pending(
+    flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = flow_factory(survey())
+    for n in range(3):
+        record(flow, message_params(contact(n), US, f"m{n}"))
+    monkeypatch.setattr(batch, "BATCH_SECONDS", 0.0)  # every event "takes too long"
+    assert batch.process_batch() == (1, True)  # one done; more waiting: a helper is asked for
+    assert InboundEvent.objects.filter(status="pending").count() == 2
+    assert drain.drain() == 2
+    assert bodies() == ["Hi m0, your name?", "Hi m1, your name?", "Hi m2, your name?"]
 
 
 def test_a_failing_batch_is_retried_event_by_event_and_a_bad_event_is_set_aside(
@@ -126,7 +139,7 @@ def test_rows_written_in_bulk_read_back_exactly(flow_factory: Any) -> None:
     odd = 'quotes \' " back\\slash, newline\n, emoji 🎉, {"json": [1, 2]}'
     record(flow, message_params(contact(1), US, odd))
     record(flow, message_params(contact(2), US, "plain"))
-    assert batch.process_batch() == 2
+    assert batch.process_batch() == (2, False)
     execution = Execution.objects.get(contact_channel_address=contact(1))
     assert execution.context["trigger"]["message"]["Body"] == odd
     assert execution.current_widget == "ask"
@@ -239,7 +252,22 @@ def test_a_full_batch_asks_for_a_helper_drainer(
     assert f"{drain.KICK_KEY}:1" in fake.keys
 
 
-def test_the_sweeper_rescues_events_a_dead_drainer_left_pending(flow_factory: Any) -> None:
+def test_the_sweeper_queues_a_drainer_for_events_left_pending_without_one(
+    flow_factory: Any, queued: tuple[FakeRedis, list[int]]
+) -> None:
+    fake, tasks = queued
+    flow = flow_factory(survey())
+    record(flow, message_params(contact(1), US, "stranded"))
+    InboundEvent.objects.update(date_created=timezone.now() - dt.timedelta(seconds=30))
+    fake.keys[drain.KICK_KEY] = "1"  # a drainer holds the key (running, or dead until it expires)
+    assert drain.rescue() == 0
+    assert tasks == []
+    del fake.keys[drain.KICK_KEY]  # expired
+    assert drain.rescue() == 0
+    assert tasks == [0]
+
+
+def test_the_sweeper_rescues_events_left_pending_embedded(flow_factory: Any) -> None:
     from executions.tasks import sweep_waits
 
     flow = flow_factory(survey())
