@@ -1,0 +1,59 @@
+"""Live step events on Redis go only to groups someone listens to (most runs have no monitor open)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from typing import Any
+
+import pytest
+
+from executions import events
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (channels_redis)")
+
+
+def payload(step: str) -> dict[str, Any]:
+    return {"type": "step.event", "step_sid": step}
+
+
+def test_steps_reach_watched_groups_and_skip_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    from channels_redis.core import RedisChannelLayer
+
+    prefix = f"presence-{uuid.uuid4().hex}"
+    layer = RedisChannelLayer(hosts=[REDIS_URL], prefix=prefix)
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": layer)
+    sent: list[str] = []
+    real_send = layer.group_send
+
+    async def noted_send(group: str, message: dict[str, Any]) -> None:
+        sent.append(group)
+        await real_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", noted_send)
+
+    batch = [
+        ("FWwatched", "FNone", [payload("FT1"), payload("FT2")]),
+        ("FWnobody", "FNtwo", [payload("FT3")]),
+    ]
+
+    async def scenario() -> list[str]:
+        channel = await layer.new_channel()
+        await layer.group_add("flow.FWwatched", channel)
+        await asyncio.to_thread(events.publish_many, batch)  # as a worker does, after commit
+        got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(2)]
+        await layer.group_discard("flow.FWwatched", channel)
+        return [m["step_sid"] for m in got]
+
+    try:
+        assert asyncio.run(scenario()) == ["FT1", "FT2"]
+    finally:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+    assert sent == ["flow.FWwatched", "flow.FWwatched"]  # no sends to groups nobody joined
