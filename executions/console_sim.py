@@ -32,7 +32,10 @@ from studio.models import Flow
 
 TAG = ["Console"]
 # How the simulator's transcript labels an inbound message by its event's status.
-INBOUND_STATUS = {InboundEvent.Status.PROCESSED: "received", InboundEvent.Status.FAILED: "failed"}
+INBOUND_STATUS: dict[str, str] = {
+    InboundEvent.Status.PROCESSED: "received",
+    InboundEvent.Status.FAILED: "failed",
+}
 OBJ = OpenApiTypes.OBJECT
 TRANSCRIPT_LIMIT = 300
 LIST_LIMIT = 100

@@ -58,10 +58,6 @@ class _Loop:
 _loop = _Loop()
 
 
-def publish(flow_sid: str, execution_sid: str, payloads: list[dict[str, Any]]) -> None:
-    publish_many([(flow_sid, execution_sid, payloads)])
-
-
 async def _watched(layer: Any, groups: list[str]) -> set[str]:
     """The groups someone listens to. For channels_redis, one pipelined EXISTS per shard on its
     group keys (a group_send to an empty group still costs two Redis round trips, and most

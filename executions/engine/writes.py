@@ -14,7 +14,6 @@ rows that point at executions (messages, steps, waits).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,14 +52,13 @@ class Writes:
     queued_sids: list[str] = field(default_factory=list)
     # Live step events after commit: (flow sid, execution sid, payloads).
     published: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
-    after: list[Callable[[], None]] = field(default_factory=list)
 
     def flush(self) -> None:
         """Write everything gathered (inside the caller's transaction); effects go on_commit."""
         now = timezone.now()
         for execution in self.updates:
             execution.date_updated = now
-        _update_executions(self.updates)
+        update_rows(self.updates, STATE_COLUMNS)
         insert_rows(self.inserts)
         insert_rows(self.messages)
         insert_rows(self.steps)
@@ -70,7 +68,7 @@ class Writes:
                 stale |= Q(execution_id=execution.pk) & ~Q(token=token)
             Wait.objects.filter(stale).delete()
         insert_rows(self.waits)
-        effects = _Effects(self.inline, self.queued_sids, self.published, self.after)
+        effects = _Effects(self.inline, self.queued_sids, self.published)
         if effects:
             transaction.on_commit(effects)
 
@@ -80,10 +78,9 @@ class _Effects:
     inline: list[tuple[Any, list[Message]]]
     queued_sids: list[str]
     published: list[tuple[str, str, list[dict[str, Any]]]]
-    after: list[Callable[[], None]]
 
     def __bool__(self) -> bool:
-        return bool(self.inline or self.queued_sids or self.published or self.after)
+        return bool(self.inline or self.queued_sids or self.published)
 
     def __call__(self) -> None:
         from executions import events, tasks
@@ -98,12 +95,6 @@ class _Effects:
             tasks.dispatch_message.delay(sid)
         if self.published:
             events.publish_many(self.published)
-        for effect in self.after:
-            effect()
-
-
-def _update_executions(executions: list[Execution]) -> None:
-    update_rows(executions, STATE_COLUMNS)
 
 
 # Field types whose Python value is already what the JSON row needs (no per-value prep call).
