@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("accounts.urls")),
     path("", include("studio.urls")),
     path("", include("executions.urls")),
     path("", include("frontend.urls")),

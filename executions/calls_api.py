@@ -14,11 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api2010 import API, int_param, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from executions import calls
-from executions.api2010 import API, int_param, page_of, path_account
 from executions.call_models import Call
-from executions.messages_api import rfc2822
 
 OPTION_KEYS = (
     "MachineDetection",

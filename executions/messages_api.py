@@ -8,7 +8,6 @@ the configured provider. Paging uses the 2010 API envelope (``messages``, ``page
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import format_datetime
 from typing import Any
 
 from dateutil import parser as dateparser
@@ -17,14 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api2010 import API, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
-from executions.api2010 import API, page_of, path_account
 from executions.models import Message
 from executions.providers import get_provider
-
-
-def rfc2822(value: dt.datetime | None) -> str | None:
-    return format_datetime(value.astimezone(dt.UTC)) if value else None
 
 
 def message_json(message: Message) -> dict[str, Any]:

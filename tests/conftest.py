@@ -21,6 +21,25 @@ def network_guard() -> Iterator[None]:
     socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_database_sessions_left(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Servers that tests start (the live server, uvicorn) run requests on threads of their
+    own, each with a database connection that outlives the thread: at the end of the session
+    they are closed, so the test database can be dropped (PostgreSQL refuses while in use)."""
+    yield
+    import gc
+
+    from django.db import connection
+
+    gc.collect()
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(autouse=True)
 def eager_celery() -> Iterator[None]:
     """Tasks run in-process in tests, whatever REDIS_URL says: no worker runs beside pytest.

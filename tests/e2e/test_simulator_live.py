@@ -3,7 +3,6 @@ pushed by ``ws/flows/{FW}/monitor`` light up the canvas without polling."""
 
 from __future__ import annotations
 
-import gc
 import socket
 import threading
 import time
@@ -51,18 +50,6 @@ def asgi_url(transactional_db: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
-    # Django ran each request's sync code on a thread of its own (plain ASGI, no `serve`
-    # threads) and Channels on its executor's: their database connections must not outlive
-    # the server, or the test database cannot be dropped at the end of the session.
-    gc.collect()
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def test_it_streams_steps_over_the_monitor_socket_onto_the_canvas(

@@ -1,9 +1,12 @@
-"""Shared pieces of the 2010-04-01 REST API (Messages.json, Calls.json): the account in the
-path, integer parameters, and that API's paging envelope (``page``, ``uri``, ``next_page_uri``…)."""
+"""Shared pieces of the 2010-04-01 REST API (Messages.json, Calls.json, Keys.json): the account
+in the path, integer parameters, RFC 2822 dates, and that API's paging envelope (``page``,
+``uri``, ``next_page_uri``…)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +17,10 @@ from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, not_found
 
 API = "/2010-04-01"
+
+
+def rfc2822(value: dt.datetime | None) -> str | None:
+    return format_datetime(value.astimezone(dt.UTC)) if value else None
 
 
 def path_account(request: Request, account_sid: str, resource: str) -> Any:

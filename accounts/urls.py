@@ -1,0 +1,14 @@
+"""The account-level REST resources (2010-04-01 API)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import keys_api
+
+ACCOUNT = "2010-04-01/Accounts/<str:account_sid>"
+
+urlpatterns = [
+    path(f"{ACCOUNT}/Keys.json", keys_api.KeyList.as_view(), name="keys"),
+    path(f"{ACCOUNT}/Keys/<str:sid>.json", keys_api.KeyDetail.as_view(), name="key"),
+]
