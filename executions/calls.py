@@ -13,9 +13,8 @@ Outcomes of outbound simulated calls are scriptable: ``STUDIO["SIMULATOR_CALL_OU
 
 from __future__ import annotations
 
-import urllib.error
+import logging
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
+from executions import http_client
 from executions.call_models import Call
 from twiml import CallScript, Transcript
 from twiml.interpreter import CallPlayer
@@ -40,6 +40,8 @@ MAGIC_OUTCOMES: dict[str, Any] = {
 }
 _scripted: dict[str, Any] = {}
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
+METHODS = ("GET", "POST")  # the only methods Twilio requests TwiML and callbacks with
+log = logging.getLogger(__name__)
 
 
 def script_outcome(to: str, outcome: Any) -> None:
@@ -102,13 +104,25 @@ def _local(method: str, path_qs: str, params: dict[str, str], signature: str) ->
 
 
 def _remote(method: str, url: str, params: dict[str, str], signature: str) -> tuple[int, str]:
-    data = urllib.parse.urlencode(params).encode() if method == "POST" else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"X-Twilio-Signature": signature})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - user-configured TwiML URL
-            return resp.status, resp.read(65536).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
+    """Other hosts: through the guarded client (address policy, http(s) only, size and time
+    caps). Its HttpError reaches the player, which reports Twilio's 11205."""
+    if method not in METHODS:
+        raise http_client.HttpError("invalid_url", f"method {method} is not GET or POST")
+    headers = {"X-Twilio-Signature": signature}
+    if method == "POST":
+        response = http_client.request("POST", url, form=sorted(params.items()), headers=headers)
+    else:  # the parameters are already in ``url`` (they are part of the signed URL)
+        response = http_client.request("GET", url, headers=headers)
+    return response.status_code, response.body
+
+
+def url_refusal(url: str) -> str | None:
+    """Why this server would refuse to request ``url`` for a call (None: it may). This
+    server's own URLs are served in-process; others must pass the guarded client's checks."""
+    if url.startswith(public_base() + "/"):
+        return None
+    refused = http_client.refusal(url)
+    return refused.message if refused is not None else None
 
 
 def fetcher_for(account: Account) -> Any:
@@ -155,8 +169,14 @@ def play(
 
 
 def status_callback(account: Account, url: str, method: str, params: dict[str, str]) -> None:
-    if url:
+    """Report a call's status; a refused or failed callback is logged (Twilio's 11205), never
+    raised into the call's own handling."""
+    if not url:
+        return
+    try:
         signed_request(account, method or "POST", url, params)
+    except http_client.HttpError as exc:
+        log.warning("status callback %s refused or failed: %s", url, exc.message)
 
 
 def call_params(call: Call, **extra: Any) -> dict[str, str]:
@@ -242,7 +262,13 @@ def dispatch(sid: str) -> None:
     if provider_name(call.account) == "twilio":
         _dispatch_twilio(call)
         return
-    simulate_outbound(call)
+    try:
+        simulate_outbound(call)
+    except Exception:  # whatever went wrong, the call ends: none stays in progress
+        log.exception("simulated call %s failed", sid)
+        call.refresh_from_db()
+        if call.status not in ENDED:
+            _finish(call, "failed", call.transcript or {})
 
 
 def simulate_outbound(call: Call) -> Call:
@@ -281,7 +307,9 @@ def simulate_outbound(call: Call) -> Call:
         ringing=False,
         first_params={k: v for k, v in first.items() if v},
     )
-    _finish(call, "completed", transcript.to_dict())
+    # Nothing answered the call's first request (refused, unreachable): the call failed.
+    answered = transcript.ended != "error" or any(r.get("status") for r in transcript.requests)
+    _finish(call, "completed" if answered or call.twiml else "failed", transcript.to_dict())
     status_callback(
         account,
         call.status_callback,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api2010 import API, int_param, page_of, path_account, rfc2822
-from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from executions import calls
 from executions.call_models import Call
 
@@ -95,6 +95,18 @@ class CallList(APIView):
         url, twiml = str(data.get("Url") or ""), str(data.get("Twiml") or "")
         if not url and not twiml and not data.get("ApplicationSid"):
             raise TwilioAPIError(400, 21205, "Either Url, Twiml or ApplicationSid is required")
+        method = str(data.get("Method") or "POST").upper()
+        callback_method = str(data.get("StatusCallbackMethod") or "POST").upper()
+        for name, value in (("Method", method), ("StatusCallbackMethod", callback_method)):
+            if value not in calls.METHODS:
+                raise invalid_parameter(name, f"{value} is not GET or POST")
+        status_callback = str(data.get("StatusCallback") or "")
+        refused = calls.url_refusal(url) if url else None
+        if refused:
+            raise TwilioAPIError(400, 21205, f"Url is not a valid URL: {refused}")
+        refused = calls.url_refusal(status_callback) if status_callback else None
+        if refused:
+            raise TwilioAPIError(400, 21609, f"StatusCallback is not a valid URL: {refused}")
         if to == "+15005550001":
             raise TwilioAPIError(400, 21217, f"Phone number {to} is not a valid phone number")
         options = {k: str(data.get(k)) for k in OPTION_KEYS if data.get(k) not in (None, "")}
@@ -104,10 +116,10 @@ class CallList(APIView):
                 to=to,
                 from_=frm,
                 url=url,
-                method=str(data.get("Method") or "POST"),
+                method=method,
                 twiml=twiml,
-                status_callback=str(data.get("StatusCallback") or ""),
-                status_callback_method=str(data.get("StatusCallbackMethod") or "POST"),
+                status_callback=status_callback,
+                status_callback_method=callback_method,
                 timeout=int_param(data, "Timeout", 60),
                 options=options,
             )

@@ -239,6 +239,21 @@ def request(
     raise HttpError("too_many_redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
+def refusal(url: str) -> HttpError | None:
+    """Why a URL handed to this server for later requests (a call's Url, a StatusCallback)
+    would be refused: not an absolute http(s) URL, or a host whose address is not allowed.
+    None when it may be requested. A name that does not resolve now is no refusal (the
+    request fails when it is made, as Twilio's would)."""
+    try:
+        target = _parse(url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        if _stub_for(target, port) is None:
+            check_destination(target.host, port, time.monotonic() + 5)
+    except HttpError as exc:
+        return exc if exc.kind in ("invalid_url", "blocked") else None
+    return None
+
+
 def _urlencode(pairs: list[tuple[str, str]]) -> str:
     from urllib.parse import urlencode
 
