@@ -84,10 +84,40 @@ def _allowed_entries() -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress
     return names, networks
 
 
+# NAT64's well-known prefix translates to the IPv4 address in the last 32 bits (RFC 6052): that
+# address alone decides. The local-use prefix (RFC 8215) maps by a network's own rules: refused.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries and may be routed to: 6to4, Teredo (server and
+    client), IPv4-compatible (::a.b.c.d) and ISATAP interface ids (…:0:5efe:a.b.c.d)."""
+    out: list[ipaddress.IPv4Address] = []
+    if ip.sixtofour is not None:
+        out.append(ip.sixtofour)
+    if ip.teredo is not None:
+        out.extend(ip.teredo)
+    value = int(ip)
+    low = ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if value >> 32 == 0 and value > 0xFFFF:  # ::a.b.c.d (not :: or ::1)
+        out.append(low)
+    if (value >> 32) & 0xFDFFFFFF == 0x00005EFE:  # ISATAP, universal/local bit either way
+        out.append(low)
+    return out
+
+
 def is_public(ip: IPAddress) -> bool:
     """True for addresses a widget may reach without an allow-list entry."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return is_public(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return is_public(ip.ipv4_mapped)
+        if ip in NAT64:
+            return is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip in NAT64_LOCAL:
+            return False
+        if not all(is_public(v4) for v4 in embedded_ipv4(ip)):
+            return False
     blocked = (
         ip.is_loopback
         or ip.is_private
