@@ -137,6 +137,8 @@ STUDIO = {
     "HTTP_MAX_BODY_BYTES": 64 * 1024,
     "LIQUID_LOOP_LIMIT": 15,
     "LIQUID_OUTPUT_LIMIT": 16 * 1024,
+    # the longest string (or list) a Liquid filter may build while rendering
+    "LIQUID_VALUE_LIMIT": 256 * 1024,
     "EXECUTION_LIFETIME_DAYS": int(os.environ.get("STUDIO_EXECUTION_LIFETIME_DAYS", "30")),
     "MAX_WIDGETS": 2000,
     "SWEEP_BATCH": 500,

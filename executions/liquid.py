@@ -1,7 +1,8 @@
 """Rendering Studio templates at run time: Studio's dialect plus its limits.
 
-Undefined variables render as empty text; loops stop the render after 15 iterations and output
-is capped at 16 KB (both raise, reported as 81018). Templates are compiled once per revision:
+Undefined variables render as empty text; loops stop the render after 15 iterations, output
+is capped at 16 KB and every string or list a filter builds on the way at 256 K characters or
+items (``studio.liquid_limits``): all raise, reported as 81018. Templates are compiled once per revision:
 the cache key is ``(revision id, template text)``.
 
 Two places where Twilio's Liquid (a Java engine) differs from Shopify's and is mirrored here:
@@ -33,6 +34,7 @@ from liquid.token import TOKEN_STATEMENT
 from liquid.undefined import Undefined, is_undefined
 
 from studio.liquid import StudioEnvironment
+from studio.liquid_limits import DEFAULT_VALUE_LIMIT
 from studio.widgets.base import LIQUID_MARKERS, TemplateError
 
 # -- output of objects, as Twilio's Java Liquid prints them ------------------------------------
@@ -164,9 +166,13 @@ def studio_date(value: Any, fmt: Any) -> str:
         raise FilterArgumentError(str(exc)) from exc
 
 
-def _limits() -> tuple[int, int]:
+def _limits() -> tuple[int, int, int]:
     studio = getattr(settings, "STUDIO", {})
-    return int(studio.get("LIQUID_LOOP_LIMIT", 15)), int(studio.get("LIQUID_OUTPUT_LIMIT", 16 * 1024))
+    return (
+        int(studio.get("LIQUID_LOOP_LIMIT", 15)),
+        int(studio.get("LIQUID_OUTPUT_LIMIT", 16 * 1024)),
+        int(studio.get("LIQUID_VALUE_LIMIT", DEFAULT_VALUE_LIMIT)),
+    )
 
 
 class RuntimeEnvironment(StudioEnvironment):
@@ -185,13 +191,19 @@ class RuntimeEnvironment(StudioEnvironment):
 
 
 @lru_cache(maxsize=4)
-def _environment(loop_limit: int, output_limit: int) -> RuntimeEnvironment:
+def _environment(loop_limit: int, output_limit: int, value_limit: int) -> RuntimeEnvironment:
     from liquid import Mode, Undefined
 
     cls = type(
         "StudioRuntimeEnvironment",
         (RuntimeEnvironment,),
-        {"loop_iteration_limit": loop_limit, "output_stream_limit": output_limit},
+        {
+            "loop_iteration_limit": loop_limit,
+            "output_stream_limit": output_limit,
+            "value_limit": value_limit,
+            # assign/capture keep values in the template's namespace: bound their sum too
+            "local_namespace_limit": 4 * value_limit,
+        },
     )
     env: RuntimeEnvironment = cls(tolerance=Mode.STRICT, undefined=Undefined, strict_filters=True)
     return env
@@ -202,8 +214,10 @@ def environment() -> RuntimeEnvironment:
 
 
 @lru_cache(maxsize=8192)
-def _compile(revision_id: int, source: str, loop_limit: int, output_limit: int) -> BoundTemplate:
-    return _environment(loop_limit, output_limit).from_string(source)
+def _compile(
+    revision_id: int, source: str, loop_limit: int, output_limit: int, value_limit: int
+) -> BoundTemplate:
+    return _environment(loop_limit, output_limit, value_limit).from_string(source)
 
 
 def compile_template(revision_id: int, source: str) -> BoundTemplate:

@@ -7,12 +7,15 @@ rendering, output/loop caps and caching.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from liquid import Environment, Mode, Undefined
 from liquid.exceptions import Error as LiquidError
 from liquid.filter import liquid_filter
+
+from studio.liquid_limits import DEFAULT_VALUE_LIMIT, capped
 
 
 def _jsonable(value: Any) -> Any:
@@ -33,7 +36,13 @@ def to_json(value: Any) -> str:
 
 class StudioEnvironment(Environment):
     """Undefined variables render as empty text (Studio flows rely on ``{% if flow.variables.x %}``);
-    syntax errors are raised (Studio reports them as 81018)."""
+    syntax errors are raised (Studio reports them as 81018). Every filter is capped: no string
+    or list it builds may exceed ``value_limit`` (see studio/liquid_limits.py)."""
+
+    value_limit: int | None = DEFAULT_VALUE_LIMIT
+
+    def add_filter(self, name: str, func: Callable[..., Any]) -> None:
+        super().add_filter(name, capped(name, func, lambda: self.value_limit))
 
     def setup_tags_and_filters(self) -> None:
         super().setup_tags_and_filters()
