@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio import liquid
+from studio import liquid, user_regex
 from studio import widgets as widget_lib
 from studio.widgets.base import Problem, Prop, Widget, has_liquid, is_blank, json_type
 from studio.widgets.split_based_on import CONDITION_FIELDS, OPERATORS, VALUELESS_OPERATORS
@@ -326,10 +326,9 @@ def _check_operator_value(path: str, operator: str, value: str, result: Validati
     """Values Studio would only trip over at run time: warnings."""
     text = value.strip()
     if operator == "regex":
-        try:
-            re.compile(text)
-        except re.error as exc:
-            result.warn(path, f"invalid regular expression: {exc}", "regex_invalid")
+        error = user_regex.compile_error(text)
+        if error is not None:
+            result.warn(path, f"invalid regular expression: {error}", "regex_invalid")
     elif operator in ("is_before_time", "is_after_time") and not _TIME_RE.match(text):
         result.warn(path, "expected a time as HH:MM (24-hour, leading zeros)", "value_format")
     elif operator in ("is_before_date", "is_after_date") and not _DATE_RE.match(text):

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from studio import user_regex
 from studio.widgets.base import Outcome, Prop, Widget, WidgetCall
 
 # §3.2: the 17 condition operators, exactly as Studio spells them.
@@ -127,11 +128,8 @@ def evaluate(operator: str, tested: Any, value: Any) -> bool:
         return t == ""
     if operator == "is_not_blank":
         return t != ""
-    if operator == "regex":
-        try:
-            return re.fullmatch(v, t, re.IGNORECASE | re.DOTALL) is not None
-        except re.error:
-            return False
+    if operator == "regex":  # time-limited: the tested text comes from strangers
+        return user_regex.fullmatch(v, t)
     if operator == "contains":
         return vl in tl
     if operator == "does_not_contain":
