@@ -15,6 +15,7 @@ from rest_framework.request import Request
 
 from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, not_found
+from accounts.input_guards import MAX_INT, int_value
 
 API = "/2010-04-01"
 
@@ -32,9 +33,10 @@ def path_account(request: Request, account_sid: str, resource: str) -> Any:
 
 
 def int_param(params: Any, name: str, default: int) -> int:
+    raw = params.get(name, default)
     try:
-        return max(int(params.get(name, default)), 0)
-    except (TypeError, ValueError):
+        return max(int_value(raw, name, minimum=-MAX_INT), 0)
+    except TwilioAPIError:
         raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import JsonResponse
@@ -77,6 +78,12 @@ def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         return Response(error_body(400, 20001, "Invalid parameter", {"errors": exc.detail}), status=400)
     if isinstance(exc, exceptions.Throttled):
         return Response(error_body(429, 20429, "Too Many Requests"), status=429)
+    from accounts.input_guards import guard_error  # late: it imports this module
+
+    guarded = guard_error(exc)
+    if guarded is not None:  # input a view's own checks missed: still a 400, not a 500
+        logging.getLogger(__name__).warning("refused input in %s: %r", context.get("view"), exc)
+        return twilio_exception_handler(guarded, context)
     from rest_framework.views import exception_handler  # late: rest_framework.views imports our auth
 
     return exception_handler(exc, context)

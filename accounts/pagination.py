@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from accounts.errors import TwilioAPIError
+from accounts.input_guards import int_value
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
@@ -27,12 +28,9 @@ def _int_param(params: Any, name: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
+        return int_value(raw, name)
+    except TwilioAPIError:
         raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
-    if value < 0:
-        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}")
-    return value
 
 
 def encode_token(payload: dict[str, Any]) -> str:

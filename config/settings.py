@@ -90,7 +90,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.JSONParser",
+        "accounts.input_guards.SafeJSONParser",  # JSON depth and surrogates checked
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "accounts.errors.twilio_exception_handler",

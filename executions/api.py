@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dateutil import parser as dateparser
 from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import input_guards
 from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from accounts.pagination import paginate
@@ -78,15 +77,7 @@ class ExecutionList(APIView):
         for name, lookup in (("DateCreatedFrom", "date_created__gte"), ("DateCreatedTo", "date_created__lt")):
             raw = params.get(name)
             if raw:
-                try:
-                    moment = dateparser.isoparse(raw)
-                except (ValueError, OverflowError):
-                    raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
-                if moment.tzinfo is None:
-                    import datetime as dt
-
-                    moment = moment.replace(tzinfo=dt.UTC)
-                qs = qs.filter(**{lookup: moment})
+                qs = qs.filter(**{lookup: input_guards.datetime_value(raw, name)})
                 extra[name] = raw
         body = paginate(
             request,
@@ -111,10 +102,7 @@ class ExecutionList(APIView):
         data: dict[str, Any] = {}
         raw = _param(request, "Parameters")
         if raw is not None:
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                raise TwilioAPIError(400, 20001, "Invalid parameter Parameters: not valid JSON") from None
+            parsed = input_guards.loads(raw, "Parameters")
             if not isinstance(parsed, dict):
                 raise TwilioAPIError(400, 20001, "Invalid parameter Parameters: must be a JSON object")
             data = parsed

@@ -19,6 +19,8 @@ from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter
 from executions import calls
 from executions.call_models import Call
 
+MAX_TIMEOUT = 600  # Twilio rings at most 600 seconds
+
 OPTION_KEYS = (
     "MachineDetection",
     "MachineDetectionTimeout",
@@ -120,7 +122,7 @@ class CallList(APIView):
                 twiml=twiml,
                 status_callback=status_callback,
                 status_callback_method=callback_method,
-                timeout=int_param(data, "Timeout", 60),
+                timeout=min(int_param(data, "Timeout", 60), MAX_TIMEOUT),
                 options=options,
             )
             body = call_json(call)

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import input_guards
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from accounts.sids import new_sid
@@ -278,6 +279,8 @@ class SimulateConversation(ConsoleSimView):
         since = parse_datetime(since_text) if since_text else None
         if since_text and since is None:
             raise invalid_parameter("since", "must be an ISO 8601 date-time")
+        if since is not None:
+            since = input_guards.in_range(since, "since")
         return Response(conversation(flow, contact, channel, since))
 
 

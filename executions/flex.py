@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from accounts.input_guards import parse_json
 from studio.widgets.base import Outcome, WidgetCall
 
 MAX_ATTRIBUTES = 1024
@@ -102,7 +103,7 @@ def send_message_task(call: WidgetCall) -> Outcome:
     if len(text) > MAX_ATTRIBUTES:
         return _refused(81015, f"{call.name}: attributes exceed {MAX_ATTRIBUTES} characters")
     try:
-        attributes = json.loads(text)
+        attributes = parse_json(text)
     except ValueError as exc:
         return _refused(81015, f"{call.name}: attributes are not valid JSON: {exc}")
     if not isinstance(attributes, dict):

@@ -21,7 +21,6 @@ import base64
 import hashlib
 import hmac
 import ipaddress
-import json
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -391,9 +390,11 @@ def json_object(response: HttpResponse) -> dict[str, Any] | None:
     media = response.media_type
     if media != "application/json" and not media.endswith("+json"):
         return None
+    from accounts.input_guards import parse_json
+
     try:
-        value = json.loads(response.body)
-    except ValueError:
+        value = parse_json(response.body)
+    except ValueError:  # invalid, too deep, or not Unicode: the body stays text
         return None
     return value if isinstance(value, dict) else None
 

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import input_guards
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from studio import services, widgets
@@ -101,10 +102,7 @@ def integer(data: dict[str, Any], name: str, *, required: bool = True) -> int | 
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise invalid_parameter(name, "must be an integer")
-    try:
-        return int(value)
-    except ValueError:
-        raise invalid_parameter(name, "must be an integer") from None
+    return input_guards.int_value(value, name, minimum=-input_guards.MAX_INT)
 
 
 def text(data: dict[str, Any], name: str) -> str | None:

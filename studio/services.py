@@ -8,12 +8,12 @@ old revision is refused) live in one place.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
+from accounts import input_guards
 from accounts.errors import TwilioAPIError
 from accounts.models import Account
 from studio.models import Flow, FlowRevision
@@ -78,11 +78,7 @@ def parse_definition(raw: Any, name: str = "Definition") -> dict[str, Any]:
     """A definition from a request: a JSON string (form bodies) or an object (JSON bodies)."""
     if isinstance(raw, (bytes, bytearray)):
         raw = raw.decode("utf-8", errors="replace")
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:
-            raise TwilioAPIError(400, 20001, f"Invalid parameter {name}: not valid JSON ({exc})") from None
+    raw = input_guards.loads(raw, name) if isinstance(raw, str) else input_guards.check_json(raw, name)
     if not isinstance(raw, dict):
         raise TwilioAPIError(400, 20001, f"Invalid parameter {name}: must be a JSON object")
     return raw

@@ -6,6 +6,8 @@ import copy
 import json
 from typing import Any
 
+from accounts.input_guards import parse_json
+
 TRIGGER_NAMESPACES = {
     "incomingMessage": "message",
     "incomingCall": "call",
@@ -34,7 +36,7 @@ def trigger_payload(params: dict[str, Any]) -> dict[str, Any]:
         value = out.get(key)
         if isinstance(value, str) and value.strip():
             try:
-                out[key] = json.loads(value)
+                out[key] = parse_json(value)
             except ValueError:
                 pass
     return out

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from accounts.input_guards import parse_json
 from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank
 
 
@@ -56,7 +56,7 @@ class SetVariables(Widget):
             value = item.get("value")
             if _truthy(item.get("parse_as_json")):
                 try:
-                    values[key] = json.loads(value) if isinstance(value, str) else value
+                    values[key] = parse_json(value) if isinstance(value, str) else value
                 except ValueError:
                     warnings.append((81027, f"variable {key!r}: value is not valid JSON; kept as text"))
                     values[key] = value

@@ -11,6 +11,7 @@ from typing import Any
 
 from lxml import etree
 
+from accounts.input_guards import parse_json
 from studio.widgets.base import Inbound, WidgetCall, is_blank
 from twiml import VoiceDoc
 from twiml.builder import Node
@@ -172,13 +173,11 @@ def enqueue_event(payload: dict[str, Any]) -> str:
 
 def virtual_agent_outputs(payload: dict[str, Any]) -> dict[str, Any]:
     """Connect action parameters of a virtual agent, ``VirtualAgentProviderData`` parsed."""
-    import json
-
     out = outputs_of(payload)
     data = out.get("VirtualAgentProviderData")
     if isinstance(data, str) and data.strip():
         try:
-            out["VirtualAgentProviderData"] = json.loads(data)
+            out["VirtualAgentProviderData"] = parse_json(data)
         except ValueError:
             pass
     return out
