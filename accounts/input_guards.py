@@ -13,7 +13,8 @@ shape (20001, "Invalid parameter …"):
 * ``int_value(raw, name)`` and ``datetime_value(raw, name)`` read query and form parameters.
 
 ``guard_error(exc)`` is the last line: the exception handler maps those three exception types
-to the same 400 if they escape a view anyway.
+to the same 400 if they escape a view anyway, and a body over DATA_UPLOAD_MAX_MEMORY_SIZE to a
+413 in the same shape.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import json
 from typing import Any
 
 from dateutil import parser as dateparser
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -163,4 +166,7 @@ def guard_error(exc: Exception) -> TwilioAPIError | None:
         return TwilioAPIError(400, 20001, "Invalid request: a value is not valid Unicode text")
     if isinstance(exc, OverflowError):
         return TwilioAPIError(400, 20001, "Invalid request: a value is out of range")
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return TwilioAPIError(413, 20001, f"Invalid request: the body is larger than {limit} bytes")
     return None

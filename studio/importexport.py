@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accounts.input_guards import parse_json
 from accounts.models import Account
 from studio import services
 from studio.models import Flow, FlowRevision
@@ -34,7 +35,7 @@ class ImportResult:
 def load_definition(path: str | Path) -> dict[str, Any]:
     """Read a definition file. A ``{"definition": {...}}`` wrapper (an API Flow body) is unwrapped."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = parse_json(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ImportExportError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
@@ -68,7 +69,7 @@ def import_definition(
     canvas keeps work in progress.
     """
     checked = services.validate(definition)
-    if not checked.valid and (publish or not allow_invalid):
+    if not checked.valid and (publish or not allow_invalid or services.limit_problems(definition)):
         return ImportResult(None, None, checked)
     flow, revision = services.create_flow(
         account,
