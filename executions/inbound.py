@@ -7,6 +7,7 @@ Recorded events are processed in batches by ``executions.batch`` (kicked by
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -37,7 +38,9 @@ def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> Inbo
     contact, channel = pair_of(params)
     event = InboundEvent(
         flow=flow,
-        key=key or f"anon:{InboundEvent.objects.count()}",
+        # No sid to deduplicate on: a key of its own (a row count would repeat after a purge
+        # and collide between concurrent requests, dropping one event as a "redelivery").
+        key=key or f"anon:{uuid.uuid4().hex}",
         kind=kind,
         contact_channel_address=contact,
         channel_address=channel,
