@@ -104,6 +104,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Method and StatusCallbackMethod share one enum (executions.schema)
+    "ENUM_NAME_OVERRIDES": {"HttpMethodEnum": "executions.schema.HTTP_METHODS"},
 }
 
 # Channels: Redis when configured, in-memory otherwise (embedded mode, one process).

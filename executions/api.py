@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +15,7 @@ from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from accounts.pagination import paginate
 from accounts.sids import new_sid
+from executions import schema
 from executions.engine import store
 from executions.models import Execution, Step
 from executions.serializers import execution_context_json, execution_json, step_context_json, step_json
@@ -63,6 +65,7 @@ def _conflict(existing: Execution) -> TwilioAPIError:
 
 
 class ExecutionList(APIView):
+    @extend_schema(**schema.EXECUTION_LIST)
     def get(self, request: Request, flow_sid: str) -> Response:
         flow = _flow(request, flow_sid)
         qs = Execution.objects.select_related("account", "flow").filter(flow=flow)
@@ -90,6 +93,7 @@ class ExecutionList(APIView):
         )
         return Response(body)
 
+    @extend_schema(**schema.EXECUTION_CREATE)
     def post(self, request: Request, flow_sid: str) -> Response:
         flow = _flow(request, flow_sid)
         to, sender = _param(request, "To"), _param(request, "From")
@@ -144,9 +148,11 @@ class ExecutionList(APIView):
 
 
 class ExecutionDetail(APIView):
+    @extend_schema(**schema.EXECUTION_FETCH)
     def get(self, request: Request, flow_sid: str, sid: str) -> Response:
         return Response(execution_json(_execution(request, flow_sid, sid)))
 
+    @extend_schema(**schema.EXECUTION_UPDATE)
     def post(self, request: Request, flow_sid: str, sid: str) -> Response:
         found = _execution(request, flow_sid, sid)
         status = _param(request, "Status")
@@ -162,17 +168,20 @@ class ExecutionDetail(APIView):
         execution.refresh_from_db()
         return Response(execution_json(execution))
 
+    @extend_schema(**schema.EXECUTION_DELETE)
     def delete(self, request: Request, flow_sid: str, sid: str) -> Response:
         _execution(request, flow_sid, sid).delete()
         return Response(status=204)
 
 
 class ExecutionContext(APIView):
+    @extend_schema(**schema.EXECUTION_CONTEXT)
     def get(self, request: Request, flow_sid: str, sid: str) -> Response:
         return Response(execution_context_json(_execution(request, flow_sid, sid)))
 
 
 class StepList(APIView):
+    @extend_schema(**schema.STEP_LIST)
     def get(self, request: Request, flow_sid: str, execution_sid: str) -> Response:
         execution = _execution(request, flow_sid, execution_sid)
         qs = Step.objects.select_related("execution__account", "execution__flow", "parent_step").filter(
@@ -183,10 +192,12 @@ class StepList(APIView):
 
 
 class StepDetail(APIView):
+    @extend_schema(**schema.STEP_FETCH)
     def get(self, request: Request, flow_sid: str, execution_sid: str, sid: str) -> Response:
         return Response(step_json(_step(request, flow_sid, execution_sid, sid)))
 
 
 class StepContext(APIView):
+    @extend_schema(**schema.STEP_CONTEXT)
     def get(self, request: Request, flow_sid: str, execution_sid: str, sid: str) -> Response:
         return Response(step_context_json(_step(request, flow_sid, execution_sid, sid)))

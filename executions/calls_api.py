@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api2010 import API, int_param, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
-from executions import calls
+from executions import calls, schema
 from executions.call_models import Call
 
 MAX_TIMEOUT = 600  # Twilio rings at most 600 seconds
@@ -74,6 +75,7 @@ def call_json(call: Call) -> dict[str, Any]:
 
 
 class CallList(APIView):
+    @extend_schema(**schema.CALL_LIST)
     def get(self, request: Request, account_sid: str) -> Response:
         account = path_account(request, account_sid, "Calls.json")
         params = request.query_params
@@ -86,6 +88,7 @@ class CallList(APIView):
         base = f"{API}/Accounts/{account.sid}/Calls.json"
         return Response(page_of(params, qs, key="calls", base=base, filters=filters, serialize=call_json))
 
+    @extend_schema(**schema.CALL_CREATE)
     def post(self, request: Request, account_sid: str) -> Response:
         account = path_account(request, account_sid, "Calls.json")
         data = request.data
@@ -139,9 +142,11 @@ class CallDetail(APIView):
             )
         return call
 
+    @extend_schema(**schema.CALL_FETCH)
     def get(self, request: Request, account_sid: str, sid: str) -> Response:
         return Response(call_json(self._call(request, account_sid, sid)))
 
+    @extend_schema(**schema.CALL_UPDATE)
     def post(self, request: Request, account_sid: str, sid: str) -> Response:
         """Update: ``Status=completed|canceled`` ends a call that is still queued or ringing."""
         call = self._call(request, account_sid, sid)

@@ -12,12 +12,14 @@ from typing import Any
 
 from dateutil import parser as dateparser
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api2010 import API, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from executions import schema
 from executions.models import Message
 from executions.providers import get_provider
 
@@ -56,6 +58,7 @@ def _day(raw: str, name: str) -> dt.date:
 
 
 class MessageList(APIView):
+    @extend_schema(**schema.MESSAGE_LIST)
     def get(self, request: Request, account_sid: str) -> Response:
         account = path_account(request, account_sid, "Messages.json")
         params = request.query_params
@@ -75,6 +78,7 @@ class MessageList(APIView):
             page_of(params, qs, key="messages", base=base, filters=filters, serialize=message_json)
         )
 
+    @extend_schema(**schema.MESSAGE_CREATE)
     def post(self, request: Request, account_sid: str) -> Response:
         account = path_account(request, account_sid, "Messages.json")
         data = request.data
@@ -113,6 +117,7 @@ class MessageList(APIView):
 
 
 class MessageDetail(APIView):
+    @extend_schema(**schema.MESSAGE_FETCH)
     def get(self, request: Request, account_sid: str, sid: str) -> Response:
         account = path_account(request, account_sid, "Messages.json")
         message = Message.objects.select_related("account").filter(account=account, sid=sid).first()
