@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import schema
 from accounts.api2010 import API, page_of, path_account, rfc2822
 from accounts.auth import ApiPrincipal
 from accounts.errors import TwilioAPIError, not_found
@@ -49,6 +51,7 @@ def _friendly_name(data: Any) -> str:
 
 
 class KeyList(APIView):
+    @extend_schema(**schema.KEY_LIST)
     def get(self, request: Request, account_sid: str) -> Response:
         account = _account(request, account_sid, "Keys.json")
         base = f"{API}/Accounts/{account.sid}/Keys.json"
@@ -57,6 +60,7 @@ class KeyList(APIView):
             page_of(request.query_params, qs, key="keys", base=base, filters={}, serialize=key_json)
         )
 
+    @extend_schema(**schema.KEY_CREATE)
     def post(self, request: Request, account_sid: str) -> Response:
         account = _account(request, account_sid, "Keys.json")
         key, secret = ApiKey.create(account, friendly_name=_friendly_name(request.data))
@@ -73,9 +77,11 @@ class KeyDetail(APIView):
             )
         return key
 
+    @extend_schema(**schema.KEY_FETCH)
     def get(self, request: Request, account_sid: str, sid: str) -> Response:
         return Response(key_json(self._key(request, account_sid, sid)))
 
+    @extend_schema(**schema.KEY_UPDATE)
     def post(self, request: Request, account_sid: str, sid: str) -> Response:
         key = self._key(request, account_sid, sid)
         if "FriendlyName" in request.data:
@@ -83,6 +89,7 @@ class KeyDetail(APIView):
             key.save(update_fields=["friendly_name", "date_updated"])
         return Response(key_json(key))
 
+    @extend_schema(**schema.KEY_DELETE)
     def delete(self, request: Request, account_sid: str, sid: str) -> Response:
         self._key(request, account_sid, sid).delete()  # its credentials stop working at once
         return Response(status=204)

@@ -14,15 +14,9 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from accounts.schema import ERRORS, PAGING_2010, Page2010Serializer, TwilioErrorSerializer, form
+
 HTTP_METHODS = ["GET", "POST"]
-
-
-class TwilioErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField()
-    message = serializers.CharField()
-    more_info = serializers.URLField()
-    status = serializers.IntegerField()
-    details = serializers.DictField(required=False)
 
 
 class PageMetaSerializer(serializers.Serializer):
@@ -120,19 +114,6 @@ class StepContextSerializer(serializers.Serializer):
 
 
 # -- 2010-04-01: Messages and Calls ---------------------------------------------------------------
-
-
-class Page2010Serializer(serializers.Serializer):
-    """The 2010 API paging envelope around the list (``messages`` or ``calls``)."""
-
-    end = serializers.IntegerField()
-    first_page_uri = serializers.CharField()
-    next_page_uri = serializers.CharField(allow_null=True)
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    previous_page_uri = serializers.CharField(allow_null=True)
-    start = serializers.IntegerField()
-    uri = serializers.CharField()
 
 
 class MessageMediaUrisSerializer(serializers.Serializer):
@@ -252,23 +233,13 @@ class CallUpdateSerializer(serializers.Serializer):
 
 # -- extend_schema arguments ----------------------------------------------------------------------
 
-FORM = "application/x-www-form-urlencoded"
 V2_TAG = ["Studio v2"]
 API_TAG = ["2010-04-01"]
-ERRORS = {400: TwilioErrorSerializer, 401: TwilioErrorSerializer, 404: TwilioErrorSerializer}
 V2_PAGING = [
     OpenApiParameter("PageSize", int, description="1–1000, default 50"),
     OpenApiParameter("Page", int),
     OpenApiParameter("PageToken", str),
 ]
-PAGING_2010 = [
-    OpenApiParameter("PageSize", int, description="1–1000, default 50"),
-    OpenApiParameter("Page", int),
-]
-
-
-def form(serializer: type[serializers.Serializer]) -> dict[str, type[serializers.Serializer]]:
-    return {FORM: serializer, "application/json": serializer}
 
 
 def op(operation_id: str, summary: str, tags: list[str], **kwargs: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The OpenAPI schema describes the Executions, Steps, Messages and Calls operations: request
+"""The OpenAPI schema describes the Executions, Steps, Messages, Calls and Keys operations: request
 and response bodies with their fields, so clients and fuzzers can use it (no drf-spectacular
 "unable to guess serializer" errors nor operationId collisions for these views)."""
 
@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-VIEWS = r"(ExecutionList|ExecutionDetail|ExecutionContext|StepList|StepDetail|StepContext|MessageList|MessageDetail|CallList|CallDetail)\]"
+VIEWS = r"(ExecutionList|ExecutionDetail|ExecutionContext|StepList|StepDetail|StepContext|MessageList|MessageDetail|CallList|CallDetail|KeyList|KeyDetail)\]"
 
 
 def generate() -> tuple[dict[str, Any], list[str]]:
