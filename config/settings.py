@@ -141,6 +141,8 @@ STUDIO = {
     "LIQUID_OUTPUT_LIMIT": 16 * 1024,
     # the longest string (or list) a Liquid filter may build while rendering
     "LIQUID_VALUE_LIMIT": 256 * 1024,
+    # a Split's user regex against stranger text gives up (no match) after this long
+    "REGEX_TIMEOUT_SECONDS": 0.25,
     "EXECUTION_LIFETIME_DAYS": int(os.environ.get("STUDIO_EXECUTION_LIFETIME_DAYS", "30")),
     "MAX_WIDGETS": 2000,
     "SWEEP_BATCH": 500,
