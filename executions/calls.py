@@ -40,7 +40,10 @@ MAGIC_OUTCOMES: dict[str, Any] = {
 }
 _scripted: dict[str, Any] = {}
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
-METHODS = ("GET", "POST")  # the only methods Twilio requests TwiML and callbacks with
+METHODS = ("GET", "POST")
+MAX_RING_SECONDS = (
+    600  # Twilio rings a call at most 600 s  # the only methods Twilio requests TwiML and callbacks with
+)
 log = logging.getLogger(__name__)
 
 
@@ -233,6 +236,16 @@ def create(
     return call
 
 
+def ring_timeout(value: Any) -> int:
+    """A call's ring timeout in seconds: 60 by default, within Twilio's 0…600 (the widget's
+    value may be rendered from stranger data, so anything else is clamped, not stored)."""
+    try:
+        seconds = int(str(value).strip()) if value not in (None, "") else 60
+    except ValueError:
+        return 60
+    return min(max(seconds, 0), MAX_RING_SECONDS)
+
+
 def place_for_execution(
     execution: Any, widget: str, params: dict[str, Any], answer_url: str
 ) -> dict[str, Any]:
@@ -244,7 +257,7 @@ def place_for_execution(
         from_=str(params.get("From") or ""),
         url=answer_url + "&StudioEvent=answered",
         status_callback=flow_webhook_url(execution.account.sid, execution.flow.sid),
-        timeout=int(params.get("Timeout") or 60),
+        timeout=ring_timeout(params.get("Timeout")),
         options={k: v for k, v in params.items() if k not in ("To", "From", "Timeout")},
         execution_sid=execution.sid,
         widget=widget,

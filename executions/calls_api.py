@@ -20,8 +20,6 @@ from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter
 from executions import calls, schema
 from executions.call_models import Call
 
-MAX_TIMEOUT = 600  # Twilio rings at most 600 seconds
-
 OPTION_KEYS = (
     "MachineDetection",
     "MachineDetectionTimeout",
@@ -125,7 +123,7 @@ class CallList(APIView):
                 twiml=twiml,
                 status_callback=status_callback,
                 status_callback_method=callback_method,
-                timeout=min(int_param(data, "Timeout", 60), MAX_TIMEOUT),
+                timeout=min(int_param(data, "Timeout", 60), calls.MAX_RING_SECONDS),
                 options=options,
             )
             body = call_json(call)

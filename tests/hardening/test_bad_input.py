@@ -168,3 +168,25 @@ def test_it_keeps_unsafe_json_in_a_webhook_field_as_text() -> None:
 
     key = sorted(_JSON_PARAMS)[0]
     assert trigger_payload({key: DEEP})[key] == DEEP
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_caps_an_outgoing_call_timeout_rendered_from_stranger_data(alice: Any) -> None:
+    from executions.call_models import Call
+    from tests.executions.support import start_rest
+
+    flow = make_flow(
+        alice,
+        definition(
+            state(
+                "dial",
+                "make-outgoing-call-v2",
+                [on("answered"), on("busy"), on("noAnswer"), on("failed")],
+                to="+15551230000",
+                **{"from": "+15550001111", "timeout": "{{flow.data.t}}"},
+            ),
+            trigger=[on("incomingRequest", "dial")],
+        ),
+    )
+    start_rest(flow, data={"t": str(10**30)})
+    assert Call.objects.get().timeout == 600
