@@ -10,6 +10,7 @@ flushes it once (``executions.batch``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +40,15 @@ def limits() -> Limits:
 
 def lifetime() -> dt.timedelta:
     return dt.timedelta(days=float(getattr(settings, "STUDIO", {}).get("EXECUTION_LIFETIME_DAYS", 30)))
+
+
+def wait_delay(seconds: float) -> dt.timedelta:
+    """How long a wait lasts. A widget's timeout may be rendered from stranger data (1e30,
+    inf): no wait outlives its execution, so the delay is capped at the execution lifetime."""
+    longest = lifetime()
+    if not math.isfinite(seconds) or seconds > longest.total_seconds():
+        return longest if seconds > 0 else dt.timedelta(0)
+    return dt.timedelta(seconds=max(seconds, 0.0))
 
 
 class DbServices:
@@ -268,7 +278,7 @@ def save(
                 execution=execution,
                 widget=result.wait.widget,
                 token=result.wait.token,
-                fire_at=now + dt.timedelta(seconds=result.wait.timeout_seconds),
+                fire_at=now + wait_delay(result.wait.timeout_seconds),
             )
         )
     pending = list(services.pending) if services else []

@@ -190,3 +190,27 @@ def test_it_caps_an_outgoing_call_timeout_rendered_from_stranger_data(alice: Any
     )
     start_rest(flow, data={"t": str(10**30)})
     assert Call.objects.get().timeout == 600
+
+
+@pytest.mark.parametrize("seconds", [str(10**30), "1e308", "inf", "nan"])
+def test_it_bounds_a_wait_rendered_from_stranger_data(alice: Any, seconds: str) -> None:
+    from executions.models import Execution, Wait
+    from tests.executions.support import start_rest
+
+    flow = make_flow(
+        alice,
+        definition(
+            state(
+                "ask",
+                "send-and-wait-for-reply",
+                [on("incomingMessage"), on("timeout"), on("deliveryFailure")],
+                body="Hi",
+                timeout="{{flow.data.t}}",
+            ),
+            trigger=[on("incomingRequest", "ask")],
+        ),
+    )
+    ex = start_rest(flow, data={"t": seconds})
+    assert Execution.objects.get(pk=ex.pk).status == "active"
+    wait = Wait.objects.get(execution=ex)
+    assert wait.fire_at.year < 9999
