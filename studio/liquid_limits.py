@@ -63,6 +63,10 @@ def capped(name: str, func: Callable[..., Any], limit: Callable[[], int | None])
         cap = limit()
         if cap is None:
             return func(*args, **kwargs)
+        subject = args[0] if args else None
+        if isinstance(subject, (range, list, tuple)) and len(subject) > cap:
+            # e.g. (1..100000000) | reverse: refused before the filter lists every item
+            raise ValueLimitError(f"value limit reached: {name} of more than {cap} items")
         if size_before is not None and args and size_before(*args, **kwargs) > cap:
             raise ValueLimitError(f"value limit reached: {name} would build more than {cap} characters")
         result = func(*args, **kwargs)

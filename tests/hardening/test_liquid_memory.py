@@ -26,6 +26,8 @@ REPLACES = '{{ "aaaaaaaaaa"' + ' | replace: "a", "aaaaaaaaaa"' * 9 + " | size }}
 EMPTY_REPLACE = '{% assign s = "x" %}' + '{% assign s = s | replace: "", s %}' * 6 + "{{ s | size }}"
 JOIN = '{% assign big = "' + "b" * 2000 + '" %}{{ big | split: "" | join: big | size }}'
 CONCATS = '{% assign l = "a,b" | split: "," %}' + "{% assign l = l | concat: l %}" * 26 + "{{ l | size }}"
+RANGE_REVERSE = "{% assign r = (1..30000000) %}{{ r | reverse | size }}"
+RANGE_JOIN = '{{ (1..30000000) | join: "," | size }}'
 LOOP = (  # 15 iterations (the loop limit), each quadrupling the string
     '{% assign s = "ab" %}{% for i in (1..15) %}'
     "{% assign s = s | append: s | append: s | append: s %}{% endfor %}{{ s | size }}"
@@ -48,8 +50,18 @@ def bounded(render: Callable[[], Any], seconds: float = 2.0, megabytes: int = 16
 
 @pytest.mark.parametrize(
     "template",
-    [DOUBLINGS, PREPENDS, REPLACES, EMPTY_REPLACE, JOIN, CONCATS, LOOP],
-    ids=["append", "prepend", "replace", "empty-replace", "join", "concat", "loops"],
+    [DOUBLINGS, PREPENDS, REPLACES, EMPTY_REPLACE, JOIN, CONCATS, LOOP, RANGE_REVERSE, RANGE_JOIN],
+    ids=[
+        "append",
+        "prepend",
+        "replace",
+        "empty-replace",
+        "join",
+        "concat",
+        "loops",
+        "range-reverse",
+        "range-join",
+    ],
 )
 def test_it_stops_a_growing_value_fast_with_little_memory(template: str) -> None:
     bounded(lambda: liquid.render(1, template, {}))
