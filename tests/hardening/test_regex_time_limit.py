@@ -53,3 +53,25 @@ def test_it_takes_the_no_match_path_on_timeout(alice: Any, settings: Any) -> Non
     assert time.monotonic() - started < 5.0
     assert ex.context["flow"]["variables"]["branch"] == "noMatch"
     assert step_names(ex)[1] == "split-noMatch->no"
+
+
+@pytest.mark.parametrize(
+    "pattern", ["((a{1000}){1000}){1000}", "(?:a{65535}){65535}", "(x{200}|y{300}){500}"]
+)
+def test_it_refuses_a_pattern_that_explodes_when_compiled(pattern: str) -> None:
+    from studio import user_regex
+
+    started = time.monotonic()
+    assert split_based_on.evaluate("regex", "a" * 30, pattern) is False
+    assert user_regex.compile_error(pattern) is not None  # validation warns: regex_invalid
+    assert time.monotonic() - started < 2.0
+
+
+def test_it_accepts_ordinary_counted_repeats() -> None:
+    assert split_based_on.evaluate("regex", "12345-6789", r"\d{5}(-\d{4}){0,1}") is True
+    assert split_based_on.evaluate("regex", "ab" * 50, "(ab){50}") is True
+
+
+def test_it_keeps_syntax_only_the_regex_package_knows() -> None:
+    assert split_based_on.evaluate("regex", "Zoë", r"\p{L}+") is True
+    assert split_based_on.evaluate("regex", "a" * 30, r"(?:\p{L}{1000}){1000}") is False
