@@ -40,10 +40,8 @@ MAGIC_OUTCOMES: dict[str, Any] = {
 }
 _scripted: dict[str, Any] = {}
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
-METHODS = ("GET", "POST")
-MAX_RING_SECONDS = (
-    600  # Twilio rings a call at most 600 s  # the only methods Twilio requests TwiML and callbacks with
-)
+METHODS = ("GET", "POST")  # the only methods Twilio requests TwiML and callbacks with
+MAX_RING_SECONDS = 600  # Twilio rings a call at most 600 s
 log = logging.getLogger(__name__)
 
 
