@@ -214,3 +214,12 @@ def test_it_bounds_a_wait_rendered_from_stranger_data(alice: Any, seconds: str) 
     assert Execution.objects.get(pk=ex.pk).status == "active"
     wait = Wait.objects.get(execution=ex)
     assert wait.fire_at.year < 9999
+
+
+def test_it_answers_a_revision_number_beyond_any_range(api: Any, console: Any, alice: Any) -> None:
+    flow = a_flow(alice)
+    huge = str(10**25)
+    response = api.get(f"/v2/Flows/{flow.sid}/Revisions/{huge}")
+    assert response.status_code in (400, 404) and response.json()["status"] == response.status_code
+    response = console.get(f"/api/console/flows/{flow.sid}/revisions/{huge}")
+    assert response.status_code in (400, 404) and response.json()["status"] == response.status_code

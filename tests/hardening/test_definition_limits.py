@@ -74,7 +74,9 @@ def test_it_refuses_to_duplicate_or_restore_an_oversized_revision(console: Any, 
     FlowRevision.objects.create(flow=flow, revision=1, definition=huge(5000), status="draft")
     assert_refused(post(console, f"/api/console/flows/{flow.sid}/duplicate", {}))
     assert Flow.objects.count() == 1
-    assert_refused(post(console, f"/api/console/flows/{flow.sid}/restore", {"revision": 1, "expected_revision": 1}))
+    assert_refused(
+        post(console, f"/api/console/flows/{flow.sid}/restore", {"revision": 1, "expected_revision": 1})
+    )
 
 
 def test_it_refuses_an_oversized_import_even_as_an_invalid_draft(alice: Any, tmp_path: Any) -> None:
