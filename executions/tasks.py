@@ -23,7 +23,7 @@ def _database_hygiene(task: Any = None, **kwargs: Any) -> None:
 
 @shared_task(name="executions.tasks.drain_inbound")
 def drain_inbound(slot: int = 0) -> int:
-    from executions.drain import drain
+    from executions.inbound.drain import drain
 
     return drain(slot)
 
@@ -31,7 +31,7 @@ def drain_inbound(slot: int = 0) -> int:
 @shared_task(name="executions.tasks.process_inbound")
 def process_inbound(flow_id: int, contact: str, channel: str) -> int:
     """Queued by earlier versions (one task per event): now a kick of the batch drainer."""
-    from executions.drain import kick
+    from executions.inbound.drain import kick
 
     kick()
     return 0
@@ -39,14 +39,14 @@ def process_inbound(flow_id: int, contact: str, channel: str) -> int:
 
 @shared_task(name="executions.tasks.dispatch_message")
 def dispatch_message(sid: str) -> None:
-    from executions.dispatch import dispatch
+    from executions.messaging.dispatch import dispatch
 
     dispatch(sid)
 
 
 @shared_task(name="executions.tasks.sweep_waits")
 def sweep_waits() -> int:
-    from executions.drain import rescue
-    from executions.sweeper import sweep
+    from executions.engine.timers import sweep
+    from executions.inbound.drain import rescue
 
     return sweep() + rescue()

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from executions.engine import subflow as sub
+from executions.engine import subflow
 from executions.engine.context import snapshot
 from executions.engine.rendering import render_properties
 from studio import widgets
@@ -107,7 +107,7 @@ class Renderer:
         self.state = state
 
     def __call__(self, source: str) -> str:
-        from executions.liquid import render
+        from executions.engine.templates import render
 
         return render(self.state.revision_id, source, self.state.context)
 
@@ -139,7 +139,7 @@ def resume(
     """
     result = RunResult()
     limits = limits or Limits()
-    sub.resume_frame(state)
+    subflow.resume_frame(state)
     current = state.current_widget
     if state.status != "active" or not current:
         result.ignored = True
@@ -267,7 +267,7 @@ def _run_widget(
         if outcome.wait is None:
             _fail(state, name, wtype, None, f"widget {name} returned neither an event nor a wait", result)
             return None
-        plan = outcome.wait.data.get(sub.PLAN_KEY) if wtype == sub.WIDGET_TYPE else None
+        plan = outcome.wait.data.get(subflow.PLAN_KEY) if wtype == subflow.WIDGET_TYPE else None
         if plan is not None:
             return _enter_subflow(state, name, st, plan, result)
         _apply_outputs(state, name, outcome)
@@ -319,7 +319,7 @@ def _arm(state: ExecState, name: str, outcome: Outcome, result: RunResult) -> No
     state.current_widget = name
     state.wait_state = {"token": token, "data": _jsonable(outcome.wait.data)}
     if state.subflow:
-        state.wait_state[sub.PLAN_KEY] = state.subflow  # the child frame survives the wait
+        state.wait_state[subflow.PLAN_KEY] = state.subflow  # the child frame survives the wait
     result.wait = ArmedWait(widget=name, token=token, timeout_seconds=outcome.wait.timeout_seconds)
 
 
@@ -371,11 +371,11 @@ def _fail(
     ctx["error"] = {"code": code, "message": message}
     result.steps.append(StepRecord("error", name, ENDED, wtype, ctx))
     state.step_count += 1
-    if state.subflow and code not in sub.EXECUTION_WIDE_ERRORS:
+    if state.subflow and code not in subflow.EXECUTION_WIDE_ERRORS:
         state.child_exit = "failed"  # the parent's Run Subflow takes `failed`
         return
     if state.subflow:
-        sub.restore_parent(state)
+        subflow.restore_parent(state)
     end(state, result)
 
 
@@ -386,8 +386,8 @@ def _enter_subflow(
     if state.subflow:
         message = f"Run Subflow {name}: a subflow cannot run another subflow (one level only)"
         failed = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
-        return _finish_widget(state, name, sub.WIDGET_TYPE, st, failed, result)
-    sub.push(state, name, _jsonable(plan))
+        return _finish_widget(state, name, subflow.WIDGET_TYPE, st, failed, result)
+    subflow.push(state, name, _jsonable(plan))
     return _initial_state_name(state.definition)
 
 
@@ -395,15 +395,15 @@ def _leave_subflow(state: ExecState, result: RunResult) -> str | None:
     """The child finished (``state.child_exit``): pop its frame and finish the parent widget."""
     exit_event, widget = state.child_exit, str(state.subflow.get("widget", ""))
     child_context = state.context
-    sub.restore_parent(state)
-    st = state.state(widget) or {"name": widget, "type": sub.WIDGET_TYPE}
+    subflow.restore_parent(state)
+    st = state.state(widget) or {"name": widget, "type": subflow.WIDGET_TYPE}
     if exit_event == "completed":
-        outcome = Outcome(event="completed", outputs=sub.returned_values(child_context))
-        sub.lift_flow_values(state.context, child_context)
+        outcome = Outcome(event="completed", outputs=subflow.returned_values(child_context))
+        subflow.lift_flow_values(state.context, child_context)
     else:
         message = f"Run Subflow {widget}: the subflow ended with an error"
         outcome = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
-    return _finish_widget(state, widget, sub.WIDGET_TYPE, st, outcome, result)
+    return _finish_widget(state, widget, subflow.WIDGET_TYPE, st, outcome, result)
 
 
 def _jsonable(value: Any) -> Any:

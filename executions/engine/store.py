@@ -4,7 +4,7 @@ Callers hold ``transaction.atomic`` and a row lock on the execution (``lock()``)
 (message dispatch, live events) are applied with ``transaction.on_commit`` so nothing leaves
 the process for a run that rolls back. Rows go through ``Writes`` (engine/writes.py): a run of
 its own flushes them when it saves; an inbound batch passes one ``writes`` to all its runs and
-flushes it once (``executions.batch``).
+flushes it once (``executions.inbound.batch``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from executions.engine import runner
 from executions.engine.context import initial_context
 from executions.engine.runner import ExecState, Limits, RunResult
 from executions.engine.writes import Writes
+from executions.messaging.providers import Provider, get_provider
 from executions.models import Execution, Message, Step, Wait
-from executions.providers import Provider, get_provider
 from studio.models import Flow, FlowRevision
 from studio.widgets.base import Inbound
 
@@ -83,8 +83,8 @@ class DbServices:
 
     def place_call(self, widget: str, params: dict[str, Any]) -> dict[str, Any]:
         """Voice (make-outgoing-call-v2): place a call whose answer resumes ``widget``; it is
-        created in the transaction and dialled after commit (see executions.calls)."""
-        from executions import calls
+        created in the transaction and dialled after commit (see executions.voice.calls)."""
+        from executions.voice import calls
 
         return calls.place_for_execution(self.execution, widget, params, self.callback_url(widget))
 
@@ -287,7 +287,7 @@ def _after_commit(
     messages: list[Message],
     provider: Provider | None = None,
 ) -> None:
-    from executions import events
+    from executions.live import publish
 
     if messages and provider is not None and getattr(provider, "dispatch_inline", False):
         # A provider that hands over in-process (the simulator) dispatches right after commit,
@@ -296,12 +296,12 @@ def _after_commit(
     else:
         writes.queued_sids.extend(m.sid for m in messages)
     if steps:
-        payloads = [events.step_payload(execution, step) for step in steps]
+        payloads = [publish.step_payload(execution, step) for step in steps]
         writes.published.append((execution.flow.sid, execution.sid, payloads))
 
 
 def dispatch_inline(provider: Provider, messages: list[Message]) -> None:
-    """What ``executions.dispatch.dispatch`` does, for messages this process has just committed
+    """What ``executions.messaging.dispatch.dispatch`` does, for messages this process has just committed
     (all at once when the provider can: ``dispatch_many``)."""
     queued = [m for m in messages if m.status == Message.Status.QUEUED]
     many = getattr(provider, "dispatch_many", None)

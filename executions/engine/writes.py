@@ -2,7 +2,7 @@
 
 Every run of the engine saves through a ``Writes``: the execution's new state, its steps, the
 messages it sent, the wait it armed, and the effects to apply after commit. A single run (REST,
-voice, a timeout) flushes its own ``Writes`` at once; an inbound batch (``executions.batch``)
+voice, a timeout) flushes its own ``Writes`` at once; an inbound batch (``executions.inbound.batch``)
 shares one across all its events and flushes it once, so a hundred executions cost about ten
 statements instead of a thousand.
 
@@ -83,8 +83,9 @@ class _Effects:
         return bool(self.inline or self.queued_sids or self.published)
 
     def __call__(self) -> None:
-        from executions import events, tasks
+        from executions import tasks
         from executions.engine.store import dispatch_inline
+        from executions.live import publish
 
         by_provider: dict[str, tuple[Any, list[Message]]] = {}
         for provider, messages in self.inline:  # one hand-over per provider for the whole batch
@@ -94,7 +95,7 @@ class _Effects:
         for sid in self.queued_sids:
             tasks.dispatch_message.delay(sid)
         if self.published:
-            events.publish_many(self.published)
+            publish.publish_many(self.published)
 
 
 # Field types whose Python value is already what the JSON row needs (no per-value prep call).

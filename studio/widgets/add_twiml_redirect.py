@@ -72,12 +72,12 @@ class AddTwimlRedirect(Widget):
 
     @classmethod
     def run_message(cls, call: WidgetCall) -> Outcome:
-        from executions.twiml_redirect import run_message
+        from executions.backends.twiml_redirect import run_message
 
         return run_message(call)
 
     @classmethod
     def resume_message(cls, call: WidgetCall) -> Outcome | None:
-        from executions.twiml_redirect import resume_message
+        from executions.backends.twiml_redirect import resume_message
 
         return resume_message(call)

@@ -46,7 +46,7 @@ class MakeHttpRequest(Widget):
     def run(cls, call: WidgetCall) -> Outcome:
         # Imported here: widget modules stay importable without the engine (studio → executions
         # is the wrong direction for module-level imports).
-        from executions import http_client
+        from executions.backends import http_client
 
         props = call.properties
         method = str(props.get("method") or "GET").strip().upper()

@@ -30,7 +30,7 @@ class RunFunction(Widget):
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        from executions import http_client
+        from executions.backends import http_client
         from studio.widgets.make_http_request import kv_pairs
 
         url = str(call.properties.get("url") or "").strip()

@@ -46,7 +46,7 @@ class SendToFlex(Widget):
     name_prefix = "send_to_flex"
 
     # -- runtime. Voice: <Enqueue workflowSid action=callback><Task>attributes</Task>; messaging:
-    # a Task through executions.flex.FlexGateway (``run_message``).
+    # a Task through executions.backends.flex_gateway.FlexGateway (``run_message``).
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
@@ -86,10 +86,10 @@ class SendToFlex(Widget):
             return None
         return Outcome(event=enqueue_event(inbound.payload), outputs=outputs_of(inbound.payload))
 
-    # -- runtime, messaging branch (tools side): a Task through executions.flex.FlexGateway --
+    # -- runtime, messaging branch (tools side): a Task through executions.backends.flex_gateway.FlexGateway --
 
     @classmethod
     def run_message(cls, call: WidgetCall) -> Outcome:
-        from executions.flex import send_message_task
+        from executions.backends.flex_gateway import send_message_task
 
         return send_message_task(call)

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from executions import http_client
+from executions.backends import http_client
 from executions.golden import HttpStubs, normalize_url, run_file
 
 FLOW = {

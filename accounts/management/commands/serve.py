@@ -62,7 +62,7 @@ def asgi_application() -> Any:
     from asgiref.sync import ThreadSensitiveContext
 
     from config.asgi import application, django_application
-    from executions.fast_webhook import FlowWebhookFastPath
+    from executions.inbound.fast_path import FlowWebhookFastPath
 
     threads = int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if threads <= 0 or "executor" not in inspect.signature(ThreadSensitiveContext).parameters:
@@ -95,7 +95,7 @@ class Command(BaseCommand):
 
         embedded = not settings.REDIS_URL
         if embedded:
-            from executions.sweeper import start_in_process
+            from executions.engine.timers import start_in_process
 
             start_in_process()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)

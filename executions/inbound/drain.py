@@ -4,7 +4,7 @@ The webhook records an ``InboundEvent`` row (PostgreSQL is the record: an accept
 never lost) and then *kicks* the drain. A kick costs one Redis ``SET NX``: the key
 ``KICK_KEY`` means "a drainer is queued or running", so a burst of webhooks queues one Celery
 task, not one per message. The drainer (``drain()``, in a Celery worker) claims batches of
-pending events until none is left (``executions.batch``), then lets go of the key and looks
+pending events until none is left (``executions.inbound.batch``), then lets go of the key and looks
 once more, so an event committed while it was stopping is never stranded:
 
 - a webhook commits its event *before* it tries the key;
@@ -91,7 +91,7 @@ async def kick_async(client: Any) -> None:
 
 def drain(slot: int = 0) -> int:
     """Process pending inbound events in batches until none is left; returns how many."""
-    from executions import batch
+    from executions.inbound import batch
 
     done = 0
     helper_asked = False

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import path
 
-from executions.consumers import FlowMonitorConsumer
+from executions.live.consumers import FlowMonitorConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/flows/<str:flow_sid>/monitor", FlowMonitorConsumer.as_asgi()),

@@ -26,7 +26,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
-from executions.call_models import Call
+from executions.models import Call
 from twiml import CallScript, Transcript
 from twiml.interpreter import CallPlayer
 from twiml.interpreter.flow import _End
@@ -237,7 +237,7 @@ def dispatch(sid: str) -> None:
     call = Call.objects.select_related("account").filter(sid=sid).first()
     if call is None or call.status != Call.Status.QUEUED:
         return
-    from executions.providers import provider_name
+    from executions.messaging.providers import provider_name
 
     if provider_name(call.account) == "twilio":
         _dispatch_twilio(call)

@@ -20,9 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import invalid_parameter, missing_parameter, not_found
-from executions import calls
-from executions.call_models import Call
-from executions.models import Execution
+from executions.models import Call, Execution
+from executions.voice import calls
 from studio.models import Flow
 from twiml import CallScript, Transcript
 

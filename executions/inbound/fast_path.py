@@ -3,10 +3,10 @@
 ``POST /v1/Accounts/{AC}/Flows/{FW}`` carrying a signed, form-encoded inbound SMS is the busiest
 request the server gets, and Django's full cycle (middleware, a thread hop, the ORM) made it cost
 more CPU than a trivial Django view. This layer handles that one case on the event loop, with the
-observable semantics of ``executions.webhooks.flow_webhook``: the Host and ``X-Twilio-Signature``
-checked as Django checks them (``executions.signature``), the ``InboundEvent`` recorded with one
-``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once; concurrent requests share one statement, executions.grouped_insert) on a small
-per-process pool of psycopg async connections, the drain kicked (``executions.drain``), and
+observable semantics of ``executions.inbound.webhook.flow_webhook``: the Host and ``X-Twilio-Signature``
+checked as Django checks them (``executions.inbound.signature``), the ``InboundEvent`` recorded with one
+``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once; concurrent requests share one statement, executions.inbound.grouped_insert) on a small
+per-process pool of psycopg async connections, the drain kicked (``executions.inbound.drain``), and
 ``<Response/>`` answered with the very headers Django's middleware adds.
 
 Everything else goes to the wrapped Django app unchanged, the body it read replayed: other paths
@@ -40,11 +40,11 @@ from psycopg.types.json import Jsonb
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
-from config.celery import app as celery
-from executions.grouped_insert import GroupedInserts
-from executions.inbound import pair_of
+from config.celery import app
+from executions.inbound.grouped_insert import GroupedInserts
+from executions.inbound.intake import pair_of
 from executions.models import InboundEvent
-from executions.voice import EMPTY
+from executions.voice.turns import EMPTY
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -89,7 +89,7 @@ def enabled() -> bool:
     return (
         settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         and bool(settings.REDIS_URL)
-        and not celery.conf.task_always_eager
+        and not app.conf.task_always_eager
         and list(settings.MIDDLEWARE) == EXPECTED_MIDDLEWARE
         and not settings.FORCE_SCRIPT_NAME
         and not (settings.SECURE_SSL_REDIRECT or settings.SECURE_HSTS_SECONDS or settings.PREPEND_WWW)
@@ -124,7 +124,7 @@ class Request:
     flow_sid: str
     full_path: str  # ``request.get_full_path()``
     post: QueryDict
-    params: dict[str, Any]  # ``executions.webhooks._params``
+    params: dict[str, Any]  # ``executions.inbound.webhook._params``
     signature: str
     key: str  # MessageSid (or SmsSid)
     contact: str
@@ -319,7 +319,7 @@ class FlowWebhookFastPath:
                 return False
             row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
             # With the rows of concurrent requests, in one INSERT; committed before this
-            # returns, and the drain kicked (executions.grouped_insert).
+            # returns, and the drain kicked (executions.inbound.grouped_insert).
             await resources.inserts.record(row)
             return True
         except Exception:

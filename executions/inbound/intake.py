@@ -1,7 +1,7 @@
 """Inbound webhooks → executions: record (idempotent); ``handle`` runs one recorded event.
 
-Recorded events are processed in batches by ``executions.batch`` (kicked by
-``executions.drain``), each contact's events one at a time in arrival order.
+Recorded events are processed in batches by ``executions.inbound.batch`` (kicked by
+``executions.inbound.drain``), each contact's events one at a time in arrival order.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> Inbo
 class Lookup:
     """Where ``handle`` finds flows, revisions and active executions: one query each.
 
-    ``executions.batch.BatchLookup`` answers the same questions for a whole batch at once."""
+    ``executions.inbound.batch.BatchLookup`` answers the same questions for a whole batch at once."""
 
     def flow(self, flow_id: int) -> Flow:
         return Flow.objects.select_related("account").get(pk=flow_id)

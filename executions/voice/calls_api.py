@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from accounts.api2010 import API, int_param, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
-from executions import calls
-from executions.call_models import Call
+from executions.models import Call
+from executions.voice import calls
 
 OPTION_KEYS = (
     "MachineDetection",

@@ -21,7 +21,7 @@ import asyncio
 import logging
 from typing import Any
 
-from executions import drain
+from executions.inbound import drain
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class GroupedInserts:
                 if not future.done():
                     future.set_exception(exc)
             return
-        if inserted:  # committed (autocommit) before the kick: see executions.drain
+        if inserted:  # committed (autocommit) before the kick: see executions.inbound.drain
             try:
                 await drain.kick_async(self.redis)
             except Exception:  # noqa: BLE001 - the rows are committed; rescue() drains them

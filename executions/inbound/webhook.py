@@ -1,10 +1,10 @@
 """The flow webhook (Twilio's ``/v1/Accounts/{AC}/Flows/{FW}``) and engine callbacks.
 
 Messaging: signature checked, the event recorded (a redelivered MessageSid is recorded once),
-``<Response/>`` answered at once; the flow runs in a Celery worker's batch (``executions.drain``;
+``<Response/>`` answered at once; the flow runs in a Celery worker's batch (``executions.inbound.drain``;
 in-process when embedded). Under ASGI the common case is answered before Django by
-``executions.fast_webhook``, with the same semantics.
-Voice (``CallSid`` without ``MessageSid``) goes to ``executions.voice.handle_call``.
+``executions.inbound.fast_path``, with the same semantics.
+Voice (``CallSid`` without ``MessageSid``) goes to ``executions.voice.turns.handle_call``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.errors import twilio_error_response
 from accounts.models import Account
-from executions import drain, inbound, voice
 from executions.engine import store
+from executions.inbound import drain, intake
+from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
-from executions.signature import signature_status
+from executions.voice import turns
 from studio.models import Flow
 from studio.widgets.base import Inbound
 
@@ -78,25 +79,25 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
     if params.get("FlowEvent"):
         return _flow_event(flow, params)
     if params.get("CallSid") and not params.get("MessageSid"):
-        return _xml(voice.handle_call(flow, params))
-    if inbound.record(flow, params) is not None:
+        return _xml(turns.handle_call(flow, params))
+    if intake.record(flow, params) is not None:
         transaction.on_commit(drain.kick)
-    return _xml(voice.EMPTY)
+    return _xml(turns.EMPTY)
 
 
 def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
     """``?FlowEvent=return`` from external TwiML (TwiML Redirect): resume the waiting widget."""
-    contact, channel = inbound.pair_of(params)
+    contact, channel = intake.pair_of(params)
     session = str(params.get("CallSid") or "")
     with transaction.atomic():
         qs = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)
         by_call = qs.filter(session_key=session).first() if session else None
         candidate = by_call or qs.filter(contact_channel_address=contact, channel_address=channel).first()
         if candidate is None:
-            return _xml(voice.EMPTY)
+            return _xml(turns.EMPTY)
         execution = store.lock(candidate.pk)
         result = store.deliver(execution, Inbound(kind="callback", payload=params))
-    return _xml(voice.twiml_document(result.twiml))
+    return _xml(turns.twiml_document(result.twiml))
 
 
 @csrf_exempt
@@ -120,7 +121,7 @@ def execution_callback(
             )
         execution = store.lock(found.pk)
         result = store.deliver(execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq)
-    return _xml(voice.twiml_document(result.twiml))
+    return _xml(turns.twiml_document(result.twiml))
 
 
 @csrf_exempt

@@ -6,7 +6,7 @@ requests the URL (method, 10 s, 64 kB; same address policy as Make HTTP Request)
 hands control back to the flow when a ``<Redirect>`` targets the flow webhook with
 ``?FlowEvent=return`` (its other query parameters become ``widgets.NAME.*``). A document that
 does not return leaves the widget waiting for a later ``?FlowEvent=return`` request (served by
-``executions.webhooks``) until ``timeout`` seconds pass (``0`` = do not wait: ``timeout`` at
+``executions.inbound.webhook``) until ``timeout`` seconds pass (``0`` = do not wait: ``timeout`` at
 once). ``fail``: the URL cannot be fetched (invalid, refused, timed out) or the TwiML is
 invalid; HTTP error statuses from the target are *not* failures (spec) — nothing is sent.
 """
@@ -55,7 +55,7 @@ def _fail(call: WidgetCall, message: str) -> Outcome:
 
 
 def run_message(call: WidgetCall) -> Outcome:
-    from executions import http_client
+    from executions.backends import http_client
     from twiml.interpreter.messaging import messages_from
 
     url = str(call.properties.get("url") or "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dateutil import parser as dateparser
+from dateutil import parser
 from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,9 +15,9 @@ from accounts.auth import request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from accounts.pagination import paginate
 from accounts.sids import new_sid
+from executions.api.resources import execution_context_json, execution_json, step_context_json, step_json
 from executions.engine import store
 from executions.models import Execution, Step
-from executions.serializers import execution_context_json, execution_json, step_context_json, step_json
 from studio.models import Flow
 
 
@@ -79,7 +79,7 @@ class ExecutionList(APIView):
             raw = params.get(name)
             if raw:
                 try:
-                    moment = dateparser.isoparse(raw)
+                    moment = parser.isoparse(raw)
                 except (ValueError, OverflowError):
                     raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
                 if moment.tzinfo is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dateutil import parser as dateparser
+from dateutil import parser
 from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from accounts.api2010 import API, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from executions.messaging.providers import get_provider
 from executions.models import Message
-from executions.providers import get_provider
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def message_json(message: Message) -> dict[str, Any]:
 
 def _day(raw: str, name: str) -> dt.date:
     try:
-        return dateparser.isoparse(raw).date()
+        return parser.isoparse(raw).date()
     except (ValueError, OverflowError):
         raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
 

@@ -9,7 +9,7 @@ One transaction per batch:
 2. **read** what the events need in a few queries: their flows, the published revisions
    (revisions never change: cached per process), the active executions of their pairs, locked
    (``FOR UPDATE OF`` the execution rows only);
-3. **run** each event through the engine in memory (``inbound.handle``), gathering rows in one
+3. **run** each event through the engine in memory (``intake.handle``), gathering rows in one
    ``Writes``;
 4. **write** with a handful of bulk statements, and mark the events processed.
 
@@ -30,10 +30,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.sids import is_sid, new_sid
-from executions import inbound
 from executions.engine.writes import Writes, insert_rows, update_rows
+from executions.inbound import intake
+from executions.messaging.providers import provider_name
 from executions.models import Execution, InboundEvent, Message
-from executions.providers import provider_name
 from studio.models import Flow, FlowRevision
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def _run_batch(events: list[InboundEvent]) -> list[InboundEvent]:
     for event in events:
         if done and time.monotonic() - started > BATCH_SECONDS:
             break
-        inbound.handle(event, lookup=lookup, writes=writes)
+        intake.handle(event, lookup=lookup, writes=writes)
         event.status = InboundEvent.Status.PROCESSED
         done.append(event)
     store_inbound_messages(done, lookup)
@@ -127,8 +127,8 @@ def _run_one(event: InboundEvent) -> None:
     try:
         with transaction.atomic():
             if event.kind == "message":
-                store_inbound_messages([event], inbound.Lookup())
-            inbound.handle(event)
+                store_inbound_messages([event], intake.Lookup())
+            intake.handle(event)
             event.status = InboundEvent.Status.PROCESSED
             event.save(update_fields=["status", "execution_sid"])
     except Exception:  # noqa: BLE001 - recorded as failed, never retried forever
@@ -136,8 +136,8 @@ def _run_one(event: InboundEvent) -> None:
         InboundEvent.objects.filter(pk=event.pk).update(status=InboundEvent.Status.FAILED)
 
 
-class BatchLookup(inbound.Lookup):
-    """``inbound.Lookup`` answered from a few queries made for the whole batch."""
+class BatchLookup(intake.Lookup):
+    """``intake.Lookup`` answered from a few queries made for the whole batch."""
 
     def __init__(self, events: list[InboundEvent]) -> None:
         flow_ids = {e.flow_id for e in events}
@@ -192,7 +192,7 @@ def revision(pk: int) -> FlowRevision:
     return found
 
 
-def store_inbound_messages(events: list[InboundEvent], lookup: inbound.Lookup) -> None:
+def store_inbound_messages(events: list[InboundEvent], lookup: intake.Lookup) -> None:
     """Keep inbound messages as Twilio's Messages list shows them (direction ``inbound``).
 
     Stored by the worker, not the webhook, to keep the webhook's answer fast; before the flows

@@ -25,9 +25,9 @@ from rest_framework.views import APIView
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from accounts.sids import new_sid
-from executions import calls
 from executions.engine import store
 from executions.models import Execution, InboundEvent, Message, Step
+from executions.voice import calls
 from studio.models import Flow
 
 TAG = ["Console"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from executions.messaging.providers import get_provider
 from executions.models import Message
-from executions.providers import get_provider
 
 
 def dispatch(sid: str) -> None:

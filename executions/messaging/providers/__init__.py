@@ -38,9 +38,9 @@ def provider_name(account: object | None = None) -> str:
 def get_provider(name: str | None = None, account: object | None = None) -> Provider:
     name = name or provider_name(account)
     if name == "twilio":
-        from executions.providers.twilio import TwilioProvider
+        from executions.messaging.providers.twilio import TwilioProvider
 
         return TwilioProvider()
-    from executions.providers.simulator import SimulatorProvider
+    from executions.messaging.providers.simulator import SimulatorProvider
 
     return SimulatorProvider()

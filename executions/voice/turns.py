@@ -1,4 +1,4 @@
-"""The voice hook: a call reaching a flow's webhook (``executions.webhooks`` routes requests
+"""The voice hook: a call reaching a flow's webhook (``executions.inbound.webhook`` routes requests
 with ``CallSid`` and no ``MessageSid`` here) and the call's status callbacks.
 
 A new call creates an execution (``incomingCall``; with ``flags.allow_concurrent_calls`` each
