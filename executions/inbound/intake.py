@@ -16,7 +16,7 @@ from executions.engine.context import trigger_payload
 from executions.engine.writes import Writes
 from executions.models import Execution, InboundEvent
 from studio.models import Flow, FlowRevision
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 log = logging.getLogger(__name__)
 
