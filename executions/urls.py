@@ -72,5 +72,9 @@ urlpatterns = [
         console_sim.FlowExecutions.as_view(),
         name="console-flow-executions",
     ),
-    path("api/console/executions/<str:sid>", console_sim.ExecutionDetail.as_view(), name="console-execution"),
+    path(
+        "api/console/executions/<str:sid>",
+        console_sim.ConsoleExecutionDetail.as_view(),
+        name="console-execution",
+    ),
 ]

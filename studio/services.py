@@ -16,7 +16,9 @@ from django.db import transaction
 
 from accounts.errors import TwilioAPIError
 from accounts.models import Account
+from studio import widgets
 from studio.models import Flow, FlowRevision
+from studio.validation import validate_definition
 
 VALIDATION_FAILED = 81022
 SCHEMA_URL = "https://schemas.twilio.com/studio/draft/2019-09/flow-definition"
@@ -58,9 +60,6 @@ def validate(definition: Any) -> Checked:
         return Checked(
             errors=[{"message": "the flow definition must be a JSON object", "property_path": "#"}]
         )
-    # Late import: the validator pulls in the whole widget library.
-    from studio.validation import validate_definition
-
     result = validate_definition(definition)
     return Checked(
         errors=[_problem_json(p) for p in result.errors],
@@ -90,8 +89,6 @@ def parse_definition(raw: Any, name: str = "Definition") -> dict[str, Any]:
 
 def blank_definition(description: str = "A New Flow") -> dict[str, Any]:
     """What a new flow starts with: only the Trigger, every event unconnected."""
-    from studio import widgets
-
     trigger = widgets.get("trigger")
     events = (
         list(trigger.events)

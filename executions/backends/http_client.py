@@ -23,11 +23,12 @@ import hmac
 import ipaddress
 import socket
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urlencode, urljoin
 
 import httpx
 
@@ -210,8 +211,6 @@ def request(
 
 
 def _urlencode(pairs: list[tuple[str, str]]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode([(str(k), str(v)) for k, v in pairs])
 
 
@@ -298,8 +297,6 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     encoding = response.headers.get("content-encoding", "").lower().strip()
     if encoding not in ("gzip", "deflate"):
         return data
-    import zlib
-
     wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
     try:
         d = zlib.decompressobj(wbits)

@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from liquid import BoundTemplate
+from liquid import BoundTemplate, Mode
 from liquid.builtin.statement import Statement, StatementNode
 from liquid.context import Context
 from liquid.exceptions import Error as LiquidError
@@ -86,8 +87,6 @@ def pacific_now() -> dt.datetime:
 @lru_cache(maxsize=1)
 def _pacific() -> dt.tzinfo:
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo("America/Los_Angeles")
     except Exception:  # noqa: BLE001 - no tz database in the image: US rules by hand
         return _UsPacific()
@@ -186,8 +185,6 @@ class RuntimeEnvironment(StudioEnvironment):
 
 @lru_cache(maxsize=4)
 def _environment(loop_limit: int, output_limit: int) -> RuntimeEnvironment:
-    from liquid import Mode, Undefined
-
     cls = type(
         "StudioRuntimeEnvironment",
         (RuntimeEnvironment,),

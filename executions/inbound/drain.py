@@ -24,6 +24,7 @@ pending. Embedded (eager Celery, no Redis) the kick drains at once.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -61,7 +62,7 @@ _redis: Any = None
 def redis_client() -> Any:
     global _redis
     if _redis is None:
-        import redis
+        import redis  # on use: embedded mode (no REDIS_URL) never needs a client
 
         _redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
     return _redis
@@ -85,8 +86,6 @@ def kick(slot: int = 0) -> None:
 async def kick_async(client: Any) -> None:
     """``kick()`` for async callers (the ASGI webhook): ``client`` is a ``redis.asyncio`` client."""
     if await client.set(KICK_KEY, "1", nx=True, ex=KICK_TTL_SECONDS):
-        import asyncio
-
         await asyncio.get_running_loop().run_in_executor(None, _queue, 0)
 
 

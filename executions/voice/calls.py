@@ -26,6 +26,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
+from executions.messaging.providers import provider_name
 from executions.models import Call
 from studio.conf import studio_settings
 from twiml import CallScript, Transcript
@@ -238,8 +239,6 @@ def dispatch(sid: str) -> None:
     call = Call.objects.select_related("account").filter(sid=sid).first()
     if call is None or call.status != Call.Status.QUEUED:
         return
-    from executions.messaging.providers import provider_name
-
     if provider_name(call.account) == "twilio":
         _dispatch_twilio(call)
         return
@@ -302,7 +301,7 @@ def _finish(call: Call, status: str, transcript: dict[str, Any]) -> None:
 
 
 def _dispatch_twilio(call: Call) -> None:  # pragma: no cover - needs a real account
-    from twilio.rest import Client
+    from twilio.rest import Client  # on use: only the twilio provider loads the SDK
 
     client = Client(studio_settings.TWILIO_ACCOUNT_SID, studio_settings.TWILIO_AUTH_TOKEN)
     kwargs: dict[str, Any] = {"to": call.to_address, "from_": call.from_address, "timeout": call.timeout}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from studio.widgets.props import Problem, Prop, has_liquid, kv_array
@@ -44,8 +45,6 @@ class RunSubflow(Widget):
 
     @classmethod
     def check_rules(cls, properties: dict[str, Any]) -> list[Problem]:
-        import re
-
         out: list[Problem] = []
         sid = properties.get("flow_sid")
         if isinstance(sid, str) and not has_liquid(sid) and not re.fullmatch(FLOW_SID_PATTERN, sid):

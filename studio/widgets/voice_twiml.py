@@ -7,6 +7,7 @@ action/redirect URLs come from ``services.callback_url`` and resume the waiting 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lxml import etree
@@ -173,8 +174,6 @@ def enqueue_event(payload: dict[str, Any]) -> str:
 
 def virtual_agent_outputs(payload: dict[str, Any]) -> dict[str, Any]:
     """Connect action parameters of a virtual agent, ``VirtualAgentProviderData`` parsed."""
-    import json
-
     out = outputs_of(payload)
     data = out.get("VirtualAgentProviderData")
     if isinstance(data, str) and data.strip():

@@ -17,7 +17,7 @@ class TwilioProvider:
         self.base_url = base_url
 
     def client(self, message: Message) -> Any:
-        from twilio.rest import Client
+        from twilio.rest import Client  # on use: accounts on the simulator never load the SDK
 
         account = message.account
         client = Client(account.twilio_account_sid, account.twilio_auth_token)
