@@ -18,8 +18,6 @@ ContextVar set only by that code, so nothing a request or a flow controls can re
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import ipaddress
 import json
 import socket
@@ -33,6 +31,9 @@ from urllib.parse import unquote, urljoin
 
 import httpx
 from django.conf import settings
+
+# Re-exported: studio/widgets/run_function.py signs through it (accounts.signing is the one signer).
+from accounts.signing import twilio_signature as twilio_signature
 
 MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -351,10 +352,3 @@ def json_object(response: HttpResponse) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
-    """``X-Twilio-Signature``: HMAC-SHA1 over the URL plus the sorted POST parameters."""
-    payload = url + "".join(f"{k}{v}" for k, v in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()

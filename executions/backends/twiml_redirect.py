@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from accounts.signing import twilio_signature
 from studio.widgets.base import Outcome, WaitSpec, WidgetCall
 
 MAX_DOCUMENTS = 10
@@ -74,7 +75,7 @@ def run_message(call: WidgetCall) -> Outcome:
         if token:
             signed = params if method == "POST" else []
             target = url if method == "POST" else http_client._with_params(url, params)
-            headers["X-Twilio-Signature"] = http_client.twilio_signature(token, target, signed)
+            headers["X-Twilio-Signature"] = twilio_signature(token, target, signed)
         try:
             if method == "GET":
                 response = http_client.request("GET", url, params=params, headers=headers)
