@@ -10,7 +10,7 @@ changes between check and connect (rebinding) cannot slip through. Redirects are
 hand, at most ``MAX_REDIRECTS`` hops, each hop checked the same way. One deadline
 (``HTTP_TIMEOUT_SECONDS``) covers every hop; bodies are read up to ``HTTP_MAX_BODY_BYTES``.
 
-The one exception is ``routed()``: a context manager the golden scenario runner (and tests) use
+The one exception is ``routed()``: a context manager the scenario runner (and tests) use
 to send some URLs to a local stub server instead (see "Replay hook" below). It lives in a
 ContextVar set only by that code, so nothing a request or a flow controls can reach it.
 """
@@ -143,7 +143,7 @@ def check_destination(host: str, port: int, deadline: float | None = None) -> IP
 # -- Replay hook ------------------------------------------------------------------------------
 # ``router(scheme, host, port)`` returns ``(loopback_ip, port)`` to send that hop to a local stub
 # server over plain HTTP (path, query, Host header and body unchanged), or None for the normal,
-# checked path. Set only through ``routed()``, by executions/golden.py and tests.
+# checked path. Set only through ``routed()``, by scenarios/stubs.py (the scenario runner, tests).
 Router = Callable[[str, str, int], tuple[str, int] | None]
 _router: ContextVar[Router | None] = ContextVar("studio_http_router", default=None)
 
@@ -276,7 +276,7 @@ def _send(
     port = target.port or (443 if target.scheme == "https" else 80)
     extensions: dict[str, Any] = {}
     stub = _stub_for(target, port)
-    if stub is not None:  # replay: the golden runner's stub server answers for this URL
+    if stub is not None:  # replay: the scenario runner's stub server answers for this URL
         wire = target.copy_with(scheme="http", host=stub[0], port=stub[1], userinfo=b"")
     else:
         ip = check_destination(target.host, port, deadline)
