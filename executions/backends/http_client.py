@@ -19,52 +19,23 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import json
 import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin
 
 import httpx
 from django.conf import settings
 
-# Re-exported: studio/widgets/run_function.py signs through it (accounts.signing is the one signer).
-from accounts.signing import twilio_signature as twilio_signature
+from studio.widgets.runtime import HttpError, HttpResponse
 
 MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 USER_AGENT = "TwilioStudio/1.0 (self-hosted)"
-
-
-class HttpError(Exception):
-    """A request that produced no usable response.
-
-    ``kind``: ``invalid_url``, ``blocked`` (address not allowed), ``timeout``, ``too_large``,
-    ``too_many_redirects`` or ``network`` (refused, reset, DNS failure, TLS error).
-    """
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
-@dataclass
-class HttpResponse:
-    status_code: int
-    content_type: str
-    body: str
-    headers: dict[str, str] = field(default_factory=dict)
-    url: str = ""
-
-    @property
-    def media_type(self) -> str:
-        return self.content_type.split(";", 1)[0].strip().lower()
 
 
 def _studio(key: str, default: Any) -> Any:
@@ -340,15 +311,3 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
     return out
-
-
-def json_object(response: HttpResponse) -> dict[str, Any] | None:
-    """The body parsed, when it is a JSON *object* served as JSON (arrays/strings are not)."""
-    media = response.media_type
-    if media != "application/json" and not media.endswith("+json"):
-        return None
-    try:
-        value = json.loads(response.body)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None

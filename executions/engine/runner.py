@@ -10,94 +10,18 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
 from executions.engine import subflow
 from executions.engine.context import snapshot
 from executions.engine.rendering import render_properties
+from executions.engine.state import ArmedWait, ExecState, Limits, RunResult, StepRecord
+from executions.engine.templates import render
 from studio import widgets
-from studio.widgets.base import Inbound, Outcome, Services, TemplateError, Widget, WidgetCall
+from studio.widgets.runtime import Inbound, Outcome, Services, TemplateError, WidgetCall
+from studio.widgets.widget import Widget
 
 ENDED = "Ended"
-
-# Legacy types Studio still accepts on import but that cannot run (spec §2.22, §8.1).
-LEGACY_ERRORS: dict[str, int] = {
-    "add-member-to-chat-channel": 81004,
-    "create-chat-channel": 81006,
-    "create-task": 81015,
-    "understand": 81013,
-    "update-sync-object": 81012,
-    "run-function-v2": 81010,
-    "send-to-auto-pilot": 81013,
-    "connect-virtual-agent": 81020,
-}
-
-
-@dataclass
-class Limits:
-    max_steps: int = 1000
-    max_same_widget: int = 10
-
-
-@dataclass
-class ExecState:
-    sid: str
-    flow_sid: str
-    revision_id: int
-    definition: dict[str, Any]
-    context: dict[str, Any]
-    trigger_event: str = ""
-    status: str = "active"
-    current_widget: str = ""
-    wait_state: dict[str, Any] = field(default_factory=dict)
-    step_count: int = 0
-    last_widget: str = ""
-    repeat_count: int = 0
-    # Run Subflow (one level): the child frame while a subflow runs (see engine/subflow.py);
-    # ``parent_definition`` is kept in memory only, ``child_exit`` is "completed"/"failed"
-    # once the child has finished and control goes back to the parent.
-    subflow: dict[str, Any] = field(default_factory=dict)
-    parent_definition: dict[str, Any] | None = None
-    child_exit: str = ""
-
-    def state(self, name: str) -> dict[str, Any] | None:
-        for st in self.definition.get("states", []):
-            if st.get("name") == name:
-                return st
-        return None
-
-
-@dataclass
-class StepRecord:
-    name: str
-    transitioned_from: str
-    transitioned_to: str
-    type: str
-    context: dict[str, Any]
-
-
-@dataclass
-class ArmedWait:
-    widget: str
-    token: str
-    timeout_seconds: float | None
-
-
-@dataclass
-class RunResult:
-    steps: list[StepRecord] = field(default_factory=list)
-    twiml: list[str] = field(default_factory=list)
-    wait: ArmedWait | None = None
-    ended: bool = False
-    ignored: bool = False
-    log: list[dict[str, Any]] = field(default_factory=list)
-
-    def warn(self, code: int | None, message: str, widget: str = "") -> None:
-        self.log.append({"level": "warning", "code": code, "message": message, "widget": widget})
-
-    def error(self, code: int | None, message: str, widget: str = "") -> None:
-        self.log.append({"level": "error", "code": code, "message": message, "widget": widget})
 
 
 class Renderer:
@@ -107,8 +31,6 @@ class Renderer:
         self.state = state
 
     def __call__(self, source: str) -> str:
-        from executions.engine.templates import render
-
         return render(self.state.revision_id, source, self.state.context)
 
 
@@ -246,9 +168,9 @@ def _run_widget(
         return None
     run_fn = getattr(cls, "run", None)
     if run_fn is None:
-        if wtype in LEGACY_ERRORS or cls.legacy:
+        if cls.legacy:
             message = f"widget type {wtype} is a legacy Twilio widget and is not available"
-            _fail(state, name, wtype, LEGACY_ERRORS.get(wtype), message, result)
+            _fail(state, name, wtype, cls.legacy_error_code, message, result)
         else:
             _fail(state, name, wtype, None, f"widget type {wtype} is not available", result)
         return None

@@ -33,7 +33,8 @@ from liquid.token import TOKEN_STATEMENT
 from liquid.undefined import Undefined, is_undefined
 
 from studio.liquid import StudioEnvironment
-from studio.widgets.base import LIQUID_MARKERS, TemplateError
+from studio.widgets.props import LIQUID_MARKERS
+from studio.widgets.runtime import TemplateError
 
 # -- output of objects, as Twilio's Java Liquid prints them ------------------------------------
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from executions.engine import store
 from executions.models import Execution, Wait
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None

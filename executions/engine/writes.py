@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
 # Columns the engine changes on an existing execution (``store.save``).
@@ -83,19 +84,16 @@ class _Effects:
         return bool(self.inline or self.queued_sids or self.published)
 
     def __call__(self) -> None:
-        from executions import tasks
-        from executions.engine.store import dispatch_inline
-        from executions.live import publish
-
+        handed = ports()
         by_provider: dict[str, tuple[Any, list[Message]]] = {}
         for provider, messages in self.inline:  # one hand-over per provider for the whole batch
             by_provider.setdefault(provider.name, (provider, []))[1].extend(messages)
         for provider, messages in by_provider.values():
-            dispatch_inline(provider, messages)
-        for sid in self.queued_sids:
-            tasks.dispatch_message.delay(sid)
+            handed.dispatch_inline(provider, messages)
+        if self.queued_sids:
+            handed.queue_dispatch(self.queued_sids)
         if self.published:
-            publish.publish_many(self.published)
+            handed.publish_steps(self.published)
 
 
 # Field types whose Python value is already what the JSON row needs (no per-value prep call).

@@ -24,10 +24,16 @@ pending. Embedded (eager Celery, no Redis) the kick drains at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
+
+from config.celery import app
+from executions.inbound import batch
+from executions.models import InboundEvent
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,6 @@ def slot_key(slot: int) -> str:
 
 
 def _eager() -> bool:
-    from config.celery import app
-
     return bool(app.conf.task_always_eager) or not settings.REDIS_URL
 
 
@@ -67,9 +71,9 @@ def redis_client() -> Any:
 
 
 def _queue(slot: int) -> None:
-    from executions import tasks
-
-    tasks.drain_inbound.delay(slot)
+    # By name: the task (executions.tasks.drain_inbound) calls drain(); importing it here would
+    # make a cycle. _queue only runs with a broker (eager mode drains inline, see kick()).
+    app.send_task("executions.tasks.drain_inbound", args=(slot,))
 
 
 def kick(slot: int = 0) -> None:
@@ -91,8 +95,6 @@ async def kick_async(client: Any) -> None:
 
 def drain(slot: int = 0) -> int:
     """Process pending inbound events in batches until none is left; returns how many."""
-    from executions.inbound import batch
-
     done = 0
     helper_asked = False
     eager = _eager()
@@ -122,12 +124,6 @@ def rescue() -> int:
     """Beat's safety net: events pending for a while with no drainer on the way (a worker died
     holding the key, which then expires, or a kick was lost) get one. Returns how many events
     were drained here (embedded) or 0 when a drainer was queued."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from executions.models import InboundEvent
-
     cutoff = timezone.now() - dt.timedelta(seconds=RESCUE_AFTER_SECONDS)
     stale = InboundEvent.objects.filter(status=InboundEvent.Status.PENDING, date_created__lt=cutoff)
     if not stale.exists():

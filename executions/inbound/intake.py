@@ -17,7 +17,7 @@ from executions.engine.writes import Writes
 from executions.inbound.requests import event_key, pair_of
 from executions.models import Execution, InboundEvent
 from studio.models import Flow, FlowRevision
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 log = logging.getLogger(__name__)
 

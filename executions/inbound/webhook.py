@@ -25,7 +25,7 @@ from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
 from executions.voice import turns
 from studio.models import Flow
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 
 def _xml(document: str, status: int = 200) -> HttpResponse:

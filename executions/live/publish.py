@@ -8,28 +8,9 @@ import os
 import threading
 from typing import Any
 
-from executions.engine.context import summary
-from executions.models import Execution, Step
-
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 5.0
-
-
-def step_payload(execution: Execution, step: Step) -> dict[str, Any]:
-    return {
-        "type": "step.event",
-        "flow_sid": execution.flow.sid,
-        "execution_sid": execution.sid,
-        "execution_status": execution.status,
-        "step_sid": step.sid,
-        "name": step.name,
-        "from": step.transitioned_from,
-        "to": step.transitioned_to,
-        "widget_type": step.type,
-        "context": summary(step.context, step.transitioned_from),
-        "error": step.context.get("error"),
-    }
 
 
 class _Loop:

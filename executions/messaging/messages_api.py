@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.api2010 import API, page_of, path_account, rfc2822
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
+from executions.engine.ports import ports
 from executions.messaging.providers import get_provider
 from executions.models import Message
 
@@ -104,10 +105,8 @@ class MessageList(APIView):
             raise TwilioAPIError(400, message.error_code or 21211, message.error_message or "Message refused")
         with transaction.atomic():
             message.save()
-            from executions import tasks
-
             sid = message.sid
-            transaction.on_commit(lambda: tasks.dispatch_message.delay(sid))
+            transaction.on_commit(lambda: ports().queue_dispatch([sid]))
         message.refresh_from_db()
         return Response(message_json(message), status=201)
 

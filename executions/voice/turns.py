@@ -22,7 +22,7 @@ from executions.engine.context import trigger_payload
 from executions.models import Execution
 from studio import widgets
 from studio.models import Flow
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 ENDED_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})

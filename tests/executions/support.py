@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.signing import twilio_signature
 from executions.engine import store
 from executions.models import Execution, Message
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 _seq = itertools.count(1)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from executions.engine import runner, templates
 from executions.engine.timers import sweep
 from executions.models import Execution, Step, Wait
-from studio.widgets.base import Inbound, TemplateError
+from studio.widgets.runtime import Inbound, TemplateError
 from tests.executions.factories import definition, on, state
 from tests.executions.support import deliver, send_sms, start_rest
 
@@ -90,7 +90,7 @@ def test_it_ends_with_an_error_step_for_a_widget_type_without_runtime(
     flow_factory: Any, monkeypatch: Any
 ) -> None:
     from studio import widgets
-    from studio.widgets.base import Widget
+    from studio.widgets.widget import Widget
 
     class NotYetImplemented(Widget):
         type = "not-yet-implemented"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
+from executions.engine.store import message_status_changed
 from executions.models import Message
 
 REJECT_TO_DEFAULT = {"+15005550001": 21211, "+15005550009": 21614}
@@ -82,8 +83,6 @@ def fail(
     sid: str, error_code: int = 30003, error_message: str = "Unreachable destination handset"
 ) -> Message:
     """Test/console hook: mark a message undelivered and tell the execution that sent it."""
-    from executions.engine.store import message_status_changed
-
     message = Message.objects.get(sid=sid)
     message.status = Message.Status.UNDELIVERED
     message.error_code = error_code

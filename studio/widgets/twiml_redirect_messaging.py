@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from accounts.signing import twilio_signature
-from studio.widgets.base import Outcome, WaitSpec, WidgetCall
+from studio.widgets.runtime import HttpError, Outcome, WaitSpec, WidgetCall
+from twiml.interpreter.messaging import messages_from
 
 MAX_DOCUMENTS = 10
 DEFAULT_TIMEOUT = 14400
@@ -56,32 +56,22 @@ def _fail(call: WidgetCall, message: str) -> Outcome:
 
 
 def run_message(call: WidgetCall) -> Outcome:
-    from executions.backends import http_client
-    from twiml.interpreter.messaging import messages_from
-
     url = str(call.properties.get("url") or "").strip()
     method = str(call.properties.get("method") or "POST").strip().upper()
     timeout = _timeout(call.properties.get("timeout"))
     inbound = _inbound(call)
     params = sorted(inbound.items())
-    account = getattr(getattr(call.services, "execution", None), "account", None)
     warnings: list[tuple[int, str]] = []
     for _ in range(MAX_DOCUMENTS):
         back = return_params(url)
         if back is not None:
             return Outcome(event="return", outputs=back, warnings=warnings)
-        headers: dict[str, str] = {}
-        token = str(getattr(account, "auth_token", "") or "")
-        if token:
-            signed = params if method == "POST" else []
-            target = url if method == "POST" else http_client._with_params(url, params)
-            headers["X-Twilio-Signature"] = twilio_signature(token, target, signed)
-        try:
+        try:  # signed as Twilio signs its requests to TwiML apps
             if method == "GET":
-                response = http_client.request("GET", url, params=params, headers=headers)
+                response = call.services.http_request("GET", url, params=params, signed=True)
             else:
-                response = http_client.request("POST", url, form=params, headers=headers)
-        except http_client.HttpError as exc:
+                response = call.services.http_request("POST", url, form=params, signed=True)
+        except HttpError as exc:
             return _fail(call, exc.message)
         if not 200 <= response.status_code < 300:
             warnings.append((11200, f"{call.name}: {url} answered {response.status_code}"))

@@ -104,7 +104,7 @@ class Command(BaseCommand):
         mode = "embedded (in-process tasks and sweeper)" if embedded else "production (Redis + Celery)"
         self.stdout.write(f"Serving on http://{opts['host']}:{opts['port']} — {mode}, {workers} worker(s)")
         uvicorn.run(
-            "accounts.management.commands.serve:asgi_application",
+            "executions.management.commands.serve:asgi_application",
             factory=True,
             host=opts["host"],
             port=opts["port"],
