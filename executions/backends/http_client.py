@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 import httpx
-from django.conf import settings
 
+from studio.conf import studio_settings
 from studio.widgets.runtime import HttpError, HttpResponse
 
 MAX_REDIRECTS = 5
@@ -38,14 +38,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 USER_AGENT = "TwilioStudio/1.0 (self-hosted)"
 
 
-def _studio(key: str, default: Any) -> Any:
-    return getattr(settings, "STUDIO", {}).get(key, default)
-
-
 def _allowed_entries() -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
     names: set[str] = set()
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for raw in _studio("ALLOWED_HTTP_HOSTS", []) or []:
+    for raw in studio_settings.ALLOWED_HTTP_HOSTS or []:
         entry = str(raw).strip().lower()
         if not entry:
             continue
@@ -168,8 +164,8 @@ def request(
     ``content_type``. Basic auth comes from ``auth`` or else the URL's userinfo. Raises
     HttpError when there is no response to report.
     """
-    timeout = float(timeout if timeout is not None else _studio("HTTP_TIMEOUT_SECONDS", 10))
-    max_bytes = int(max_bytes if max_bytes is not None else _studio("HTTP_MAX_BODY_BYTES", 64 * 1024))
+    timeout = float(timeout if timeout is not None else studio_settings.HTTP_TIMEOUT_SECONDS)
+    max_bytes = int(max_bytes if max_bytes is not None else studio_settings.HTTP_MAX_BODY_BYTES)
     deadline = time.monotonic() + timeout
     method = method.upper()
     body: bytes | None = None
@@ -258,7 +254,7 @@ def _send(
             extensions["sni_hostname"] = target.host
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s")
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s")
     host_header = target.host if target.port is None else f"{target.host}:{target.port}"
     hop_headers = {**headers, "Host": host_header}
     try:
@@ -275,7 +271,7 @@ def _send(
             req.headers["Authorization"] = f"Basic {token}"
         response = client.send(req, stream=True)
     except httpx.TimeoutException:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s") from None
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s") from None
     except httpx.HTTPError as exc:
         raise HttpError("network", f"request to {target.host} failed: {exc}") from None
     try:
@@ -285,9 +281,9 @@ def _send(
             if len(data) > max_bytes:
                 raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
             if time.monotonic() > deadline:
-                raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s")
+                raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s")
     except httpx.TimeoutException:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s") from None
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s") from None
     except httpx.HTTPError as exc:
         raise HttpError("network", f"reading the response from {target.host} failed: {exc}") from None
     finally:

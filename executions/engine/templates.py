@@ -21,7 +21,6 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 from dateutil import parser as date_parser
-from django.conf import settings
 from liquid import BoundTemplate
 from liquid.builtin.statement import Statement, StatementNode
 from liquid.context import Context
@@ -32,6 +31,7 @@ from liquid.stringify import to_liquid_string
 from liquid.token import TOKEN_STATEMENT
 from liquid.undefined import Undefined, is_undefined
 
+from studio.conf import studio_settings
 from studio.liquid import StudioEnvironment
 from studio.widgets.props import LIQUID_MARKERS
 from studio.widgets.runtime import TemplateError
@@ -166,8 +166,7 @@ def studio_date(value: Any, fmt: Any) -> str:
 
 
 def _limits() -> tuple[int, int]:
-    studio = getattr(settings, "STUDIO", {})
-    return int(studio.get("LIQUID_LOOP_LIMIT", 15)), int(studio.get("LIQUID_OUTPUT_LIMIT", 16 * 1024))
+    return int(studio_settings.LIQUID_LOOP_LIMIT), int(studio_settings.LIQUID_OUTPUT_LIMIT)
 
 
 class RuntimeEnvironment(StudioEnvironment):

@@ -34,6 +34,7 @@ from django.utils import timezone
 from config.celery import app
 from executions.inbound import batch
 from executions.models import InboundEvent
+from studio.conf import studio_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +43,8 @@ KICK_TTL_SECONDS = 60
 RESCUE_AFTER_SECONDS = 5.0
 
 
-def _studio(key: str, default: Any) -> Any:
-    return getattr(settings, "STUDIO", {}).get(key, default)
-
-
 def slots() -> int:
-    return max(1, int(_studio("INBOUND_DRAINERS", 3)))
+    return max(1, int(studio_settings.INBOUND_DRAINERS))
 
 
 def slot_key(slot: int) -> str:

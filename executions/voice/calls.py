@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.signing import twilio_signature
 from executions.models import Call
+from studio.conf import studio_settings
 from twiml import CallScript, Transcript
 from twiml.interpreter import CallPlayer
 from twiml.interpreter.flow import _End
@@ -51,7 +52,7 @@ def script_outcome(to: str, outcome: Any) -> None:
 
 
 def outcome_for(call: Call) -> dict[str, Any]:
-    configured = getattr(settings, "STUDIO", {}).get("SIMULATOR_CALL_OUTCOMES") or {}
+    configured = studio_settings.SIMULATOR_CALL_OUTCOMES
     raw = _scripted.get(call.to_address, configured.get(call.to_address, MAGIC_OUTCOMES.get(call.to_address)))
     raw = raw if raw is not None else call.options.get("outcome", "answered")
     out: dict[str, Any] = {"status": raw} if isinstance(raw, str) else dict(raw)
@@ -301,8 +302,7 @@ def _finish(call: Call, status: str, transcript: dict[str, Any]) -> None:
 def _dispatch_twilio(call: Call) -> None:  # pragma: no cover - needs a real account
     from twilio.rest import Client
 
-    studio = getattr(settings, "STUDIO", {})
-    client = Client(studio.get("TWILIO_ACCOUNT_SID"), studio.get("TWILIO_AUTH_TOKEN"))
+    client = Client(studio_settings.TWILIO_ACCOUNT_SID, studio_settings.TWILIO_AUTH_TOKEN)
     kwargs: dict[str, Any] = {"to": call.to_address, "from_": call.from_address, "timeout": call.timeout}
     if call.url:
         kwargs.update(url=call.url, method=call.method)
