@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "accounts",
+    "scenarios",  # before studio: its `flows` command (studio's plus `test`) is the one run
     "studio",
     "executions",
     "frontend",

@@ -10,7 +10,7 @@ changes between check and connect (rebinding) cannot slip through. Redirects are
 hand, at most ``MAX_REDIRECTS`` hops, each hop checked the same way. One deadline
 (``HTTP_TIMEOUT_SECONDS``) covers every hop; bodies are read up to ``HTTP_MAX_BODY_BYTES``.
 
-The one exception is ``routed()``: a context manager the golden scenario runner (and tests) use
+The one exception is ``routed()``: a context manager the scenario runner (and tests) use
 to send some URLs to a local stub server instead (see "Replay hook" below). It lives in a
 ContextVar set only by that code, so nothing a request or a flow controls can reach it.
 """
@@ -18,8 +18,6 @@ ContextVar set only by that code, so nothing a request or a flow controls can re
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import ipaddress
 import socket
 import time
@@ -113,7 +111,7 @@ def check_destination(host: str, port: int, deadline: float | None = None) -> IP
 # -- Replay hook ------------------------------------------------------------------------------
 # ``router(scheme, host, port)`` returns ``(loopback_ip, port)`` to send that hop to a local stub
 # server over plain HTTP (path, query, Host header and body unchanged), or None for the normal,
-# checked path. Set only through ``routed()``, by executions/golden.py and tests.
+# checked path. Set only through ``routed()``, by scenarios/stubs.py (the scenario runner, tests).
 Router = Callable[[str, str, int], tuple[str, int] | None]
 _router: ContextVar[Router | None] = ContextVar("studio_http_router", default=None)
 
@@ -244,7 +242,7 @@ def _send(
     port = target.port or (443 if target.scheme == "https" else 80)
     extensions: dict[str, Any] = {}
     stub = _stub_for(target, port)
-    if stub is not None:  # replay: the golden runner's stub server answers for this URL
+    if stub is not None:  # replay: the scenario runner's stub server answers for this URL
         wire = target.copy_with(scheme="http", host=stub[0], port=stub[1], userinfo=b"")
     else:
         ip = check_destination(target.host, port, deadline)
@@ -306,10 +304,3 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
     return out
-
-
-def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
-    """``X-Twilio-Signature``: HMAC-SHA1 over the URL plus the sorted POST parameters."""
-    payload = url + "".join(f"{k}{v}" for k, v in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
+from accounts.signing import twilio_signature
 from executions.messaging.providers import provider_name
 from executions.models import Call
 from studio.conf import studio_settings
@@ -78,9 +78,7 @@ def signed_request(account: Account, method: str, url: str, params: dict[str, st
     full = url
     if method == "GET" and params:
         full = url + ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
-    signature = RequestValidator(account.auth_token).compute_signature(
-        full, params if method == "POST" else {}
-    )
+    signature = twilio_signature(account.auth_token, full, params if method == "POST" else {})
     base = public_base()
     if full.startswith(base + "/"):
         return _local(method, full[len(base) :], params, signature)

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from executions.backends import http_client
-from executions.golden import HttpStubs, normalize_url, run_file
+from scenarios.driver import run_file
+from scenarios.stubs import HttpStubs, normalize_url
 from studio.widgets.runtime import json_object
 
 FLOW = {
@@ -344,7 +345,7 @@ def test_it_reports_one_line_per_scenario_and_exits_1(tmp_path: Path, capsys: An
 
 @pytest.mark.django_db(transaction=True)
 def test_it_runs_voice_scenarios_with_http_stubs_from_the_command(capsys: Any) -> None:
-    voice = Path(__file__).parent / "golden_voice"
+    voice = Path(__file__).parent.parent / "executions" / "golden_voice"
     call_command(
         "flows",
         "test",

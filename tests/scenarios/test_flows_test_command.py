@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import Account
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "executions" / "golden"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
