@@ -12,7 +12,7 @@ import { nodeTypes } from "./WidgetNode";
 
 const LARGE_FLOW = 300;
 /** Below this zoom widget text is unreadable: a flow that does not fit opens at the Trigger. */
-export const READABLE_ZOOM = 0.5;
+const READABLE_ZOOM = 0.5;
 
 export const DRAG_MIME = "application/x-studio-widget";
 
