@@ -9,8 +9,13 @@ import * as ops from "../../store/ops";
 import { mount, profiled, type Mounted } from "../../testing/render";
 import type { FlowDefinition, FlowDetail } from "../../types";
 import { EditorToolbar } from "../EditorToolbar";
+import { useLiveValidation } from "../session";
 import { shortcutFor, useEditorShortcuts } from "../shortcuts";
 import type { EditorCommands } from "../useEditorCommands";
+
+// The server's validator, answered by the test.
+const validate = vi.hoisted(() => vi.fn());
+vi.mock("../../api/client", () => ({ api: { validate } }));
 
 function fakeCommands(): EditorCommands {
   return {
@@ -111,5 +116,44 @@ describe("editing a widget", () => {
     probe.reset();
     for (const text of ["B", "By", "Bye"]) act(() => actions().setProperty("hello", "say", text));
     expect(probe.commits()).toBe(0);
+  });
+});
+
+describe("live validation", () => {
+  it("asks the server once typing pauses, and keeps only the answer for the current definition", async () => {
+    vi.useFakeTimers();
+    try {
+      const answer = { valid: false, errors: [{ message: "say is too long", property_path: "#/states/1/properties/say" }], warnings: [] };
+      validate.mockReset().mockResolvedValue(answer);
+      function Probe() {
+        useLiveValidation();
+        return null;
+      }
+      const probe = profiled(<Probe />);
+      mounted = mount(probe.ui);
+      probe.reset();
+
+      for (const text of ["L", "Lo", "Lon", "Long"]) {
+        act(() => actions().setProperty("hello", "say", text));
+        act(() => void vi.advanceTimersByTime(300));
+      }
+      expect(validate).not.toHaveBeenCalled();
+      await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+      expect(validate).toHaveBeenCalledTimes(1);
+      expect(validate.mock.calls[0][0]).toBe(editorStore.getState().def);
+      expect(editorStore.getState().errors).toEqual(answer.errors);
+      expect(probe.commits()).toBe(0);
+
+      // An answer that arrives after another edit describes an old definition: dropped.
+      let late: (v: typeof answer) => void = () => undefined;
+      validate.mockReturnValueOnce(new Promise((resolve) => (late = resolve)));
+      act(() => actions().setProperty("hello", "say", "Longer"));
+      await act(async () => void (await vi.advanceTimersByTimeAsync(600)));
+      act(() => actions().setProperty("hello", "say", "Longest"));
+      await act(async () => late({ ...answer, errors: [] }));
+      expect(editorStore.getState().errors).toEqual(answer.errors);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
