@@ -29,8 +29,9 @@ OPERATORS: tuple[str, ...] = (
     "is_after_date",
 )
 
-# Operators whose ``value`` is ignored (Console writes "Is Blank" / "Is Not Blank" there).
-VALUELESS_OPERATORS = frozenset({"is_blank", "is_not_blank"})
+# Operators whose ``value`` is ignored, with the text Console writes there instead.
+VALUELESS_VALUES: dict[str, str] = {"is_blank": "Is Blank", "is_not_blank": "Is Not Blank"}
+VALUELESS_OPERATORS = frozenset(VALUELESS_VALUES)
 
 # Conditions live on ``match`` transitions, not in ``properties``; this is their item schema.
 CONDITION_FIELDS: tuple[Prop, ...] = (
@@ -68,7 +69,13 @@ class SplitBasedOn(Widget):
 
     @classmethod
     def condition_schema(cls) -> dict[str, Any]:
-        return {"type": "object", "properties": [f.to_schema() for f in CONDITION_FIELDS]}
+        # The editor builds its operator menu from the `type` field's enum and hides the value
+        # of valueless operators: this module stays the one list of operators.
+        return {
+            "type": "object",
+            "properties": [f.to_schema() for f in CONDITION_FIELDS],
+            "valueless_operators": dict(VALUELESS_VALUES),
+        }
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
