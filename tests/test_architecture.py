@@ -103,7 +103,7 @@ def test_it_fails_the_contracts_when_a_widget_imports_the_engine(tmp_path: Path)
     widget.write_text(widget.read_text() + "\nfrom executions.engine import store  # noqa\n")
     result = _lint_imports(root)
     assert result.returncode != 0
-    assert "studio.widgets.send_message -> executions.engine.store" in result.stdout
+    assert "studio.widgets.messaging.send_message -> executions.engine.store" in result.stdout
 
 
 def test_it_finds_a_cycle_added_to_the_engine(tmp_path: Path) -> None:

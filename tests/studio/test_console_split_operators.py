@@ -1,5 +1,5 @@
 """The editor's Split Based On operators come from the catalogue the console serves, whose one
-source is studio/widgets/split_based_on.py (the editor keeps no list of its own)."""
+source is studio/widgets/flow_control/split_based_on.py (the editor keeps no list of its own)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from studio.widgets.split_based_on import OPERATORS, VALUELESS_OPERATORS
+from studio.widgets.flow_control.split_based_on import OPERATORS, VALUELESS_OPERATORS
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from studio.widgets.props import Prop
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import is_hangup, node, truthy, virtual_agent_outputs, xml
+from studio.widgets.voice.voice_twiml import is_hangup, node, truthy, virtual_agent_outputs, xml
 from studio.widgets.widget import Widget
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from studio.widgets.props import Problem, Prop, is_blank
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import as_int, enqueue_event, node, outputs_of, xml
+from studio.widgets.voice.voice_twiml import as_int, enqueue_event, node, outputs_of, xml
 from studio.widgets.widget import Widget
 
 

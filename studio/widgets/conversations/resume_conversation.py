@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from studio.widgets.conversations.start_conversation import CONVERSATION_OUTPUTS
 from studio.widgets.props import Prop
-from studio.widgets.start_conversation import CONVERSATION_OUTPUTS
 from studio.widgets.widget import Widget
 
 

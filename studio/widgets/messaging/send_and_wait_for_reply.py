@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from studio.widgets.messaging.send_message import (
+    COMMON_MESSAGE_PROPS,
+    MESSAGE_OUTPUTS,
+    check_message_rules,
+    send,
+)
 from studio.widgets.props import Problem, Prop
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.send_message import COMMON_MESSAGE_PROPS, MESSAGE_OUTPUTS, check_message_rules, send
 from studio.widgets.widget import Widget
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from studio.widgets.props import Problem, Prop
 from studio.widgets.runtime import Outcome, WidgetCall
-from studio.widgets.voice_twiml import on_call, truthy
+from studio.widgets.voice.voice_twiml import on_call, truthy
 from studio.widgets.widget import Widget
 
 CALLBACK_EVENTS = ("in-progress", "completed", "absent")

@@ -4,7 +4,7 @@ from typing import Any
 
 from studio.widgets.props import Problem, Prop, is_blank, kv_array
 from studio.widgets.runtime import Outcome, WidgetCall
-from studio.widgets.voice_twiml import kv_pairs, node, xml
+from studio.widgets.voice.voice_twiml import kv_pairs, node, xml
 from studio.widgets.widget import Widget
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from studio.widgets.props import CALL_PARAMS, Problem, Prop, is_blank
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import (
+from studio.widgets.voice.voice_twiml import (
     add_prompt,
     as_int,
     is_hangup,

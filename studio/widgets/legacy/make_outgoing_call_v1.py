@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.make_outgoing_call_v2 import MAKE_CALL_OUTPUTS
 from studio.widgets.props import Prop
+from studio.widgets.voice.make_outgoing_call_v2 import MAKE_CALL_OUTPUTS
 from studio.widgets.widget import Widget
 
 

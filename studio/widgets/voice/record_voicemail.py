@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from studio.widgets.props import Prop
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import (
+from studio.widgets.voice.voice_twiml import (
     as_int,
     is_hangup,
     node,

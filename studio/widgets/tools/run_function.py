@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.make_http_request import kv_pairs
 from studio.widgets.props import Prop, kv_array
 from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
+from studio.widgets.tools.make_http_request import kv_pairs
 from studio.widgets.widget import Widget
 
 

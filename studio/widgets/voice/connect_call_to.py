@@ -4,7 +4,7 @@ from typing import Any
 
 from studio.widgets.props import CALL_PARAMS, Problem, Prop, is_blank
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import as_int, is_hangup, node, outputs_of, truthy, xml
+from studio.widgets.voice.voice_twiml import as_int, is_hangup, node, outputs_of, truthy, xml
 from studio.widgets.widget import Widget
 
 NOUNS = ("number", "number-multi", "client", "sip", "sim", "conference")

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets import twiml_redirect_messaging
 from studio.widgets.props import Prop
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import as_int, node, on_call, outputs_of, xml
+from studio.widgets.tools import twiml_redirect_messaging
+from studio.widgets.voice.voice_twiml import as_int, node, on_call, outputs_of, xml
 from studio.widgets.widget import Widget
 
 
@@ -71,7 +71,7 @@ class AddTwimlRedirect(Widget):
             return Outcome(event="return", outputs=outputs_of(inbound.payload))
         return None
 
-    # -- runtime, messaging branch (studio/widgets/twiml_redirect_messaging.py) -------------
+    # -- runtime, messaging branch (studio/widgets/tools/twiml_redirect_messaging.py) -------------
 
     @classmethod
     def run_message(cls, call: WidgetCall) -> Outcome:

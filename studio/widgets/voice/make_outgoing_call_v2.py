@@ -4,7 +4,7 @@ from typing import Any
 
 from studio.widgets.props import Prop, is_blank
 from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import as_int, outputs_of, studio_event, truthy
+from studio.widgets.voice.voice_twiml import as_int, outputs_of, studio_event, truthy
 from studio.widgets.widget import Widget
 
 STATUS_EVENTS = {"busy": "busy", "no-answer": "noAnswer", "failed": "failed", "canceled": "failed"}

@@ -5,7 +5,7 @@ from typing import Any
 
 from studio.widgets.props import Prop
 from studio.widgets.runtime import FlexError, Outcome, WaitSpec, WidgetCall
-from studio.widgets.voice_twiml import as_int, enqueue_event, node, on_call, outputs_of, xml
+from studio.widgets.voice.voice_twiml import as_int, enqueue_event, node, on_call, outputs_of, xml
 from studio.widgets.widget import Widget
 
 
