@@ -45,7 +45,7 @@ from accounts.models import Account
 from config.celery import app
 from executions.inbound import sql
 from executions.inbound.grouped_insert import GroupedInserts
-from executions.inbound.requests import event_key, merged_params, pair_of, signature_valid
+from executions.inbound.requests import event_key, merged_params, message_pair, signature_valid
 from executions.models import InboundEvent
 from executions.voice.turns import EMPTY
 
@@ -189,7 +189,7 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
         return None
     params = merged_params(post, get)
     key = event_key(params)  # a CallSid key is not one of ours: voice is refused just below
-    contact, channel = pair_of(params)
+    contact, channel = message_pair(params)
     if (
         not key
         or "FlowEvent" in params

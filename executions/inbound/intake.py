@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from executions.engine import store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Writes
-from executions.inbound.requests import event_key, pair_of
+from executions.inbound.requests import event_key, message_pair
 from executions.models import Execution, InboundEvent
 from studio.models import Flow, FlowRevision
 from studio.widgets.runtime import Inbound
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> InboundEvent | None:
     """Store an inbound event; None when its key was already recorded (a redelivery)."""
     key = event_key(params)
-    contact, channel = pair_of(params)
+    contact, channel = message_pair(params)
     event = InboundEvent(
         flow=flow,
         key=key or f"anon:{InboundEvent.objects.count()}",

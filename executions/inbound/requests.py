@@ -45,7 +45,7 @@ def event_key(params: Mapping[str, Any]) -> str:
     return str(params.get("MessageSid") or params.get("SmsSid") or params.get("CallSid") or "")
 
 
-def pair_of(params: Mapping[str, Any]) -> tuple[str, str]:
+def message_pair(params: Mapping[str, Any]) -> tuple[str, str]:
     """(contact address, flow channel address) of a messaging webhook."""
     contact = str(params.get("From") or params.get("Author") or "")
     channel = str(params.get("MessagingServiceSid") or params.get("To") or "")

@@ -20,7 +20,7 @@ from accounts.errors import twilio_error_response
 from accounts.models import Account
 from executions.engine import store
 from executions.inbound import drain, intake
-from executions.inbound.requests import merged_params, pair_of
+from executions.inbound.requests import merged_params, message_pair
 from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
 from executions.voice import turns
@@ -84,7 +84,7 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
 
 def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
     """``?FlowEvent=return`` from external TwiML (TwiML Redirect): resume the waiting widget."""
-    contact, channel = pair_of(params)
+    contact, channel = message_pair(params)
     session = str(params.get("CallSid") or "")
     with transaction.atomic():
         qs = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)

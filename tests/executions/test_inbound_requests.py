@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from accounts.signing import twilio_signature
 from executions.inbound import fast_path, sql
-from executions.inbound.requests import event_key, merged_params, pair_of, signed_url
+from executions.inbound.requests import event_key, merged_params, message_pair, signed_url
 from executions.inbound.webhook import _params
 from executions.models import InboundEvent
 
@@ -43,7 +43,7 @@ def test_it_gives_the_fast_path_the_parameters_the_view_computes(settings: Any) 
     view, fast = both_ways(body, "Extra=1&Body=query-loses")
     assert fast.params == view == {**body, "Extra": "1"}
     assert fast.key == event_key(view) == body["MessageSid"]
-    assert (fast.contact, fast.channel) == pair_of(view) == ("+15551230000", "+15550001111")
+    assert (fast.contact, fast.channel) == message_pair(view) == ("+15551230000", "+15550001111")
 
 
 def test_it_merges_the_body_first_then_the_query() -> None:
@@ -59,8 +59,8 @@ def test_it_keys_an_event_by_message_then_sms_then_call_sid() -> None:
 
 
 def test_it_pairs_a_messaging_service_sid_as_the_channel() -> None:
-    assert pair_of({"From": "+1", "To": "+2", "MessagingServiceSid": "MG1"}) == ("+1", "MG1")
-    assert pair_of({"Author": "+1", "To": "+2", "MessagingServiceSid": "XX1"}) == ("+1", "+2")
+    assert message_pair({"From": "+1", "To": "+2", "MessagingServiceSid": "MG1"}) == ("+1", "MG1")
+    assert message_pair({"Author": "+1", "To": "+2", "MessagingServiceSid": "XX1"}) == ("+1", "+2")
 
 
 def test_it_signs_the_public_url_of_the_path_and_query(settings: Any) -> None:
