@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.errors import TwilioAPIError
 from accounts.models import Account
-from studio import importexport, services
+from studio import importexport, revisions
 from studio.models import Flow
 
 Handler = Callable[[BaseCommand, dict[str, Any]], None]
@@ -80,7 +80,7 @@ def _validate_arguments(parser: CommandParser) -> None:
 def _validate(cmd: BaseCommand, opts: dict[str, Any]) -> None:
     invalid = 0
     for path in opts["files"]:
-        checked = services.validate(_load(path))
+        checked = revisions.validate(_load(path))
         verdict = "valid" if checked.valid else "INVALID"
         cmd.stdout.write(
             f"{path}: {verdict} ({len(checked.errors)} errors, {len(checked.warnings)} warnings)"
