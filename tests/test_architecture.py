@@ -99,7 +99,7 @@ def test_it_keeps_every_import_contract() -> None:
 
 def test_it_fails_the_contracts_when_a_widget_imports_the_engine(tmp_path: Path) -> None:
     root = _scratch_copy(tmp_path)
-    widget = root / "studio" / "widgets" / "send_message.py"
+    widget = root / "studio" / "widgets" / "messaging" / "send_message.py"
     widget.write_text(widget.read_text() + "\nfrom executions.engine import store  # noqa\n")
     result = _lint_imports(root)
     assert result.returncode != 0
