@@ -258,7 +258,7 @@ class Resources:
     """Connections of one process and one event loop (uvicorn workers are separate processes)."""
 
     def __init__(self) -> None:
-        import redis.asyncio
+        import redis.asyncio  # on use: the fast path runs only with REDIS_URL
 
         self.pid = os.getpid()
         self.loop = asyncio.get_running_loop()

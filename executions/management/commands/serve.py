@@ -62,7 +62,7 @@ def asgi_application() -> Any:
     """
     # On use, in each uvicorn worker: config.asgi sets up Django and the whole application.
     from config.asgi import application, django_application
-    from executions.inbound.fast_path import FlowWebhookFastPath
+    from executions.inbound.fast_path import FlowWebhookFastPath  # needs the settings set up
 
     threads = int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if threads <= 0 or "executor" not in inspect.signature(ThreadSensitiveContext).parameters:

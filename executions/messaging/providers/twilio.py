@@ -39,7 +39,7 @@ class TwilioProvider:
             message.status = Message.Status.QUEUED
 
     def dispatch(self, message: Message) -> None:
-        from twilio.base.exceptions import TwilioException, TwilioRestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException  # with the SDK, on use
 
         if message.status != Message.Status.QUEUED:
             return

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from studio.widgets.props import Prop, kv_array
 from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
@@ -125,10 +128,6 @@ def kv_pairs(value: Any) -> list[tuple[str, str]]:
 
 def _twilio_auth(call: WidgetCall, url: str) -> tuple[str, str] | None:
     """Account credentials for Twilio API URLs (twilio.com, or this server's own API)."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     own = urlsplit(str(getattr(settings, "PUBLIC_BASE_URL", "")))
