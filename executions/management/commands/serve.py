@@ -14,8 +14,6 @@ from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from executions.engine.timers import start_in_process
-
 log = logging.getLogger(__name__)
 
 THREADS_ENV = "STUDIO_WEB_THREADS"
@@ -93,6 +91,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         embedded = not settings.REDIS_URL
         if embedded:
+            # Imported here: uvicorn workers import this module (the factory above) before
+            # Django is set up, and the timers import models.
+            from executions.engine.timers import start_in_process
+
             start_in_process()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:
