@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -78,8 +80,6 @@ def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         return Response(error_body(400, 20001, "Invalid parameter", {"errors": exc.detail}), status=400)
     if isinstance(exc, exceptions.Throttled):
         return Response(error_body(429, 20429, "Too Many Requests"), status=429)
-    from accounts.input_guards import guard_error  # late: it imports this module
-
     guarded = guard_error(exc)
     if guarded is not None:  # input a view's own checks missed: still a 400, not a 500
         logging.getLogger(__name__).warning("refused input in %s: %r", context.get("view"), exc)
@@ -87,3 +87,18 @@ def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     from rest_framework.views import exception_handler  # late: rest_framework.views imports our auth
 
     return exception_handler(exc, context)
+
+
+def guard_error(exc: Exception) -> TwilioAPIError | None:
+    """The 400 for an input error that escaped a view's own checks (accounts.input_guards
+    catches them where it can), or None."""
+    if isinstance(exc, RecursionError):
+        return TwilioAPIError(400, 20001, "Invalid request: a value is nested too deeply")
+    if isinstance(exc, UnicodeEncodeError):
+        return TwilioAPIError(400, 20001, "Invalid request: a value is not valid Unicode text")
+    if isinstance(exc, OverflowError):
+        return TwilioAPIError(400, 20001, "Invalid request: a value is out of range")
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return TwilioAPIError(413, 20001, f"Invalid request: the body is larger than {limit} bytes")
+    return None

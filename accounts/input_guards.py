@@ -12,9 +12,9 @@ shape (20001, "Invalid parameter …"):
   (JSON in webhook fields, HTTP responses, variables), raising a ValueError;
 * ``int_value(raw, name)`` and ``datetime_value(raw, name)`` read query and form parameters.
 
-``guard_error(exc)`` is the last line: the exception handler maps those three exception types
-to the same 400 if they escape a view anyway, and a body over DATA_UPLOAD_MAX_MEMORY_SIZE to a
-413 in the same shape.
+The last line is ``accounts.errors.guard_error``: the exception handler maps those three
+exception types to the same 400 if they escape a view anyway, and a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE to a 413 in the same shape.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ import json
 from typing import Any
 
 from dateutil import parser as dateparser
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from accounts.errors import TwilioAPIError, invalid_parameter
+from accounts.errors import invalid_parameter
 
 # Deeper than any flow definition or execution parameters need; shallow enough that code
 # walking a value recursively stays far from Python's recursion limit.
@@ -156,17 +154,3 @@ def in_range(moment: dt.datetime, name: str) -> dt.datetime:
     if not EARLIEST <= moment <= LATEST:
         raise invalid_parameter(name, "is out of range")
     return moment
-
-
-def guard_error(exc: Exception) -> TwilioAPIError | None:
-    """The 400 for an input error that escaped a view's own checks, or None."""
-    if isinstance(exc, RecursionError):
-        return TwilioAPIError(400, 20001, "Invalid request: a value is nested too deeply")
-    if isinstance(exc, UnicodeEncodeError):
-        return TwilioAPIError(400, 20001, "Invalid request: a value is not valid Unicode text")
-    if isinstance(exc, OverflowError):
-        return TwilioAPIError(400, 20001, "Invalid request: a value is out of range")
-    if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return TwilioAPIError(413, 20001, f"Invalid request: the body is larger than {limit} bytes")
-    return None

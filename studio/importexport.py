@@ -13,7 +13,7 @@ from typing import Any
 
 from accounts.input_guards import parse_json
 from accounts.models import Account
-from studio import services
+from studio import revisions
 from studio.models import Flow, FlowRevision
 
 
@@ -25,7 +25,7 @@ class ImportExportError(Exception):
 class ImportResult:
     flow: Flow | None
     revision: FlowRevision | None
-    checked: services.Checked
+    checked: revisions.Checked
 
     @property
     def imported(self) -> bool:
@@ -68,10 +68,10 @@ def import_definition(
     ``allow_invalid`` saves an invalid definition as a draft (never as published), the way the
     canvas keeps work in progress.
     """
-    checked = services.validate(definition)
-    if not checked.valid and (publish or not allow_invalid or services.limit_problems(definition)):
+    checked = revisions.validate(definition)
+    if not checked.valid and (publish or not allow_invalid or revisions.limit_problems(definition)):
         return ImportResult(None, None, checked)
-    flow, revision = services.create_flow(
+    flow, revision = revisions.create_flow(
         account,
         friendly_name=friendly_name,
         definition=definition,
@@ -83,7 +83,7 @@ def import_definition(
 
 
 def export_definition(flow: Flow, revision: str = "LatestRevision") -> dict[str, Any]:
-    found = services.find_revision(flow, revision)
+    found = revisions.find_revision(flow, revision)
     if found is None:
         raise ImportExportError(f"flow {flow.sid} has no revision {revision}")
     definition: dict[str, Any] = found.definition
@@ -94,7 +94,7 @@ def dumps(definition: dict[str, Any]) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_problems(checked: services.Checked) -> list[str]:
+def format_problems(checked: revisions.Checked) -> list[str]:
     lines = [f"error   {p['property_path']}: {p['message']}" for p in checked.errors]
     lines += [f"warning {p['property_path']}: {p['message']}" for p in checked.warnings]
     return lines

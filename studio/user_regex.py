@@ -20,9 +20,9 @@ from functools import lru_cache
 from typing import Any
 
 import regex
-from django.conf import settings
 
-DEFAULT_TIMEOUT_SECONDS = 0.25
+from studio.conf import studio_settings
+
 MAX_PATTERN_LENGTH = 4096
 MAX_EXPANSION = 20_000  # pattern items once counted repeats are multiplied out (~0.02 s to compile)
 
@@ -75,7 +75,7 @@ def expansion(pattern: str) -> int:
 
 
 def timeout_seconds() -> float:
-    return float(getattr(settings, "STUDIO", {}).get("REGEX_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return float(studio_settings.REGEX_TIMEOUT_SECONDS)
 
 
 def fullmatch(pattern: str, text: str, *, ignore_case: bool = True) -> bool:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from executions import http_client
-from executions.http_client import HttpError, is_public
+from executions.backends import http_client
+from executions.backends.http_client import HttpError, is_public
 
 PRIVATE_INSIDE = [
     "2002:7f00:1::",  # 6to4 of 127.0.0.1

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from executions import inbound
+from executions.inbound import intake as inbound
 from executions.models import InboundEvent
 from tests.executions.factories import definition, make_flow, on, state
 

@@ -158,7 +158,7 @@ def test_it_still_accepts_ordinary_nesting(console: Any) -> None:
 
 @pytest.mark.parametrize("text", [DEEP, NESTED, '{"x": "\\ud800"}'], ids=["recursion", "depth", "surrogate"])
 def test_it_keeps_unsafe_json_from_a_web_response_as_text(text: str) -> None:
-    from executions.http_client import HttpResponse, json_object
+    from studio.widgets.runtime import HttpResponse, json_object
 
     assert json_object(HttpResponse(200, "application/json", text)) is None
 
@@ -172,7 +172,7 @@ def test_it_keeps_unsafe_json_in_a_webhook_field_as_text() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_it_caps_an_outgoing_call_timeout_rendered_from_stranger_data(alice: Any) -> None:
-    from executions.call_models import Call
+    from executions.models import Call
     from tests.executions.support import start_rest
 
     flow = make_flow(

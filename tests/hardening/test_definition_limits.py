@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from studio import services
+from studio import revisions as services
 from studio.models import Flow, FlowRevision
 from tests.studio.console import post
 from tests.studio.flowdefs import message_flow

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from executions import liquid
-from studio.widgets.base import TemplateError
+from executions.engine import templates as liquid
+from studio.widgets.runtime import TemplateError
 from tests.executions.factories import definition, on, state
 from tests.executions.support import start_rest
 

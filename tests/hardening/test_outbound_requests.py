@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from executions import calls
-from executions.call_models import Call
-from executions.simulator_calls import call_flow
+from executions.models import Call
+from executions.voice import calls
+from executions.voice.call_simulator import call_flow
+from scenarios.stubs import Stub
 from tests.executions.factories import definition, make_flow, on, state
-from tests.executions.http_stub import Stub, stub_fixture  # noqa: F401 - fixture
 from tests.executions.voice_support import CALLER, NUMBER
 
 pytestmark = pytest.mark.django_db(transaction=True)

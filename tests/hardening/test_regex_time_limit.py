@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from studio.widgets import split_based_on
+from studio.widgets.flow_control import split_based_on
 from tests.executions.factories import definition, make_flow, on, state
 from tests.executions.support import start_rest, step_names
 
