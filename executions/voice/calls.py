@@ -3,7 +3,11 @@
 A simulated call is played by ``twiml``'s interpreter. Its requests to this server (the flow
 webhook, engine callbacks) are made in-process through the URL resolver, signed with the
 account's auth token exactly as Twilio signs them, so they go through the same views and
-signature checks as production traffic. Requests to other hosts go over HTTP.
+signature checks as production traffic. Requests to other hosts (a call's Url, a TwiML
+``<Redirect>`` or action, a StatusCallback) go through the guarded client
+(``executions.backends.http_client``: GET/POST over http(s) to allowed addresses only); a
+refused or failed fetch ends the call (``failed`` when nothing answered), never leaves it in
+progress, and a refused status callback is logged, not raised.
 
 Outcomes of outbound simulated calls are scriptable: ``STUDIO["SIMULATOR_CALL_OUTCOMES"]``
 (or ``script_outcome(to, ...)`` at runtime) maps a ``To`` number to ``"answered"`` (default),
