@@ -6,14 +6,19 @@ import os
 import sys
 
 from config.env import BASE_DIR, database_from_url, env_bool, env_list
+from config.security import DEVELOPMENT_SECRET_KEY, https_settings
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-insecure-secret-key-change-me-in-production-0123456789"
-DEBUG = env_bool("DJANGO_DEBUG", True)
+TESTING_PROCESS = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+# Production mode unless DJANGO_DEBUG=true (`make run` sets it): debug pages never reach strangers
+# by accident, and production refuses to start with the development key (config.security's check).
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL, *env_list("CSRF_TRUSTED_ORIGINS")]
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+TESTING = TESTING_PROCESS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,7 +46,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
 ]
+
+# Security headers (SecurityMiddleware, XFrameOptionsMiddleware) and, in production mode behind
+# HTTPS, Secure cookies, HSTS and the proxy's X-Forwarded-Proto (config.security).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+globals().update(https_settings(DEBUG, default=not TESTING_PROCESS))
+SESSION_COOKIE_HTTPONLY = True
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.security.SettingsFilter"
+# security.W021 (HSTS preload): preloading is the operator's opt-in (DJANGO_HSTS_PRELOAD=true),
+# a promise to browsers' built-in lists that cannot be taken back quickly (README "Production mode").
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 ROOT_URLCONF = "config.urls"
 APPEND_SLASH = False
