@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST (with the CSRF token) ends the session. A GET, from an old link or a bookmark, shows a
+    "Log out" button that POSTs: logging out on a GET would let any page log users out."""
+
+    http_method_names = ["get", "post", "options"]
+    next_page = "/login"
+    template_name = "accounts/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
