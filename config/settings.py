@@ -114,6 +114,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "accounts.errors.twilio_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.limits.AccountRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Studio API",
@@ -123,6 +124,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# The cache holds the rate and failed-login counters (accounts.limits): shared on Redis in the
+# production topology, in process memory when embedded (one process) and in the test process (its
+# tests reset the counters; the servers the topology tests start use Redis).
+if REDIS_URL and not TESTING_PROCESS:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Channels: Redis when configured, in-memory otherwise (embedded mode, one process).
 if REDIS_URL:
@@ -165,6 +174,15 @@ STUDIO = {
     # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
     "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
+    # Limits (accounts.limits, README "Limits"): "N/Ts" is N per T seconds. Requests per account
+    # answer 429 (code 20429) past their rate; failed credentials lock a user or an address out.
+    "API_RATE_LIMIT": os.environ.get("STUDIO_API_RATE_LIMIT", "2000/10s"),
+    "WEBHOOK_RATE_LIMIT": os.environ.get("STUDIO_WEBHOOK_RATE_LIMIT", "20000/10s"),  # per web process
+    "LOGIN_FAILURES_PER_USER": os.environ.get("STUDIO_LOGIN_FAILURES_PER_USER", "5/900s"),
+    "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_LOGIN_FAILURES_PER_ADDRESS", "20/900s"),
+    "API_AUTH_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_API_AUTH_FAILURES_PER_ADDRESS", "30/300s"),
+    # Proxies in front that append to X-Forwarded-For (the addresses the limits count).
+    "PROXY_COUNT": int(os.environ.get("STUDIO_PROXY_COUNT", "0")),
 }
 
 LOGGING = {

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import views as account_views
 
 urlpatterns = [
+    path("admin/login/", account_views.admin_login, name="admin-login"),  # sign-in failures limited
     path("admin/", admin.site.urls),
     path("login", account_views.LoginView.as_view(), name="login"),
     path("logout", account_views.LogoutView.as_view(), name="logout"),

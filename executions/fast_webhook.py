@@ -39,6 +39,7 @@ from django.utils.http import parse_header_parameters
 from psycopg.types.json import Jsonb
 from twilio.request_validator import RequestValidator
 
+from accounts import limits
 from accounts.models import Account
 from config.celery import app as celery
 from executions.grouped_insert import GroupedInserts
@@ -341,6 +342,8 @@ class FlowWebhookFastPath:
             url = settings.PUBLIC_BASE_URL.rstrip("/") + request.full_path
             if not found.validator.validate(url, request.post, request.signature):
                 return False
+            if limits.webhook_wait(request.account_sid) is not None:
+                return False  # Django answers the 429 (counted there too: still over the rate)
             row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
             # With the rows of concurrent requests, in one INSERT; committed before this
             # returns, and the drain kicked (executions.grouped_insert).

@@ -16,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import twilio_error_response
+from accounts import limits
+from accounts.errors import too_many_requests, twilio_error_response
 from accounts.models import Account
 from executions import drain, inbound, voice
 from executions.engine import store
@@ -74,6 +75,9 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
     flow = _authorised_flow(request, account_sid, flow_sid)
     if isinstance(flow, HttpResponse):
         return flow
+    wait = limits.webhook_wait(account_sid)  # signed requests only: strangers spend no budget
+    if wait is not None:
+        return too_many_requests(limits.retry_after(wait))
     params = _params(request)
     if params.get("FlowEvent"):
         return _flow_event(flow, params)
