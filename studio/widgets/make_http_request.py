@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from studio.widgets.base import Outcome, Prop, Widget, WidgetCall, kv_array
+from studio.widgets.flow_credentials import allowed_path
 
 CONTENT_TYPES = (
     "application/x-www-form-urlencoded;charset=utf-8",
@@ -61,7 +62,10 @@ class MakeHttpRequest(Widget):
         if _truthy(props.get("add_twilio_auth")):
             auth = _twilio_auth(call, url)
             if auth is None:
-                message = f"{call.name}: 'Authenticate with Twilio' is only allowed for Twilio API URLs"
+                message = (
+                    f"{call.name}: 'Authenticate with Twilio' is only allowed for the Studio, Messaging "
+                    "and Calls API URLs of this account"
+                )
                 return _failed(81014, message)
         content_type = str(props.get("content_type") or CONTENT_TYPES[0]).strip()
         is_json = "json" in content_type.lower()
@@ -138,6 +142,6 @@ def _twilio_auth(call: WidgetCall, url: str) -> tuple[str, str] | None:
     if not host or not (host.endswith(TWILIO_API_SUFFIX) or is_own):
         return None
     account = getattr(getattr(call.services, "execution", None), "account", None)
-    if account is None:
-        return None
+    if account is None or not allowed_path(parts.path, str(account.sid)):
+        return None  # what editors may do with the account's credentials: flow_credentials
     return (str(account.sid), str(account.auth_token))
