@@ -30,7 +30,8 @@ def production_secret_check(app_configs: Any = None, **kwargs: Any) -> list[Chec
     ``check``), while importing the settings (mypy, Celery, collectstatic at image build) works."""
     if settings.DEBUG or getattr(settings, "TESTING", False):
         return []
-    if settings.SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(set(settings.SECRET_KEY)) < 5:
+    key = settings.SECRET_KEY
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith("change-me") or len(key) < 32 or len(set(key)) < 5:
         return [
             Error(
                 "SECRET_KEY is the development key while DJANGO_DEBUG is off (production mode).",

@@ -53,8 +53,9 @@ def test_make_run_is_an_explicit_development_server() -> None:
     assert "run: export DJANGO_DEBUG ?= true" in makefile
 
 
-def test_it_refuses_to_start_in_production_mode_with_the_development_secret_key() -> None:
-    out = manage("check", DJANGO_DEBUG="false")
+@pytest.mark.parametrize("key", ["", "change-me-to-a-long-random-string", "short"])
+def test_it_refuses_to_start_in_production_mode_with_the_development_secret_key(key: str) -> None:
+    out = manage("check", DJANGO_DEBUG="false", SECRET_KEY=key)
     assert out.returncode != 0
     assert "SECRET_KEY" in out.stderr and "production" in out.stderr
 
