@@ -78,10 +78,19 @@ def _expire_old() -> None:
                 store.expire(execution)
 
 
+def tick() -> None:
+    """One turn of the embedded sweeper: due waits, then inbound events left pending (a drain that
+    failed after its webhook was answered), as beat's ``sweep_waits`` does in production."""
+    from executions import drain
+
+    sweep()
+    drain.rescue()
+
+
 def _loop(interval: float) -> None:
     while True:
         try:
-            sweep()
+            tick()
         except Exception:  # noqa: BLE001 - the sweeper thread must survive a bad wait
             log.exception("sweeper iteration failed")
         finally:
