@@ -103,6 +103,9 @@ def start_in_process() -> threading.Thread:
     global _thread
     if _thread is not None and _thread.is_alive():
         return _thread
+    from executions import drain
+
+    drain.start_background()
     interval = float(getattr(settings, "STUDIO", {}).get("SWEEP_INTERVAL_SECONDS", 1.0))
     _thread = threading.Thread(target=_loop, args=(interval,), name="studio-sweeper", daemon=True)
     _thread.start()

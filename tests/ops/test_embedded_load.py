@@ -35,6 +35,7 @@ class Embedded:
     account_sid: str
     auth_token: str
     flow_sid: str
+    slow_flow_sid: str
 
     def rows(self, sql: str) -> list[tuple[object, ...]]:
         with sqlite3.connect(self.database, timeout=30) as db:
@@ -64,6 +65,47 @@ def two_way_flow() -> dict[str, object]:
     )
 
 
+class SlowPeer:
+    """An HTTP service on 127.0.0.1 that answers after SLOW_SECONDS."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                time.sleep(SLOW_SECONDS)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/slow"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+SLOW_SECONDS = 2.0
+SLOW_PEER = SlowPeer()
+
+
+def slow_http_flow(url: str) -> dict[str, object]:
+    return definition(
+        state(
+            "lookup",
+            "make-http-request",
+            [on("success"), on("failed")],
+            method="GET",
+            content_type="application/x-www-form-urlencoded;charset=utf-8",
+            url=url,
+        ),
+        trigger=[on("incomingMessage", "lookup")],
+    )
+
+
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     tmp = tmp_path_factory.mktemp("embedded")
@@ -76,6 +118,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
         DJANGO_HTTPS="false",
         SECRET_KEY="embedded-load-" + "0123456789abcdef" * 4,
         STUDIO_WEB_THREADS="8",
+        STUDIO_ALLOWED_HTTP_HOSTS="127.0.0.1",  # the slow peer below
         PYTHONUNBUFFERED="1",
     )
 
@@ -96,6 +139,10 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     flow_file = tmp / "flow.json"
     flow_file.write_text(json.dumps(two_way_flow()))
     flow = json.loads(
+        manage("flows", "import", str(flow_file), "--account", account["account_sid"], "--publish", "--json")
+    )
+    flow_file.write_text(json.dumps(slow_http_flow(SLOW_PEER.url)))
+    slow = json.loads(
         manage("flows", "import", str(flow_file), "--account", account["account_sid"], "--publish", "--json")
     )
     log = open(tmp / "serve.log", "wb")  # noqa: SIM115 - closed below
@@ -120,7 +167,12 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
             assert time.monotonic() < deadline, "serve did not start"
             time.sleep(0.2)
         yield Embedded(
-            base_url, tmp / "studio.sqlite3", account["account_sid"], account["auth_token"], flow["sid"]
+            base_url,
+            tmp / "studio.sqlite3",
+            account["account_sid"],
+            account["auth_token"],
+            flow["sid"],
+            slow["sid"],
         )
     finally:
         proc.terminate()
@@ -182,3 +234,23 @@ def test_a_webhook_burst_is_answered_200_and_every_message_runs(embedded: Embedd
         "SELECT count(DISTINCT contact_channel_address) FROM executions_execution WHERE contact_channel_address LIKE '+1444%'"
     )
     assert senders[0][0] == CLIENTS * PER_CLIENT
+
+
+def test_a_webhook_answers_before_its_flow_waits_on_the_network(embedded: Embedded) -> None:
+    """The inbound message is recorded and answered at once; the flow (a 2 s HTTP call) runs on
+    the embedded drainer thread afterwards."""
+    path = f"/v1/Accounts/{embedded.account_sid}/Flows/{embedded.slow_flow_sid}"
+    params = {"MessageSid": "SM" + "5" * 32, "From": "+13335550000", "To": "+15550000000", "Body": "hi"}
+    signature = RequestValidator(embedded.auth_token).compute_signature(embedded.base_url + path, params)
+    started = time.monotonic()
+    response = httpx.post(
+        embedded.base_url + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=30
+    )
+    answered = time.monotonic() - started
+    assert response.status_code == 200
+    assert answered < SLOW_SECONDS / 2
+    deadline = time.monotonic() + 30
+    query = "SELECT status FROM executions_execution WHERE contact_channel_address = '+13335550000'"
+    while embedded.rows(query) != [("ended",)]:
+        assert time.monotonic() < deadline, embedded.rows(query)
+        time.sleep(0.2)
