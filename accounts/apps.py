@@ -6,6 +6,3 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from config import security  # noqa: F401 - registers the production SECRET_KEY check

@@ -4,7 +4,7 @@
 Rates are fixed windows ("N/Ts": N requests per T seconds), configured in ``settings.STUDIO``
 (README "Limits"). The REST API and the failure counters count in Django's cache (Redis when
 REDIS_URL is set, so every web process shares them); the inbound webhook counts in process memory
-(one lock, no network round trip: it sits in front of the busiest path, ``executions.fast_webhook``),
+(one lock, no network round trip: it sits in front of the busiest path, ``executions.inbound.fast_path``),
 so with several web processes its limit is per process.
 """
 

@@ -94,7 +94,7 @@ CSP_EXEMPT = ("/api/docs/", "/admin/")
 
 class ContentSecurityPolicyMiddleware:
     """Adds the console's policy to HTML pages. Other answers (JSON, TwiML) are not documents a
-    browser renders, and the inbound-webhook fast path (executions.fast_webhook) mirrors this."""
+    browser renders, and the inbound-webhook fast path (executions.inbound.fast_path) mirrors this."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

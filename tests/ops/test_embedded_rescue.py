@@ -12,8 +12,9 @@ from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
-from executions import drain, sweeper
+from executions.inbound import drain
 from executions.models import Execution, InboundEvent
+from executions.tasks import sweep_waits
 from tests.executions.factories import make_flow, survey
 from tests.executions.support import send_sms
 
@@ -45,7 +46,7 @@ def test_the_in_process_sweeper_drains_events_left_pending(
         date_created=timezone.now() - dt.timedelta(seconds=drain.RESCUE_AFTER_SECONDS + 1)
     )
 
-    sweeper.tick()  # one turn of the embedded sweeper thread
+    sweep_waits()  # one turn of the embedded sweeper thread (serve hands it beat's task)
 
     assert InboundEvent.objects.get().status != InboundEvent.Status.PENDING
     assert Execution.objects.filter(flow=flow, contact_channel_address="+15550001111").count() == 1

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from executions import fast_webhook
+from executions.inbound import fast_path as fast_webhook
 from tests.executions.factories import make_flow, survey
 from tests.executions.support import message_params, sign, webhook_path
 

@@ -113,3 +113,11 @@ def test_sign_in_is_throttled_per_address(tight: Any, user: Any, path: str) -> N
     assert locked.status_code == 429
     assert "Too many failed sign-in attempts" in locked.content.decode()
     assert login(path, "carol", "right-password", address="10.1.1.2").status_code == 302
+
+
+def test_the_limit_defaults_are_studio_settings_defaults() -> None:
+    """accounts.limits may not import studio: its fallbacks equal studio.conf's defaults."""
+    from accounts.limits import DEFAULTS
+    from studio.conf import StudioSettings
+
+    assert {name: getattr(StudioSettings(), name) for name in DEFAULTS} == DEFAULTS
