@@ -11,10 +11,13 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) f
 
 # Webhook signatures are checked against PUBLIC_BASE_URL: default it to where we serve.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+# A development server: debug pages on (production mode is DJANGO_DEBUG unset or false, README).
+run: export DJANGO_DEBUG ?= true
 run: setup migrate
 	@$(PY) manage.py bootstrap
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+test: export DJANGO_DEBUG ?= true
 test: setup chromium lint
 	$(PY) manage.py check
 	cd frontend && npm test --silent

@@ -6,8 +6,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from accounts.forms import AdminSignInForm
 from accounts.models import Account, ApiKey, Membership, hash_secret
 from accounts.sids import new_sid
+
+admin.site.login_form = AdminSignInForm  # failed sign-ins limited per user and address
 
 
 @admin.register(Account)

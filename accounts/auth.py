@@ -17,6 +17,7 @@ from typing import Any
 from rest_framework import authentication, permissions
 from rest_framework.request import Request
 
+from accounts import limits
 from accounts.errors import TwilioAPIError
 from accounts.models import Account, ApiKey, Membership
 
@@ -75,8 +76,17 @@ class TwilioBasicAuthentication(authentication.BaseAuthentication):
         creds = parse_basic(request.META.get("HTTP_AUTHORIZATION", ""))
         if creds is None:
             return None
+        # Guessing tokens: past the failures allowed per address, every attempt from it waits,
+        # right or wrong (an answer would tell the guesser which one was right).
+        address = limits.client_address(request)
+        failures = limits.rate("API_AUTH_FAILURES_PER_ADDRESS")
+        wait = limits.exhausted("api-auth", address, failures)
+        if wait is not None:
+            message = "Too many failed authentications from this address"
+            raise TwilioAPIError(429, 20429, message, retry_after=limits.retry_after(wait))
         account = authenticate_basic(*creds)
         if account is None:
+            limits.count("api-auth", address, failures)
             raise TwilioAPIError(401, 20003, "Authenticate")
         ensure_active(account)
         key_sid = creds[0] if creds[0].startswith("SK") else None

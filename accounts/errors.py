@@ -31,12 +31,20 @@ def error_body(
 class TwilioAPIError(exceptions.APIException):
     """Raise anywhere in a DRF view to answer with a Twilio error body."""
 
-    def __init__(self, http_status: int, code: int, message: str, details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        http_status: int,
+        code: int,
+        message: str,
+        details: dict[str, Any] | None = None,
+        retry_after: str | None = None,
+    ):
         super().__init__(detail=message)
         self.status_code = http_status
         self.code = code
         self.message = message
         self.details = details
+        self.retry_after = retry_after  # seconds, for a 429
 
 
 def not_found(message: str = "The requested resource was not found") -> TwilioAPIError:
@@ -57,9 +65,17 @@ def twilio_error_response(
     return JsonResponse(error_body(http_status, code, message, details), status=http_status)
 
 
+def too_many_requests(retry_after: str, message: str = "Too Many Requests") -> JsonResponse:
+    response = twilio_error_response(429, 20429, message)
+    response["Retry-After"] = retry_after
+    return response
+
+
 def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, TwilioAPIError):
         headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status_code == 401 else None
+        if exc.retry_after is not None:
+            headers = {"Retry-After": exc.retry_after}
         body = error_body(exc.status_code, exc.code, exc.message, exc.details)
         return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
@@ -79,7 +95,8 @@ def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     if isinstance(exc, exceptions.ValidationError):
         return Response(error_body(400, 20001, "Invalid parameter", {"errors": exc.detail}), status=400)
     if isinstance(exc, exceptions.Throttled):
-        return Response(error_body(429, 20429, "Too Many Requests"), status=429)
+        headers = {"Retry-After": str(max(1, int(exc.wait or 1)))}
+        return Response(error_body(429, 20429, "Too Many Requests"), status=429, headers=headers)
     guarded = guard_error(exc)
     if guarded is not None:  # input a view's own checks missed: still a 400, not a 500
         logging.getLogger(__name__).warning("refused input in %s: %r", context.get("view"), exc)

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from accounts.forms import ConsoleAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = ConsoleAuthenticationForm
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        return _throttled(self.request, response)
+
+
+def _throttled(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """429 when the sign-in form refused for too many failures (accounts.forms)."""
+    if getattr(request, "login_throttled", False):
+        response.status_code = 429
+    return response
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Django admin's sign-in, with the console's failure limits (accounts.forms)."""
+    from django.contrib import admin
+
+    return _throttled(request, admin.site.login(request))
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST (with the CSRF token) ends the session. A GET, from an old link or a bookmark, shows a
+    "Log out" button that POSTs: logging out on a GET would let any page log users out."""
+
+    http_method_names = ["get", "post", "options"]
+    next_page = "/login"
+    template_name = "accounts/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return render(request, self.template_name)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

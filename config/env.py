@@ -21,6 +21,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# SQLite under concurrent requests (embedded mode serves them on several threads): WAL lets readers
+# run beside the one writer; a writer waits up to 30 s for the lock (busy_timeout) instead of failing
+# with "database is locked"; and every transaction takes the write lock when it begins (IMMEDIATE):
+# a transaction that read first and wrote later could not wait for it (SQLite answers such an
+# upgrade with an immediate "database is locked", whatever the busy timeout).
+SQLITE_OPTIONS: dict[str, Any] = {
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000",
+    "transaction_mode": "IMMEDIATE",
+}
+
+
 def database_from_url(url: str | None) -> dict[str, Any]:
     """Turn DATABASE_URL into Django's DATABASES['default'].
 
@@ -30,7 +42,7 @@ def database_from_url(url: str | None) -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "studio.sqlite3",
-            "OPTIONS": {"timeout": 30},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
@@ -40,7 +52,7 @@ def database_from_url(url: str | None) -> dict[str, Any]:
             name: Any = path[1:]
         else:
             name = BASE_DIR / path.lstrip("/") if path not in ("", "/") else ":memory:"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 30}}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": SQLITE_OPTIONS}
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",

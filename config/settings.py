@@ -6,14 +6,19 @@ import os
 import sys
 
 from config.env import BASE_DIR, database_from_url, env_bool, env_list
+from config.security import DEVELOPMENT_SECRET_KEY, https_settings
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-insecure-secret-key-change-me-in-production-0123456789"
-DEBUG = env_bool("DJANGO_DEBUG", True)
+TESTING_PROCESS = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+# Production mode unless DJANGO_DEBUG=true (`make run` sets it): debug pages never reach strangers
+# by accident, and production refuses to start with the development key (config.security's check).
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL, *env_list("CSRF_TRUSTED_ORIGINS")]
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+TESTING = TESTING_PROCESS
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -26,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "config.apps.ServerConfig",  # production SECRET_KEY check (config.security)
     "accounts",
     "scenarios",  # before studio: its `flows` command (studio's plus `test`) is the one run
     "studio",
@@ -42,7 +48,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
 ]
+
+# Security headers (SecurityMiddleware, XFrameOptionsMiddleware) and, in production mode behind
+# HTTPS, Secure cookies, HSTS and the proxy's X-Forwarded-Proto (config.security).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+globals().update(https_settings(DEBUG, default=not TESTING_PROCESS))
+SESSION_COOKIE_HTTPONLY = True
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.security.SettingsFilter"
+# security.W021 (HSTS preload): preloading is the operator's opt-in (DJANGO_HSTS_PRELOAD=true),
+# a promise to browsers' built-in lists that cannot be taken back quickly (README "Production mode").
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 ROOT_URLCONF = "config.urls"
 APPEND_SLASH = False
@@ -97,6 +116,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "accounts.errors.twilio_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.limits.AccountRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Studio API",
@@ -108,6 +128,14 @@ SPECTACULAR_SETTINGS = {
     # Method and StatusCallbackMethod share one enum (executions.schema)
     "ENUM_NAME_OVERRIDES": {"HttpMethodEnum": "executions.schema.HTTP_METHODS"},
 }
+
+# The cache holds the rate and failed-login counters (accounts.limits): shared on Redis in the
+# production topology, in process memory when embedded (one process) and in the test process (its
+# tests reset the counters; the servers the topology tests start use Redis).
+if REDIS_URL and not TESTING_PROCESS:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Channels: Redis when configured, in-memory otherwise (embedded mode, one process).
 if REDIS_URL:
@@ -142,6 +170,15 @@ STUDIO = {
     # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
     "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
+    # Limits (accounts.limits, README "Limits"): "N/Ts" is N per T seconds. Requests per account
+    # answer 429 (code 20429) past their rate; failed credentials lock a user or an address out.
+    "API_RATE_LIMIT": os.environ.get("STUDIO_API_RATE_LIMIT", "2000/10s"),
+    "WEBHOOK_RATE_LIMIT": os.environ.get("STUDIO_WEBHOOK_RATE_LIMIT", "20000/10s"),  # per web process
+    "LOGIN_FAILURES_PER_USER": os.environ.get("STUDIO_LOGIN_FAILURES_PER_USER", "5/900s"),
+    "LOGIN_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_LOGIN_FAILURES_PER_ADDRESS", "20/900s"),
+    "API_AUTH_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_API_AUTH_FAILURES_PER_ADDRESS", "30/300s"),
+    # Proxies in front that append to X-Forwarded-For (the addresses the limits count).
+    "PROXY_COUNT": int(os.environ.get("STUDIO_PROXY_COUNT", "0")),
 }
 
 LOGGING = {

@@ -3,16 +3,16 @@ from __future__ import annotations
 import os
 
 from django.contrib import admin
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 
 urlpatterns = [
+    path("admin/login/", account_views.admin_login, name="admin-login"),  # sign-in failures limited
     path("admin/", admin.site.urls),
     path("login", account_views.LoginView.as_view(), name="login"),
-    path("logout", LogoutView.as_view(next_page="/login"), name="logout"),
+    path("logout", account_views.LogoutView.as_view(), name="logout"),
     path("healthz", account_views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -49,6 +49,14 @@ class StudioSettings:
     # Plugs of the Flex and Functions apps: dotted paths of factories (see executions.engine.ports).
     FLEX_GATEWAY: str = ""
     FUNCTION_HOST: str = ""
+    # Request limits, read by accounts.limits ("N/Ts": N per T seconds; accounts imports no other
+    # app, so it keeps the same defaults and a test holds the two equal).
+    API_RATE_LIMIT: str = "2000/10s"
+    WEBHOOK_RATE_LIMIT: str = "20000/10s"
+    LOGIN_FAILURES_PER_USER: str = "5/900s"
+    LOGIN_FAILURES_PER_ADDRESS: str = "20/900s"
+    API_AUTH_FAILURES_PER_ADDRESS: str = "30/300s"
+    PROXY_COUNT: int = 0
 
 
 NAMES = frozenset(f.name for f in dataclasses.fields(StudioSettings))

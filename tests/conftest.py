@@ -41,6 +41,18 @@ def no_database_sessions_left(django_db_setup: Any, django_db_blocker: Any) -> I
 
 
 @pytest.fixture(autouse=True)
+def fresh_limits() -> Iterator[None]:
+    """Rate and failed-sign-in counters (accounts.limits) start at zero in every test."""
+    from django.core.cache import cache
+
+    from accounts import limits
+
+    cache.clear()
+    limits.webhooks.counts.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def eager_celery() -> Iterator[None]:
     """Tasks run in-process in tests, whatever REDIS_URL says: no worker runs beside pytest.
     (The topology tests start real workers in their own processes.)"""

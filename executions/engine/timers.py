@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -78,10 +79,10 @@ def _expire_old() -> None:
                 store.expire(execution)
 
 
-def _loop(interval: float) -> None:
+def _loop(interval: float, turn: Callable[[], object]) -> None:
     while True:
         try:
-            sweep()
+            turn()
         except Exception:  # noqa: BLE001 - the sweeper thread must survive a bad wait
             log.exception("sweeper iteration failed")
         finally:
@@ -89,12 +90,13 @@ def _loop(interval: float) -> None:
         time.sleep(interval)
 
 
-def start_in_process() -> threading.Thread:
-    """Embedded mode: sweep on a daemon thread (idempotent)."""
+def start_in_process(turn: Callable[[], object] = sweep) -> threading.Thread:
+    """Embedded mode: run ``turn`` (by default ``sweep``) on a daemon thread every interval
+    (idempotent). ``serve`` hands in beat's task, which also rescues pending inbound events."""
     global _thread
     if _thread is not None and _thread.is_alive():
         return _thread
     interval = float(studio_settings.SWEEP_INTERVAL_SECONDS)
-    _thread = threading.Thread(target=_loop, args=(interval,), name="studio-sweeper", daemon=True)
+    _thread = threading.Thread(target=_loop, args=(interval, turn), name="studio-sweeper", daemon=True)
     _thread.start()
     return _thread

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -77,7 +78,10 @@ def _queue(slot: int) -> None:
 def kick(slot: int = 0) -> None:
     """After an event is committed: make sure a drainer will see it."""
     if _eager():
-        drain(slot)
+        if _background is not None:
+            _background.wanted.set()  # `serve` embedded: the drainer thread runs it
+        else:
+            drain(slot)  # tests and commands: right here
         return
     if redis_client().set(slot_key(slot), "1", nx=True, ex=KICK_TTL_SECONDS):
         _queue(slot)
@@ -116,6 +120,40 @@ def drain(slot: int = 0) -> int:
             return done  # a webhook queued a new drainer for this slot meanwhile: it goes on
 
 
+class BackgroundDrainer:
+    """Embedded ``serve``: one thread drains inbound events, so a webhook answers as soon as its
+    event is committed instead of after the flow ran (HTTP widgets included), and the inbound
+    runs write to SQLite one at a time instead of from every request thread at once."""
+
+    def __init__(self) -> None:
+        self.wanted = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="studio-drainer", daemon=True)
+
+    def _loop(self) -> None:
+        from django.db import close_old_connections
+
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()  # kicks during this drain make it look again
+            try:
+                drain()
+            except Exception:  # noqa: BLE001 - the thread must survive; the sweeper rescues the rest
+                log.exception("embedded inbound drain failed")
+            finally:
+                close_old_connections()
+
+
+_background: BackgroundDrainer | None = None
+
+
+def start_background() -> None:
+    """Embedded ``serve`` (executions.management.commands.serve): drain on a thread (idempotent)."""
+    global _background
+    if _background is None:
+        _background = BackgroundDrainer()
+        _background.thread.start()
+
+
 def rescue() -> int:
     """Beat's safety net: events pending for a while with no drainer on the way (a worker died
     holding the key, which then expires, or a kick was lost) get one. Returns how many events
@@ -125,6 +163,9 @@ def rescue() -> int:
     if not stale.exists():
         return 0
     if _eager():
+        if _background is not None:
+            _background.wanted.set()
+            return 0
         return drain()
     if redis_client().set(KICK_KEY, "1", nx=True, ex=KICK_TTL_SECONDS):
         log.warning("inbound events pending with no drainer running: queueing one")

@@ -16,8 +16,8 @@ Everything else goes to the wrapped Django app unchanged, the body it read repla
 and methods, voice (``CallSid``), ``FlowEvent``, other content types, repeated keys, a large body,
 a cookie or a repeated header, a bad Host or signature, an unknown flow or an inactive account
 (Django answers 400/401/403/404), a database or Redis error, and setups this layer does not
-mirror (not PostgreSQL, no Redis or eager Celery, other middleware, a script prefix, HTTPS
-redirects or HSTS).
+mirror (not PostgreSQL, no Redis or eager Celery, other middleware, a script prefix), and plain
+HTTP when Django redirects to HTTPS (behind HTTPS, HSTS is added as Django adds it).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.http import parse_header_parameters
 from psycopg.types.json import Jsonb
 
+from accounts import limits
 from accounts.models import Account
 from config.celery import app
 from executions.inbound import sql
@@ -73,6 +74,7 @@ EXPECTED_MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",  # HTML pages only: nothing on TwiML
 ]
 
 PATH = re.compile(r"/v1/Accounts/(AC[0-9a-f]{32})/Flows/(FW[0-9a-f]{32})")  # as Django routes it: no slash
@@ -92,12 +94,12 @@ def enabled() -> bool:
         and not app.conf.task_always_eager
         and list(settings.MIDDLEWARE) == EXPECTED_MIDDLEWARE
         and not settings.FORCE_SCRIPT_NAME
-        and not (settings.SECURE_SSL_REDIRECT or settings.SECURE_HSTS_SECONDS or settings.PREPEND_WWW)
+        and not settings.PREPEND_WWW
         and not settings.DISALLOWED_USER_AGENTS
     )
 
 
-def answer_headers() -> list[tuple[bytes, bytes]]:
+def answer_headers(secure: bool = False) -> list[tuple[bytes, bytes]]:
     """Django's headers for ``HttpResponse(EMPTY, content_type="text/xml")`` after the middleware
     (in reverse order: X-Frame-Options, Content-Length from CommonMiddleware, SecurityMiddleware's)."""
     headers = [
@@ -105,6 +107,13 @@ def answer_headers() -> list[tuple[bytes, bytes]]:
         (b"X-Frame-Options", settings.X_FRAME_OPTIONS.upper().encode()),
         (b"Content-Length", str(len(BODY)).encode()),
     ]
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        headers.append((b"Strict-Transport-Security", hsts.encode()))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append((b"X-Content-Type-Options", b"nosniff"))
     policy = settings.SECURE_REFERRER_POLICY
@@ -134,6 +143,18 @@ class Request:
 READ_HEADERS = frozenset(
     {b"host", b"x-forwarded-host", b"content-type", b"content-length", b"x-twilio-signature"}
 )
+
+
+def is_secure(scope: Scope) -> bool:
+    """``request.is_secure()``: the proxy's header when one is configured and sent, else the scheme."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        name, secure_value = proxy
+        wanted = name.lower().removeprefix("http_").replace("_", "-").encode()
+        values = [value.decode("latin1") for key, value in scope["headers"] if key == wanted]
+        if values:
+            return ",".join(values).split(",", 1)[0].strip() == secure_value
+    return scope.get("scheme") == "https"
 
 
 def _headers(scope: Scope) -> dict[bytes, str] | None:
@@ -295,12 +316,16 @@ class FlowWebhookFastPath:
         if headers is None or not (length.isascii() and length.isdigit()) or int(length) > limit:
             await self.app(scope, receive, send)
             return
+        secure = is_secure(scope)
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            await self.app(scope, receive, send)  # Django redirects to HTTPS
+            return
         messages, body = await read_body(receive, limit)
         request = parse(scope, match, headers, body) if body is not None else None
         if request is None or not await self.record(request):
             await self.app(scope, replay(messages, receive), send)
             return
-        await send({"type": "http.response.start", "status": 200, "headers": answer_headers()})
+        await send({"type": "http.response.start", "status": 200, "headers": answer_headers(secure)})
         await send({"type": "http.response.body", "body": BODY, "more_body": False})
 
     async def record(self, request: Request) -> bool:
@@ -313,6 +338,8 @@ class FlowWebhookFastPath:
                 return False
             if not signature_valid(found.auth_token, request.full_path, request.post, request.signature):
                 return False
+            if limits.webhook_wait(request.account_sid) is not None:
+                return False  # Django answers the 429 (counted there too: still over the rate)
             row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
             # With the rows of concurrent requests, in one INSERT; committed before this
             # returns, and the drain kicked (executions.inbound.grouped_insert).

@@ -9,14 +9,16 @@ Voice (``CallSid`` without ``MessageSid``) goes to ``executions.voice.turns.hand
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import twilio_error_response
+from accounts import limits
+from accounts.errors import too_many_requests, twilio_error_response
 from accounts.models import Account
 from executions.engine import store
 from executions.inbound import drain, intake
@@ -26,6 +28,8 @@ from executions.models import Execution, Message
 from executions.voice import turns
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
+
+log = logging.getLogger(__name__)
 
 
 def _xml(document: str, status: int = 200) -> HttpResponse:
@@ -72,14 +76,27 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
     flow = _authorised_flow(request, account_sid, flow_sid)
     if isinstance(flow, HttpResponse):
         return flow
+    wait = limits.webhook_wait(account_sid)  # signed requests only: strangers spend no budget
+    if wait is not None:
+        return too_many_requests(limits.retry_after(wait))
     params = _params(request)
     if params.get("FlowEvent"):
         return _flow_event(flow, params)
     if params.get("CallSid") and not params.get("MessageSid"):
         return _xml(turns.handle_call(flow, params))
     if intake.record(flow, params) is not None:
-        transaction.on_commit(drain.kick)
+        transaction.on_commit(_kick)
     return _xml(turns.EMPTY)
+
+
+def _kick() -> None:
+    """The event is committed: the webhook answers 200 whatever happens next. A database error
+    while draining (embedded mode drains right here) leaves it pending for the sweeper's rescue
+    (``drain.rescue``), as Twilio would otherwise log an 11200 for a message already accepted."""
+    try:
+        drain.kick()
+    except DatabaseError:
+        log.exception("draining after an inbound webhook failed; the sweeper will rescue the event")
 
 
 def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:

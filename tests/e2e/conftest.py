@@ -88,7 +88,14 @@ def app(live_server: Any, studio_user: Any, page: Any) -> Iterator[Any]:
     page.wait_for_url(f"{live_server.url}/")
     page.base = live_server.url  # type: ignore[attr-defined]
     page.account = studio_user.account  # type: ignore[attr-defined]
+    # The console runs under its Content Security Policy (config.security): anything the policy
+    # blocked is reported on the console, and fails the test.
+    blocked: list[str] = []
+    page.on(
+        "console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     yield page
+    assert blocked == [], blocked
 
 
 def shot(page: Any, name: str) -> None:

@@ -522,3 +522,18 @@ def test_it_passes_other_requests_through_untouched() -> None:
         asyncio.run(app(scope, receive, send))
 
     assert [(scope, r) for scope, r in reached] == [(scope, receive) for scope in scopes]
+
+
+def test_it_leaves_the_429_to_django_past_the_accounts_webhook_rate(
+    app: FlowWebhookFastPath, django_app: Django, flow: Any, kicks: Kicks, settings: Any
+) -> None:
+    settings.STUDIO = {**settings.STUDIO, "WEBHOOK_RATE_LIMIT": "2/1h"}  # accounts.limits
+
+    answers = [call(app, **sms(flow, sid=f"SM{n:032x}")) for n in range(3)]
+
+    assert [a.status for a in answers] == [200, 200, 429]
+    assert len(django_app.seen) == 1  # only the refused request reached Django, which answered it
+    refused = answers[2]
+    assert b'"code": 20429' in refused.body
+    assert int(dict(refused.headers)[b"Retry-After"]) >= 1
+    assert InboundEvent.objects.count() == 2

@@ -95,7 +95,9 @@ def production_topology(
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "PUBLIC_BASE_URL": base_url,
-        "DJANGO_DEBUG": "false",
+        "DJANGO_DEBUG": "false",  # production mode, over plain HTTP on loopback
+        "DJANGO_HTTPS": "false",
+        "SECRET_KEY": "topology-tests-" + "0123456789abcdef" * 4,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),

@@ -94,8 +94,13 @@ class Command(BaseCommand):
             # Imported here: uvicorn workers import this module (the factory above) before
             # Django is set up, and the timers import models.
             from executions.engine.timers import start_in_process
+            from executions.inbound import drain
+            from executions.tasks import sweep_waits
 
-            start_in_process()
+            # Inbound messages run on a drainer thread (a webhook answers once its event is
+            # committed); the sweeper runs beat's task: due waits, and events left pending.
+            drain.start_background()
+            start_in_process(sweep_waits)
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:
             os.environ[THREADS_ENV] = str(opts["threads"])  # read by each worker's factory

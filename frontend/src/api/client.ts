@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken(): string {
+export function csrfToken(): string {
   const m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
   return m ? decodeURIComponent(m[1]) : "";
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api, csrfToken } from "../api/client";
 import { CodeEditor } from "../components/code/CodeEditor";
 import { parseDefinition } from "../store/ops";
 import { TEMPLATES } from "../templates";
@@ -68,7 +68,11 @@ export function FlowsList() {
       <header className="toolbar">
         <strong>Open Studio</strong>
         <span className="spacer" />
-        <a href="/logout">Log out</a>
+        {/* Django's logout takes a POST with the CSRF token (a GET would let any page log users out). */}
+        <form method="post" action="/logout" className="logout-form">
+          <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
+          <button type="submit">Log out</button>
+        </form>
       </header>
       <main className="flows-main">
         <h1>Flows</h1>

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from studio.widgets.props import Prop, kv_array
 from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
+from studio.widgets.tools.flow_credentials import allowed_path
 from studio.widgets.widget import Widget
 
 CONTENT_TYPES = (
@@ -62,7 +63,10 @@ class MakeHttpRequest(Widget):
         if _truthy(props.get("add_twilio_auth")):
             auth = _twilio_auth(call, url)
             if auth is None:
-                message = f"{call.name}: 'Authenticate with Twilio' is only allowed for Twilio API URLs"
+                message = (
+                    f"{call.name}: 'Authenticate with Twilio' is only allowed for the Studio, Messaging "
+                    "and Calls API URLs of this account"
+                )
                 return _failed(81014, message)
         content_type = str(props.get("content_type") or CONTENT_TYPES[0]).strip()
         is_json = "json" in content_type.lower()
@@ -134,4 +138,7 @@ def _twilio_auth(call: WidgetCall, url: str) -> tuple[str, str] | None:
     is_own = bool(own.hostname) and (host, parts.port) == ((own.hostname or "").lower(), own.port)
     if not host or not (host.endswith(TWILIO_API_SUFFIX) or is_own):
         return None
-    return call.services.credentials()
+    credentials = call.services.credentials()
+    if not allowed_path(parts.path, credentials[0]):
+        return None  # what editors may do with the account's credentials: flow_credentials
+    return credentials
