@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "accounts",
     "studio",
     "executions",
+    "flex",
     "frontend",
 ]
 
@@ -127,6 +128,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
+    "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
 }
 
 # Studio limits and tunables (DESIGN.md: one namespaced dict with defaults).

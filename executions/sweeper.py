@@ -79,9 +79,15 @@ def _expire_old() -> None:
 
 
 def _loop(interval: float) -> None:
+    from django.apps import apps
+
     while True:
         try:
             sweep()
+            if apps.is_installed("flex"):  # TaskRouter's timers, swept by beat in production
+                from flex.sweeper import sweep as sweep_flex
+
+                sweep_flex()
         except Exception:  # noqa: BLE001 - the sweeper thread must survive a bad wait
             log.exception("sweeper iteration failed")
         finally:

@@ -1,0 +1,44 @@
+"""The workspace's event log (``/Events``) and its push to ``event_callback_url``.
+
+Each state change records one Event row in the caller's transaction; the POST to the
+workspace's callback URL goes out after commit (a Celery task), so a rolled-back change never
+announces itself and a slow receiver never holds a lock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from flex.models import Event, Workspace
+
+
+def wanted(workspace: Workspace, event_type: str) -> bool:
+    if not workspace.event_callback_url:
+        return False
+    chosen = [e.strip() for e in (workspace.events_filter or "").split(",") if e.strip()]
+    return not chosen or event_type in chosen
+
+
+def record(
+    workspace: Workspace,
+    event_type: str,
+    resource_type: str,
+    resource_sid: str,
+    description: str = "",
+    data: dict[str, Any] | None = None,
+) -> Event:
+    event = Event.objects.create(
+        workspace=workspace,
+        event_type=event_type,
+        resource_type=resource_type,
+        resource_sid=resource_sid,
+        description=description,
+        event_data=data or {},
+    )
+    if wanted(workspace, event_type):
+        from flex.tasks import post_event
+
+        transaction.on_commit(lambda: post_event.delay(event.pk))
+    return event

@@ -1,0 +1,45 @@
+"""Studio's Send to Flex reaches TaskRouter here (``settings.STUDIO["FLEX_GATEWAY"]``).
+
+``create_task`` runs inside the execution's transaction: it writes the Task row (with its
+first routing step) and returns at once; the worker is reserved after the commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.errors import TwilioAPIError
+from executions.flex import FlexError
+from flex.intake import create_task, find_channel
+from flex.models import Workflow
+
+
+class TaskRouterGateway:
+    def create_task(
+        self,
+        account: Any,
+        workflow_sid: str,
+        channel: str,
+        attributes: dict[str, Any],
+        priority: int,
+        timeout: int,
+    ) -> str:
+        if account is None:
+            raise FlexError("no account")
+        workflow = (
+            Workflow.objects.select_related("workspace__account")
+            .filter(sid=workflow_sid, workspace__account=account)
+            .first()
+        )
+        if workflow is None:
+            raise FlexError(f"Workflow {workflow_sid or '(none)'} does not exist in this account")
+        try:
+            channel_row = find_channel(workflow.workspace, channel)
+            task = create_task(workflow.workspace, workflow, channel_row, attributes, priority, timeout)
+        except TwilioAPIError as exc:
+            raise FlexError(exc.message) from None
+        return task.sid
+
+
+def gateway() -> TaskRouterGateway:
+    return TaskRouterGateway()

@@ -1,0 +1,34 @@
+"""Fixtures of the TaskRouter tests: the official client pointed at a live server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+
+def client_for(live_server: Any, account: Any) -> Client:
+    twilio = Client(account.sid, account.auth_token)
+    twilio.taskrouter.base_url = live_server.url
+    return twilio
+
+
+def refusal(attempt: Any) -> str:
+    """What the client raised, as ``HTTP <status> code <code>``."""
+    with pytest.raises(TwilioException) as err:
+        attempt()
+    if isinstance(err.value, TwilioRestException):
+        return f"HTTP {err.value.status} code {err.value.code}"
+    return str(err.value)
+
+
+@pytest.fixture
+def client(live_server: Any, alice: Any) -> Client:
+    return client_for(live_server, alice)
+
+
+@pytest.fixture
+def bob_client(live_server: Any, bob: Any) -> Client:
+    return client_for(live_server, bob)
