@@ -73,7 +73,11 @@ def set_activity(worker: Worker, activity: Activity, *, route: bool = True) -> N
 
 def _worker_activity(reservation: Reservation, activity: Activity | None) -> None:
     if activity is not None:
-        worker = Worker.objects.select_for_update().select_related("workspace").get(pk=reservation.worker_id)
+        worker = (
+            Worker.objects.select_for_update(of=("self",))
+            .select_related("workspace")
+            .get(pk=reservation.worker_id)
+        )
         set_activity(worker, activity)
         reservation.worker = worker
 

@@ -210,7 +210,7 @@ def route(task_id: int) -> str | None:
     """Try to reserve a worker for a pending task; the reservation's SID, or None."""
     with transaction.atomic():
         task = (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .select_related("workspace__account", "workflow", "task_queue", "task_channel")
             .filter(pk=task_id)
             .first()

@@ -50,7 +50,7 @@ def _fire(timer: Timer) -> None:
             lifecycle.reject(reservation, timed_out=True)
         return
     task = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("workspace__account", "workflow", "task_queue", "task_channel")
         .filter(pk=timer.task_id)
         .first()

@@ -113,6 +113,11 @@ class WorkerDetail(TaskRouterView):
 
     def post(self, request: Request, ws_sid: str, sid: str) -> Response:
         with transaction.atomic():
+            if boolean(request, "RejectPendingReservations"):
+                # Before the worker's lock: a reservation locks its task first, then the worker.
+                found = self._get(request, ws_sid, sid)
+                for r in found.reservations.filter(reservation_status=Reservation.Status.PENDING):
+                    lifecycle.reject(r)
             worker = self._get(request, ws_sid, sid, lock=True)
             check_if_match(request, worker.version)
             changed = False
@@ -122,9 +127,6 @@ class WorkerDetail(TaskRouterView):
                 worker.attributes, changed = attrs, True
             activity = _activity(worker.workspace, request)
             if activity is not None and activity.pk != worker.activity_id:
-                if boolean(request, "RejectPendingReservations"):
-                    for r in worker.reservations.filter(reservation_status=Reservation.Status.PENDING):
-                        lifecycle.reject(r)
                 lifecycle.set_activity(worker, activity)
             elif changed:
                 worker.version += 1
@@ -360,7 +362,7 @@ class ReservationDetail(TaskRouterView):
                 lifecycle.wrap(reservation)
             elif status in (None, "") and activity is not None:
                 worker = (
-                    Worker.objects.select_for_update()
+                    Worker.objects.select_for_update(of=("self",))
                     .select_related("workspace")
                     .get(pk=reservation.worker_id)
                 )
