@@ -149,6 +149,8 @@ STUDIO = {
     # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
     "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
+    # Send to Flex creates TaskRouter tasks through this factory (flex/gateway.py).
+    "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
 }
 
 LOGGING = {

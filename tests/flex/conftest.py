@@ -32,3 +32,14 @@ def client(live_server: Any, alice: Any) -> Client:
 @pytest.fixture
 def bob_client(live_server: Any, bob: Any) -> Client:
     return client_for(live_server, bob)
+
+
+@pytest.fixture
+def flow_factory(alice: Any) -> Any:
+    """Published Studio flows of Alice's account (as in tests/executions)."""
+    from tests.executions.factories import make_flow
+
+    def make(definition: dict[str, Any], account: Any = None, **kw: Any) -> Any:
+        return make_flow(account or alice, definition, **kw)
+
+    return make
