@@ -40,5 +40,5 @@ def record(
     if wanted(workspace, event_type):
         from flex.tasks import post_event
 
-        transaction.on_commit(lambda: post_event.delay(event.pk))
+        transaction.on_commit(lambda: post_event.delay(event.pk), robust=True)
     return event

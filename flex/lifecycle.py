@@ -127,6 +127,14 @@ def accept(reservation: Reservation, activity: Activity | None = None) -> Reserv
     task.version += 1
     task.save(update_fields=["assignment_status", "version", "date_updated"])
     Timer.objects.filter(task=task).delete()  # an assigned task neither times out nor moves on
+    for other in task.reservations.select_related("worker").filter(
+        reservation_status=Reservation.Status.PENDING
+    ):
+        other.task = task  # the others offered the task at once lose it
+        _set_status(other, Reservation.Status.RESCINDED)
+        _release_capacity(other)
+        schedule_for_worker(other.worker_id)
+        events.record(task.workspace, "reservation.rescinded", "reservation", other.sid, "", _payload(other))
     queue = task.task_queue
     if activity is None and queue is not None and queue.assignment_activity_id:
         activity = queue.assignment_activity
@@ -152,7 +160,8 @@ def reject(
     if timed_out and activity is None:
         activity = task.workspace.timeout_activity
     _worker_activity(reservation, activity)
-    if task.assignment_status == Task.Status.RESERVED:
+    others = task.reservations.filter(reservation_status=Reservation.Status.PENDING).exists()
+    if task.assignment_status == Task.Status.RESERVED and not others:
         task.assignment_status = Task.Status.PENDING
         task.version += 1
         task.save(update_fields=["assignment_status", "version", "date_updated"])

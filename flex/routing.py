@@ -24,18 +24,19 @@ from flex.workflows import targets_of
 
 log = logging.getLogger(__name__)
 WORKER_BATCH = 50  # pending tasks looked at when one worker frees up
+OPEN = ("pending", "accepted", "wrapping")
 
 
 def schedule(task_id: int) -> None:
     from flex.tasks import route_task
 
-    transaction.on_commit(lambda: route_task.delay(task_id))
+    transaction.on_commit(lambda: route_task.delay(task_id), robust=True)
 
 
 def schedule_for_worker(worker_id: int) -> None:
     from flex.tasks import route_worker
 
-    transaction.on_commit(lambda: route_worker.delay(worker_id))
+    transaction.on_commit(lambda: route_worker.delay(worker_id), robust=True)
 
 
 def task_payload(task: Task) -> dict[str, Any]:
@@ -181,6 +182,11 @@ def _reserve(task: Task, worker: Worker, queue: TaskQueue, now: dt.datetime) -> 
         return None
     channel.assigned_tasks += 1
     channel.save(update_fields=["assigned_tasks", "date_updated"])
+    if (
+        not task.workspace.multi_task_enabled
+        and fresh.reservations.filter(reservation_status__in=OPEN).exists()
+    ):
+        return None  # single-tasking workspace: one task at a time, whatever the channel
     reservation = Reservation.objects.create(workspace=task.workspace, task=task, worker=fresh)
     task.assignment_status = Task.Status.RESERVED
     task.version += 1
@@ -202,7 +208,7 @@ def _reserve(task: Task, worker: Worker, queue: TaskQueue, now: dt.datetime) -> 
     if task.workflow and task.workflow.assignment_callback_url:
         from flex.tasks import post_assignment
 
-        transaction.on_commit(lambda: post_assignment.delay(reservation.pk))
+        transaction.on_commit(lambda: post_assignment.delay(reservation.pk), robust=True)
     return reservation
 
 
@@ -222,12 +228,18 @@ def route(task_id: int) -> str | None:
         if current is None:
             return None
         queue, _target, found = current
+        # Up to the queue's max_reserved_workers are offered the task at once; the first to
+        # accept takes it and the others' reservations are rescinded (flex.lifecycle.accept).
+        made: list[str] = []
         for worker in found:
             reservation = _reserve(task, worker, queue, now)
             if reservation is not None:
-                return reservation.sid
-        task.save()  # the routing step may have moved on
-        return None
+                made.append(reservation.sid)
+                if len(made) >= max(queue.max_reserved_workers, 1):
+                    break
+        if not made:
+            task.save()  # the routing step may have moved on
+        return made[0] if made else None
 
 
 def route_for_worker(worker_id: int) -> int:

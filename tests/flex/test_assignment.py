@@ -218,3 +218,48 @@ def test_a_worker_never_holds_more_than_its_capacity_when_routing_races(alice: A
     assert route(second.pk) is None and route(first.pk) is None
     assert WorkerChannel.objects.get(worker=agent, task_channel__unique_name="sms").assigned_tasks == 1
     assert [status(first), status(second)] == ["reserved", "pending"]
+
+
+def test_max_reserved_workers_offers_a_task_to_several_and_the_first_accept_wins(alice: Any) -> None:
+    ws = workspace(alice)
+    wide = queue(ws, "Wide")
+    wide.max_reserved_workers = 2
+    wide.save()
+    flow = workflow(ws, {"filters": [], "default_filter": {"queue": wide.sid}})
+    worker(ws, "ann")
+    worker(ws, "bob")
+    worker(ws, "cid")
+    created = task(ws, flow)
+    offered = reservations(created)
+    assert [s for _, s in offered] == ["pending", "pending"]
+    from flex.models import Reservation
+
+    first = Reservation.objects.filter(task=created, reservation_status="pending").order_by("id")
+    lifecycle.reject(first[0])
+    assert status(created) == "reserved"  # the other offer still stands
+    lifecycle.accept(Reservation.objects.get(task=created, reservation_status="pending"))
+    assert status(created) == "assigned"
+
+
+def test_the_first_accept_rescinds_the_other_offers(alice: Any) -> None:
+    from flex.models import Reservation
+
+    ws = workspace(alice)
+    wide = queue(ws, "Wide")
+    wide.max_reserved_workers = 3
+    wide.save()
+    flow = workflow(ws, {"filters": [], "default_filter": {"queue": wide.sid}})
+    for name in ("ann", "bob", "cid"):
+        worker(ws, name)
+    created = task(ws, flow)
+    winner = Reservation.objects.filter(task=created).order_by("id")[1]
+    lifecycle.accept(winner)
+    assert sorted(s for _, s in reservations(created)) == ["accepted", "rescinded", "rescinded"]
+    assert WorkerChannel.objects.filter(task_channel__unique_name="sms", assigned_tasks=1).count() == 1
+
+
+def test_a_single_tasking_workspace_gives_a_worker_one_task_at_a_time(alice: Any) -> None:
+    ws = workspace(alice, multi_task_enabled=False)
+    worker(ws, "agent")
+    chat, voice = task(ws, channel="chat"), task(ws, channel="voice")
+    assert [status(chat), status(voice)] == ["reserved", "pending"]
