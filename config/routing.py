@@ -11,3 +11,7 @@ try:  # the live monitor's consumers live in executions.routing once that exists
 except ImportError:  # pragma: no cover - during bootstrap only
     _executions_ws = []
 websocket_urlpatterns += _executions_ws
+
+from flex.routing_ws import websocket_urlpatterns as _flex_ws  # noqa: E402
+
+websocket_urlpatterns += _flex_ws

@@ -37,6 +37,11 @@ def record(
         description=description,
         event_data=data or {},
     )
+    if event_type.startswith(("reservation.", "task.", "worker.", "task-queue.", "workflow.")):
+        from flex.live import notify
+
+        sid, data_ = workspace.sid, dict(event.event_data)
+        transaction.on_commit(lambda: notify(sid, event_type, data_), robust=True)
     if wanted(workspace, event_type):
         from flex.tasks import post_event
 

@@ -1,11 +1,13 @@
 """TaskRouter v1 at Twilio's paths (``/v1/Workspaces/…``), beside the other ``/v1/`` routes
-(Studio's ``/v1/Accounts/…/Flows`` webhooks, Serverless's ``/v1/Services``): every route here
-starts with ``v1/Workspaces``, so none can shadow another."""
+(Studio's ``/v1/Accounts/…/Flows`` webhooks, Serverless's ``/v1/Services``): every ``v1/`` route
+here starts with ``v1/Workspaces``, so none can shadow another. The agent console's pages and
+API sit under ``flex/`` and ``api/console/flex/``."""
 
 from __future__ import annotations
 
 from django.urls import path
 
+from flex import console
 from flex.api import setup_views as s
 from flex.api import stats_views as st
 from flex.api import work_views as w
@@ -57,4 +59,19 @@ urlpatterns = [
     ),
     path(f"{WS}/Events", w.EventList.as_view(), name="tr-events"),
     path(f"{WS}/Events/<str:sid>", w.EventDetail.as_view(), name="tr-event"),
+    # The agent console and supervisor view (session-authenticated).
+    path("flex/agent", console.agent_page, name="flex-agent"),
+    path("flex/supervisor", console.supervisor_page, name="flex-supervisor"),
+    path("api/console/flex/agent", console.Agent.as_view(), name="flex-console-agent"),
+    path(
+        "api/console/flex/agent/<str:worker_sid>/activity",
+        console.AgentActivity.as_view(),
+        name="flex-console-activity",
+    ),
+    path(
+        "api/console/flex/agent/<str:worker_sid>/reservations/<str:sid>",
+        console.AgentReservation.as_view(),
+        name="flex-console-reservation",
+    ),
+    path("api/console/flex/supervisor", console.Supervisor.as_view(), name="flex-console-supervisor"),
 ]
