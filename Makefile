@@ -13,6 +13,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) f
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup migrate
 	@$(PY) manage.py bootstrap
+	@$(PY) manage.py flex_seed --user admin
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: setup chromium lint

@@ -151,6 +151,8 @@ STUDIO = {
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
     # Send to Flex creates TaskRouter tasks through this factory (flex/gateway.py).
     "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
+    # New accounts get Flex's workspace and default flows (off in tests: they build their own).
+    "FLEX_SEED_NEW_ACCOUNTS": env_bool("STUDIO_FLEX_SEED_NEW_ACCOUNTS", not TESTING),
 }
 
 LOGGING = {

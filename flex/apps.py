@@ -7,3 +7,11 @@ class FlexConfig(AppConfig):
     name = "flex"
     verbose_name = "Flex and TaskRouter"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import Account
+        from flex.signals import seed_new_account
+
+        post_save.connect(seed_new_account, sender=Account, dispatch_uid="flex-seed-new-account")

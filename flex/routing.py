@@ -124,7 +124,13 @@ def candidates(task: Task, queue: TaskQueue, target: dict[str, Any]) -> list[Wor
             channels__available=True,
             channels__assigned_tasks__lt=F("channels__configured_capacity"),
         )
-        .exclude(reservations__task=task)  # a worker who let this task go is not asked again
+        # A worker who rejected this task (or holds an offer of it) is not asked again; one whose
+        # offer timed out is, once back (else a lone agent would never see the task again).
+        .exclude(
+            pk__in=Reservation.objects.filter(task=task)
+            .exclude(reservation_status="timeout")
+            .values("worker_id")
+        )
         .order_by(F("idle_since").asc(nulls_first=True), "id")
     )
     task_attrs = task.attrs()

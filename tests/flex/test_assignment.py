@@ -263,3 +263,21 @@ def test_a_single_tasking_workspace_gives_a_worker_one_task_at_a_time(alice: Any
     worker(ws, "agent")
     chat, voice = task(ws, channel="chat"), task(ws, channel="voice")
     assert [status(chat), status(voice)] == ["reserved", "pending"]
+
+
+def test_a_lone_agent_whose_offer_timed_out_gets_the_task_again_when_back(alice: Any) -> None:
+    ws = workspace(alice)
+    worker(ws, "ann")
+    created = task(ws)
+    elapse(Timer.Kind.RESERVATION)
+    assert status(created) == "pending"
+    lifecycle.set_activity(Worker.objects.get(friendly_name="ann"), activity(ws, "Available"))
+    assert reservations(created) == [("ann", "timeout"), ("ann", "pending")]
+
+
+def test_a_worker_who_rejected_a_task_is_not_offered_it_again(alice: Any) -> None:
+    ws = workspace(alice)
+    worker(ws, "ann")
+    created = task(ws)
+    lifecycle.reject(pending(created))
+    assert reservations(created) == [("ann", "rejected")] and status(created) == "pending"
