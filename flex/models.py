@@ -140,7 +140,7 @@ class Worker(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="workers")
     friendly_name = models.CharField(max_length=64)
     attributes = models.TextField(default="{}")
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="workers")
+    activity = models.ForeignKey(Activity, on_delete=models.RESTRICT, related_name="workers")
     # Copied from the activity so candidate queries need no join; kept in step by flex.state.
     available = models.BooleanField(default=False)
     date_status_changed = models.DateTimeField(null=True, blank=True)
@@ -189,7 +189,7 @@ class Task(models.Model):
     task_queue = models.ForeignKey(
         TaskQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
-    task_channel = models.ForeignKey(TaskChannel, on_delete=models.PROTECT, related_name="+")
+    task_channel = models.ForeignKey(TaskChannel, on_delete=models.RESTRICT, related_name="+")
     attributes = models.TextField(default="{}")
     assignment_status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     priority = models.BigIntegerField(default=0)

@@ -281,3 +281,11 @@ def test_a_worker_who_rejected_a_task_is_not_offered_it_again(alice: Any) -> Non
     created = task(ws)
     lifecycle.reject(pending(created))
     assert reservations(created) == [("ann", "rejected")] and status(created) == "pending"
+
+
+def test_a_workspace_is_deleted_with_its_workers_tasks_and_timers(alice: Any) -> None:
+    ws = workspace(alice)
+    worker(ws, "ann")
+    task(ws)
+    ws.delete()
+    assert not Task.objects.exists() and not Worker.objects.exists() and not Timer.objects.exists()

@@ -51,7 +51,8 @@ def test_a_plain_workspace_has_no_queue_and_updates_and_deletes(client: Client) 
     assert (updated.friendly_name, updated.prioritize_queue_order) == ("Renamed", "LIFO")
     assert updated.event_callback_url == "https://example.com/events"
     assert [w.sid for w in client.taskrouter.v1.workspaces.list(friendly_name="Renamed")] == [ws.sid]
-    assert client.taskrouter.v1.workspaces(ws.sid).delete() is True
+    client.taskrouter.v1.workspaces(ws.sid).workers.create(friendly_name="agent")
+    assert client.taskrouter.v1.workspaces(ws.sid).delete() is True  # with its workers
     assert refusal(client.taskrouter.v1.workspaces(ws.sid).fetch) == "HTTP 404 code 20404"
 
 
