@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -113,9 +114,10 @@ def _scopes(task_attrs: dict[str, Any], worker: Worker) -> Scope:
     return Scope(mine, {"worker": mine, "task": task_attrs, "taskrouter": taskrouter_clock()})
 
 
-def candidates(task: Task, queue: TaskQueue, target: dict[str, Any]) -> list[Worker]:
+def candidates(task: Task, queue: TaskQueue, target: dict[str, Any]) -> Iterator[Worker]:
     """Available workers with room on the task's channel, matching the queue's
-    ``target_workers`` and the step's ``expression``, longest idle first."""
+    ``target_workers`` and the step's ``expression``, longest idle first. Lazy: routing stops
+    at the first worker it can reserve, so a pass costs the candidates it looks at."""
     qs = (
         Worker.objects.filter(
             workspace=task.workspace,
@@ -135,8 +137,7 @@ def candidates(task: Task, queue: TaskQueue, target: dict[str, Any]) -> list[Wor
     )
     task_attrs = task.attrs()
     expression = str(target.get("expression") or "")
-    found: list[Worker] = []
-    for worker in qs:
+    for worker in qs.iterator(chunk_size=100):
         scope = _scopes(task_attrs, worker)
         try:
             if not evaluate(queue.target_workers or "1==1", scope):
@@ -146,11 +147,12 @@ def candidates(task: Task, queue: TaskQueue, target: dict[str, Any]) -> list[Wor
         except ValueError:  # an expression saved before validation existed: match nobody
             log.warning("unparseable expression on %s", queue.sid)
             continue
-        found.append(worker)
-    return found
+        yield worker
 
 
-def _current_target(task: Task, now: dt.datetime) -> tuple[TaskQueue, dict[str, Any], list[Worker]] | None:
+def _current_target(
+    task: Task, now: dt.datetime
+) -> tuple[TaskQueue, dict[str, Any], Iterable[Worker]] | None:
     config = task.workflow.config() if task.workflow else {}
     for _ in range(64):
         targets = targets_of(config, task.filter_index)
@@ -162,10 +164,11 @@ def _current_target(task: Task, now: dt.datetime) -> tuple[TaskQueue, dict[str, 
                 return None
             continue
         target = targets[task.step]
-        found = candidates(task, task.task_queue, target)
+        found: Iterable[Worker] = candidates(task, task.task_queue, target)
         skip_if = target.get("skip_if")
         last = task.step == len(targets) - 1
         if isinstance(skip_if, str) and not last:
+            found = list(found)  # workers.available needs the count
             scope = Scope({}, {"workers": {"available": len(found)}, "taskrouter": taskrouter_clock()})
             if evaluate(skip_if, scope):
                 if not _advance(task, now):
@@ -230,6 +233,7 @@ def route(task_id: int) -> str | None:
         if task is None or task.assignment_status != Task.Status.PENDING:
             return None
         now = timezone.now()
+        position = (task.step, task.task_queue_id, task.priority)
         current = _current_target(task, now)
         if current is None:
             return None
@@ -243,8 +247,8 @@ def route(task_id: int) -> str | None:
                 made.append(reservation.sid)
                 if len(made) >= max(queue.max_reserved_workers, 1):
                     break
-        if not made:
-            task.save()  # the routing step may have moved on
+        if not made and position != (task.step, task.task_queue_id, task.priority):
+            task.save()  # the routing step moved on
         return made[0] if made else None
 
 
@@ -268,17 +272,23 @@ def route_for_worker(worker_id: int) -> int:
             task_channel_id__in=channels,
         )
         .order_by("-priority", "date_created", "id")
-        .values_list("pk", flat=True)[:WORKER_BATCH]
+        .values_list("pk", "task_channel_id")[:WORKER_BATCH]
     )
+    spare = set(channels)
     made = 0
-    for task_id in waiting:
-        if route(task_id):
-            made += 1
-        if (
-            not WorkerChannel.objects.filter(
+    for task_id, channel_id in waiting:
+        if channel_id not in spare:
+            continue  # the worker has no room left on this task's channel
+        if not route(task_id):
+            continue
+        made += 1
+        if not Worker.objects.filter(pk=worker_id, available=True).exists():
+            break
+        spare = set(
+            WorkerChannel.objects.filter(
                 worker=worker, available=True, assigned_tasks__lt=F("configured_capacity")
-            ).exists()
-            or not Worker.objects.filter(pk=worker_id, available=True).exists()
-        ):
+            ).values_list("task_channel_id", flat=True)
+        )
+        if not spare:
             break
     return made
