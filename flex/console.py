@@ -20,10 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import ConsoleSessionAuthentication, IsAccountAuthenticated, request_account
-from accounts.errors import invalid_parameter, not_found
+from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
 from flex.api.stats_views import queue_workers
+from flex.conversation import history, parties, reply
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
@@ -80,7 +81,14 @@ def worker_view(worker: Worker) -> dict[str, Any]:
             for a in Activity.objects.filter(workspace=worker.workspace).order_by("date_created", "id")
         ],
         "reservations": [
-            {"sid": r.sid, "reservation_status": r.reservation_status, "task": task_view(r.task)}
+            {
+                "sid": r.sid,
+                "reservation_status": r.reservation_status,
+                "task": task_view(r.task),
+                "conversation": parties(r.task) is not None,
+                # The conversation shows once the agent has the task, not while it is only offered.
+                "messages": history(r.task) if r.reservation_status != Reservation.Status.PENDING else [],
+            }
             for r in open_reservations
         ],
     }
@@ -138,6 +146,28 @@ class AgentReservation(ConsoleView):
             else:
                 lifecycle.complete(reservation)
         return Response(worker_view(_my_worker(request, worker_sid)))
+
+
+class AgentMessages(ConsoleView):
+    """The agent's reply to the contact of an accepted (or wrapping) reservation."""
+
+    def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        with transaction.atomic():
+            worker = _my_worker(request, worker_sid)
+            reservation = (
+                Reservation.objects.select_related("task__workspace__account")
+                .filter(worker=worker, sid=sid)
+                .first()
+            )
+            if reservation is None:
+                raise not_found(f"No reservation {sid} for this worker")
+            if reservation.reservation_status not in (
+                Reservation.Status.ACCEPTED,
+                Reservation.Status.WRAPPING,
+            ):
+                raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
+            reply(reservation.task, str(request.data.get("body") or ""))
+        return Response(worker_view(_my_worker(request, worker_sid)), status=201)
 
 
 class Supervisor(ConsoleView):

@@ -24,7 +24,7 @@ VOICE_ATTRIBUTES = '{"type": "inbound", "name": "{{trigger.call.From}}"}'
 MESSAGE_ATTRIBUTES = (
     '{"name": "{{trigger.message.From}}", "channelType": "{{trigger.message.ChannelAttributes.channel_type}}", '
     '"channelSid": "{{trigger.message.ChannelSid}}", "from": "{{trigger.message.From}}", '
-    '"body": "{{trigger.message.Body}}"}'
+    '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}"}'
 )
 
 

@@ -1,7 +1,9 @@
 """Studio's Send to Flex reaches TaskRouter here (``settings.STUDIO["FLEX_GATEWAY"]``).
 
 ``create_task`` runs inside the execution's transaction: it writes the Task row (with its
-first routing step) and returns at once; the worker is reserved after the commit.
+first routing step) and returns at once; the worker is reserved after the commit. A contact
+whose task is still open (attributes ``from``/``to``) keeps it: a second text joins the
+conversation instead of queueing another task.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from accounts.errors import TwilioAPIError
 from executions.flex import FlexError
+from flex.conversation import open_task_for
 from flex.intake import create_task, find_channel
 from flex.models import Workflow
 
@@ -33,6 +36,9 @@ class TaskRouterGateway:
         )
         if workflow is None:
             raise FlexError(f"Workflow {workflow_sid or '(none)'} does not exist in this account")
+        existing = open_task_for(workflow.workspace_id, attributes)
+        if existing is not None:
+            return existing.sid  # the contact's conversation is already with Flex
         try:
             channel_row = find_channel(workflow.workspace, channel)
             task = create_task(workflow.workspace, workflow, channel_row, attributes, priority, timeout)

@@ -73,5 +73,10 @@ urlpatterns = [
         console.AgentReservation.as_view(),
         name="flex-console-reservation",
     ),
+    path(
+        "api/console/flex/agent/<str:worker_sid>/reservations/<str:sid>/messages",
+        console.AgentMessages.as_view(),
+        name="flex-console-messages",
+    ),
     path("api/console/flex/supervisor", console.Supervisor.as_view(), name="flex-console-supervisor"),
 ]

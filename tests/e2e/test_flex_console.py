@@ -1,5 +1,6 @@
 """Flex in Chromium: a contact texts a flow whose Send to Flex routes by skill; the billing agent
-sees the task in the agent console, accepts and completes it; the supervisor sees the queue."""
+sees the task in the agent console, accepts it, replies to the contact, completes it; the
+supervisor sees the queue."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def texting_flow(account: Any, workflow_sid: str) -> Any:
                 [on("callComplete"), on("failedToEnqueue"), on("callFailure")],
                 workflow=workflow_sid,
                 channel="sms",
-                attributes='{"name": "{{trigger.message.From}}", "body": "{{trigger.message.Body}}"}',
+                attributes='{"name": "{{trigger.message.From}}", "from": "{{trigger.message.From}}", '
+                '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}"}',
             ),
             trigger=[on("incomingMessage", "to_agent")],
         ),
@@ -63,6 +65,12 @@ def test_an_sms_contact_reaches_the_billing_agent_who_completes_the_task(app: An
     offer.locator("[data-action=accept]").click()
     app.locator("[data-action=complete]").wait_for()
     assert Task.objects.get(pk=task.pk).assignment_status == "assigned"
+    app.locator("[data-message=inbound]").first.wait_for()  # the contact's text, in the conversation
+    app.locator("[data-reply]").fill("Let me fix that for you")
+    app.locator("[data-action=send]").click()
+    app.locator("[data-message=outbound]").wait_for()
+    assert "Let me fix that for you" in app.locator("[data-message=outbound]").inner_text()
+    shot(app, "flex-agent-conversation")
     app.locator("[data-action=complete]").click()
     app.get_by_text("No task for you right now.").wait_for()
     assert Task.objects.get(pk=task.pk).assignment_status == "completed"

@@ -111,3 +111,39 @@ def test_a_reservation_is_announced_to_its_worker_live(alice: Any) -> None:
         "task_sid": created.sid,
     }
     assert Task.objects.get(pk=created.pk).assignment_status == "reserved"
+
+
+def test_the_agent_talks_with_the_texting_contact(console: Any, alice: Any) -> None:
+    from django.test import Client
+
+    from executions.models import Message
+    from flex.flex_defaults import seed_account
+    from flex.lifecycle import set_activity
+    from studio.models import Flow
+    from tests.executions.support import send_sms
+
+    ws = seed_account(alice, console.user)
+    me = Worker.objects.get(workspace=ws, friendly_name="alice")
+    set_activity(me, ws.activities.get(friendly_name="Available"))
+    flow = Flow.objects.get(account=alice, friendly_name="Messaging Flow")
+    send_sms(Client(), flow, "+15551230000", "+15550001111", "my order is late")
+
+    (offer,) = agent_state(console)["workers"][0]["reservations"]
+    assert offer["conversation"] is True and offer["messages"] == []  # shown once accepted
+    path = f"/api/console/flex/agent/{me.sid}/reservations/{offer['sid']}"
+    early = post(console, f"{path}/messages", {"body": "hi"})
+    assert early.status_code == 400
+    post(console, path, {"action": "accept"})
+    sent = post(console, f"{path}/messages", {"body": "Sorry! Let me check."})
+    assert sent.status_code == 201
+    reply = Message.objects.get(body="Sorry! Let me check.")
+    assert (reply.from_address, reply.to_address) == ("+15550001111", "+15551230000")
+
+    send_sms(Client(), flow, "+15551230000", "+15550001111", "thanks")  # joins the open task
+    assert Task.objects.filter(workspace=ws).count() == 1
+    (held,) = agent_state(console)["workers"][0]["reservations"]
+    assert [(m["direction"], m["body"]) for m in held["messages"]] == [
+        ("inbound", "my order is late"),
+        ("outbound", "Sorry! Let me check."),
+        ("inbound", "thanks"),
+    ]
