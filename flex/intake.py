@@ -79,3 +79,16 @@ def create_task(
     task.save()
     schedule(task.pk)
     return task
+
+
+def reevaluate(task: Task) -> None:
+    """A pending task's filter and first step chosen again (its attributes or its workflow
+    changed); the caller holds the task's lock."""
+    if task.assignment_status != Task.Status.PENDING or task.workflow is None:
+        return
+    task.filter_index = match_filter(task.workflow.config(), task.attrs())
+    if not enter_step(task, 0, timezone.now()):
+        cancel(task, "No filter of the workflow matches the task and there is no default_filter")
+        return
+    task.save()
+    schedule(task.pk)

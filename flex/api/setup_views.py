@@ -316,9 +316,19 @@ class WorkflowDetail(TaskRouterView):
         return Response(workflow_json(self._get(request, ws_sid, sid), origin(request)))
 
     def post(self, request: Request, ws_sid: str, sid: str) -> Response:
-        flow = self._get(request, ws_sid, sid)
-        _workflow_fields(flow.workspace, flow, request)
-        flow.save()
+        from flex.intake import reevaluate
+        from flex.models import Task
+
+        with transaction.atomic():
+            flow = self._get(request, ws_sid, sid)
+            _workflow_fields(flow.workspace, flow, request)
+            flow.save()
+            if boolean(request, "ReEvaluateTasks"):
+                waiting = Task.objects.select_for_update(of=("self",)).select_related(
+                    "workspace__account", "workflow", "task_queue", "task_channel"
+                )
+                for task in waiting.filter(workflow=flow, assignment_status=Task.Status.PENDING):
+                    reevaluate(task)
         return Response(workflow_json(flow, origin(request)))
 
     def delete(self, request: Request, ws_sid: str, sid: str) -> Response:

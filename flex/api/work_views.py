@@ -28,7 +28,7 @@ from flex.api.common import (
     workspace_for,
 )
 from flex.expressions import ExpressionError, Scope, evaluate
-from flex.intake import MAX_PRIORITY, create_task, find_channel, find_workflow
+from flex.intake import MAX_PRIORITY, create_task, find_channel, find_workflow, reevaluate
 from flex.models import Activity, Event, Reservation, Task, TaskChannel, Worker, WorkerChannel, Workspace
 from flex.serializers import event_json, reservation_json, task_json, worker_channel_json, worker_json
 
@@ -265,6 +265,8 @@ class TaskDetail(TaskRouterView):
                 task.version += 1
                 task.save()
                 events.record(task.workspace, "task.updated", "task", task.sid)
+                if attrs is not None and task.assignment_status == Task.Status.PENDING:
+                    reevaluate(task)  # new attributes: the workflow's filters decide again
             status = param(request, "AssignmentStatus")
             if status not in (None, ""):
                 if status not in Task.Status.values:

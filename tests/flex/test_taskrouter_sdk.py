@@ -249,3 +249,23 @@ def test_another_accounts_workspace_answers_404(client: Client, bob_client: Clie
     assert refusal(bob_client.taskrouter.v1.workspaces(ws.sid).fetch) == "HTTP 404 code 20404"
     assert refusal(bob_client.taskrouter.v1.workspaces(ws.sid).tasks(task.sid).fetch) == "HTTP 404 code 20404"
     assert "HTTP 404" in refusal(bob_client.taskrouter.v1.workspaces(ws.sid).tasks.list)
+
+
+def test_new_attributes_or_a_reevaluated_workflow_route_a_waiting_task_again(client: Client) -> None:
+    ws = client.taskrouter.v1.workspaces(client.taskrouter.v1.workspaces.create(friendly_name="W").sid)
+    everyone = ws.task_queues.list()[0]
+    vip = ws.task_queues.create(friendly_name="VIP", target_workers="vip == true")
+    config = {
+        "task_routing": {
+            "filters": [{"expression": "tier == 'gold'", "targets": [{"queue": vip.sid}]}],
+            "default_filter": {"queue": everyone.sid},
+        }
+    }
+    flow = ws.workflows.create(friendly_name="Tiers", configuration=json.dumps(config))
+    task = ws.tasks.create(attributes=json.dumps({"tier": "silver"}), workflow_sid=flow.sid)
+    assert task.task_queue_sid == everyone.sid
+    assert ws.tasks(task.sid).update(attributes=json.dumps({"tier": "gold"})).task_queue_sid == vip.sid
+
+    config["task_routing"]["filters"][0]["expression"] = "tier == 'platinum'"
+    ws.workflows(flow.sid).update(configuration=json.dumps(config), re_evaluate_tasks="true")
+    assert ws.tasks(task.sid).fetch().task_queue_sid == everyone.sid
