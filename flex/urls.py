@@ -31,7 +31,17 @@ urlpatterns = [
     path(f"{WS}/TaskQueues/<str:sid>", s.QueueDetail.as_view(), name="tr-queue"),
     path(f"{WS}/Workflows", s.WorkflowList.as_view(), name="tr-workflows"),
     path(f"{WS}/Workflows/<str:sid>", s.WorkflowDetail.as_view(), name="tr-workflow"),
+    path(
+        f"{WS}/Workflows/<str:workflow_sid>/RealTimeStatistics",
+        st.WorkflowRealTimeStatistics.as_view(),
+        name="tr-workflow-rts",
+    ),
     path(f"{WS}/Workers", w.WorkerList.as_view(), name="tr-workers"),
+    path(
+        f"{WS}/Workers/RealTimeStatistics",
+        st.WorkersRealTimeStatistics.as_view(),
+        name="tr-workers-rts",
+    ),
     path(f"{WS}/Workers/<str:sid>", w.WorkerDetail.as_view(), name="tr-worker"),
     path(f"{WS}/Workers/<str:worker_sid>/Channels", w.WorkerChannelList.as_view(), name="tr-worker-channels"),
     path(

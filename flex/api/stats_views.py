@@ -105,3 +105,40 @@ class QueueRealTimeStatistics(TaskRouterView):
                 "url": f"{origin(request)}{WS}/{ws.sid}/TaskQueues/{queue.sid}/RealTimeStatistics",
             }
         )
+
+
+class WorkersRealTimeStatistics(TaskRouterView):
+    def get(self, request: Request, ws_sid: str) -> Response:
+        ws = workspace_for(request, ws_sid)
+        workers = list(Worker.objects.filter(workspace=ws))
+        return Response(
+            {
+                "account_sid": ws.account.sid,
+                "workspace_sid": ws.sid,
+                "activity_statistics": _activity_numbers(ws, workers),
+                "total_workers": len(workers),
+                "url": f"{origin(request)}{WS}/{ws.sid}/Workers/RealTimeStatistics",
+            }
+        )
+
+
+class WorkflowRealTimeStatistics(TaskRouterView):
+    def get(self, request: Request, ws_sid: str, workflow_sid: str) -> Response:
+        from flex.models import Workflow
+
+        ws = workspace_for(request, ws_sid)
+        flow = one(
+            Workflow.objects.filter(workspace=ws), f"{WS}/{ws_sid}/Workflows/{workflow_sid}", sid=workflow_sid
+        )
+        numbers = _task_numbers(Task.objects.filter(workflow=flow))
+        for key in ("longest_relative_task_age_in_queue", "longest_relative_task_sid_in_queue"):
+            numbers.pop(key)
+        return Response(
+            {
+                "account_sid": ws.account.sid,
+                "workspace_sid": ws.sid,
+                "workflow_sid": flow.sid,
+                **numbers,
+                "url": f"{origin(request)}{WS}/{ws.sid}/Workflows/{flow.sid}/RealTimeStatistics",
+            }
+        )

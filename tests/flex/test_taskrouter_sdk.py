@@ -230,6 +230,11 @@ def test_statistics_count_tasks_and_workers(client: Client) -> None:
         0,
     )
     assert queue_stats.longest_task_waiting_sid is not None
+    workers = ws.workers.real_time_statistics().fetch()
+    assert workers.total_workers == 1
+    flow = ws.workflows.list()[0]
+    flow_stats = ws.workflows(flow.sid).real_time_statistics().fetch()
+    assert (flow_stats.total_tasks, flow_stats.tasks_by_status["pending"]) == (2, 2)
 
 
 def test_paging_follows_twilios_envelope(client: Client) -> None:
