@@ -189,13 +189,13 @@ def _reserve(task: Task, worker: Worker, queue: TaskQueue, now: dt.datetime) -> 
         return None
     if channel.assigned_tasks >= channel.configured_capacity:
         return None
-    channel.assigned_tasks += 1
-    channel.save(update_fields=["assigned_tasks", "date_updated"])
     if (
         not task.workspace.multi_task_enabled
         and fresh.reservations.filter(reservation_status__in=OPEN).exists()
     ):
         return None  # single-tasking workspace: one task at a time, whatever the channel
+    channel.assigned_tasks += 1
+    channel.save(update_fields=["assigned_tasks", "date_updated"])
     reservation = Reservation.objects.create(workspace=task.workspace, task=task, worker=fresh)
     task.assignment_status = Task.Status.RESERVED
     task.version += 1

@@ -263,6 +263,8 @@ def test_a_single_tasking_workspace_gives_a_worker_one_task_at_a_time(alice: Any
     worker(ws, "agent")
     chat, voice = task(ws, channel="chat"), task(ws, channel="voice")
     assert [status(chat), status(voice)] == ["reserved", "pending"]
+    voice_room = WorkerChannel.objects.get(task_channel__unique_name="voice")
+    assert voice_room.assigned_tasks == 0  # the refused offer took no capacity
 
 
 def test_a_lone_agent_whose_offer_timed_out_gets_the_task_again_when_back(alice: Any) -> None:
