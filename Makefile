@@ -51,7 +51,8 @@ chromium:
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy config accounts studio executions twiml flex
+	.venv/bin/mypy config accounts studio executions scenarios twiml flex
+	.venv/bin/lint-imports --no-cache
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):
 worker: python

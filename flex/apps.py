@@ -12,6 +12,7 @@ class FlexConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from accounts.models import Account
+        from flex import tasks  # noqa: F401 - registers the after-commit jobs (flex.jobs)
         from flex.signals import seed_new_account
 
         post_save.connect(seed_new_account, sender=Account, dispatch_uid="flex-seed-new-account")

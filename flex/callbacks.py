@@ -1,7 +1,7 @@
 """Outbound callbacks: the workflow's assignment callback and the workspace's event callback.
 
 Both are POSTed form-encoded, signed with the account's auth token (``X-Twilio-Signature``),
-through the project's guarded HTTP client (executions/http_client.py: no private addresses
+through the project's guarded HTTP client (executions/backends/http_client.py: no private addresses
 unless allowed, bounded time and size). They run after commit, outside any lock.
 """
 
@@ -14,9 +14,11 @@ from typing import Any
 
 from django.db import transaction
 
-from executions.http_client import HttpError, HttpResponse, json_object, request, twilio_signature
+from accounts.signing import twilio_signature
+from executions.backends.http_client import request
 from flex import lifecycle
 from flex.models import Activity, Event, Reservation
+from studio.widgets.runtime import HttpError, HttpResponse, json_object
 
 log = logging.getLogger(__name__)
 EVENT_TIMEOUT = 15.0  # Twilio waits 15 s for an event callback's answer

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.errors import TwilioAPIError
+from executions.engine.ports import ports
+from executions.messaging.providers import get_provider
 from executions.models import Message
-from executions.providers import get_provider
 from flex.api.common import iso
 from flex.models import Task
 
@@ -69,10 +70,8 @@ def reply(task: Task, body: str) -> Message:
     if message.status == Message.Status.FAILED:
         raise TwilioAPIError(400, message.error_code or 21211, message.error_message or "Message refused")
     message.save()
-    from executions import tasks
-
     sid = message.sid
-    transaction.on_commit(lambda: tasks.dispatch_message.delay(sid))
+    transaction.on_commit(lambda: ports().queue_dispatch([sid]))  # as the Messages API does
     return message
 
 

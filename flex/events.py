@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db import transaction
 
-from flex.models import Event, Workspace
+from flex import jobs
+from flex.models import Event, Task, Workspace
 
 
 def wanted(workspace: Workspace, event_type: str) -> bool:
@@ -43,7 +44,18 @@ def record(
         sid, data_ = workspace.sid, dict(event.event_data)
         transaction.on_commit(lambda: notify(sid, event_type, data_), robust=True)
     if wanted(workspace, event_type):
-        from flex.tasks import post_event
-
-        transaction.on_commit(lambda: post_event.delay(event.pk), robust=True)
+        jobs.later("post_event", event.pk)
     return event
+
+
+def task_payload(task: Task) -> dict[str, Any]:
+    """A task's fields as event and callback parameters."""
+    return {
+        "TaskSid": task.sid,
+        "TaskAttributes": task.attributes,
+        "TaskAssignmentStatus": task.assignment_status,
+        "TaskPriority": str(task.priority),
+        "TaskQueueSid": task.task_queue.sid if task.task_queue else "",
+        "TaskChannelUniqueName": task.task_channel.unique_name,
+        "WorkflowSid": task.workflow.sid if task.workflow else "",
+    }

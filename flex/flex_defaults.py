@@ -3,7 +3,7 @@ the Everyone queue, the Assign to Anyone workflow) and three published Studio fl
 Messaging Flow, WebChat Flow — each ending in Send to Flex on that workflow.
 
 ``seed_account`` is idempotent (an account that has the workspace is left alone). New accounts
-get it from a ``post_save`` hook when ``STUDIO["FLEX_SEED_NEW_ACCOUNTS"]`` is on; ``manage.py
+get it from a ``post_save`` hook when ``settings.FLEX_SEED_NEW_ACCOUNTS`` is on; ``manage.py
 flex_seed`` seeds existing ones (``make run`` does it for the demo account, with its console user
 as an agent).
 """
@@ -137,7 +137,7 @@ def agent_for(workspace: Workspace, user: Any) -> Worker:
 
 def seed_account(account: Account, user: Any = None) -> Workspace:
     from studio.models import Flow
-    from studio.services import create_flow
+    from studio.revisions import create_flow
 
     with transaction.atomic():
         workspace = Workspace.objects.filter(account=account, friendly_name=FLEX_WORKSPACE).first()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.errors import TwilioAPIError
-from executions.flex import FlexError
 from flex.conversation import open_task_for
 from flex.intake import create_task, find_channel
 from flex.models import Workflow
+from studio.widgets.runtime import FlexError
 
 
 class TaskRouterGateway:

@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from accounts.errors import TwilioAPIError
 from flex import events
+from flex.events import task_payload
+from flex.jobs import route_task as schedule
+from flex.lifecycle import cancel
 from flex.models import Task, TaskChannel, Timer, Workflow, Workspace
-from flex.routing import cancel, enter_step, schedule, task_payload
+from flex.routing import enter_step
 from flex.workflows import match_filter
 
 DEFAULT_TIMEOUT = 86400

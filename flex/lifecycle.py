@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from accounts.errors import TwilioAPIError
 from flex import events
+from flex.events import task_payload
+from flex.jobs import route_task as schedule
+from flex.jobs import route_worker as schedule_for_worker
 from flex.models import Activity, Reservation, Task, Timer, Worker, WorkerChannel
-from flex.routing import schedule, schedule_for_worker, task_payload
 
 OPEN = (Reservation.Status.PENDING, Reservation.Status.ACCEPTED, Reservation.Status.WRAPPING)
 
@@ -228,8 +230,6 @@ def wrap(reservation: Reservation) -> Reservation:
 
 def change_task_status(task: Task, status: str, reason: str) -> None:
     """``AssignmentStatus`` on a Task update (the caller holds the task's lock)."""
-    from flex.routing import cancel
-
     current = task.assignment_status
     allowed: dict[str, tuple[str, ...]] = {
         Task.Status.CANCELED: (Task.Status.PENDING, Task.Status.RESERVED),
@@ -246,3 +246,16 @@ def change_task_status(task: Task, status: str, reason: str) -> None:
         wrap_up(task)
     else:
         complete_task(task, reason)
+
+
+def cancel(task: Task, reason: str, event_type: str = "task.canceled") -> None:
+    """Pending or reserved → canceled (the caller holds the task's lock)."""
+    end_open_reservations(task, Reservation.Status.CANCELED)
+    task.assignment_status = Task.Status.CANCELED
+    task.reason = reason
+    task.version += 1
+    task.save(update_fields=["assignment_status", "reason", "version", "date_updated"])
+    Timer.objects.filter(task=task).delete()
+    if event_type != "task.canceled":
+        events.record(task.workspace, event_type, "task", task.sid, reason, task_payload(task))
+    events.record(task.workspace, "task.canceled", "task", task.sid, reason, task_payload(task))

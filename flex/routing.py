@@ -18,53 +18,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from flex import events
+from flex import events, jobs
+from flex.events import task_payload
 from flex.expressions import Scope, evaluate, taskrouter_clock
+from flex.lifecycle import cancel, set_activity
 from flex.models import Reservation, Task, TaskQueue, Timer, Worker, WorkerChannel
 from flex.workflows import targets_of
 
 log = logging.getLogger(__name__)
 WORKER_BATCH = 50  # pending tasks looked at when one worker frees up
 OPEN = ("pending", "accepted", "wrapping")
-
-
-def schedule(task_id: int) -> None:
-    from flex.tasks import route_task
-
-    transaction.on_commit(lambda: route_task.delay(task_id), robust=True)
-
-
-def schedule_for_worker(worker_id: int) -> None:
-    from flex.tasks import route_worker
-
-    transaction.on_commit(lambda: route_worker.delay(worker_id), robust=True)
-
-
-def task_payload(task: Task) -> dict[str, Any]:
-    return {
-        "TaskSid": task.sid,
-        "TaskAttributes": task.attributes,
-        "TaskAssignmentStatus": task.assignment_status,
-        "TaskPriority": str(task.priority),
-        "TaskQueueSid": task.task_queue.sid if task.task_queue else "",
-        "TaskChannelUniqueName": task.task_channel.unique_name,
-        "WorkflowSid": task.workflow.sid if task.workflow else "",
-    }
-
-
-def cancel(task: Task, reason: str, event_type: str = "task.canceled") -> None:
-    """Pending or reserved → canceled (the caller holds the task's lock)."""
-    from flex.lifecycle import end_open_reservations
-
-    end_open_reservations(task, Reservation.Status.CANCELED)
-    task.assignment_status = Task.Status.CANCELED
-    task.reason = reason
-    task.version += 1
-    task.save(update_fields=["assignment_status", "reason", "version", "date_updated"])
-    Timer.objects.filter(task=task).delete()
-    if event_type != "task.canceled":
-        events.record(task.workspace, event_type, "task", task.sid, reason, task_payload(task))
-    events.record(task.workspace, "task.canceled", "task", task.sid, reason, task_payload(task))
 
 
 def enter_step(task: Task, step: int, now: dt.datetime) -> bool:
@@ -208,16 +171,12 @@ def _reserve(task: Task, worker: Worker, queue: TaskQueue, now: dt.datetime) -> 
         fire_at=now + dt.timedelta(seconds=timeout),
     )
     if queue.reservation_activity is not None:
-        from flex.lifecycle import set_activity
-
         set_activity(fresh, queue.reservation_activity, route=False)
     payload = {**task_payload(task), "WorkerSid": fresh.sid, "WorkerName": fresh.friendly_name}
     payload["ReservationSid"] = reservation.sid
     events.record(task.workspace, "reservation.created", "reservation", reservation.sid, "", payload)
     if task.workflow and task.workflow.assignment_callback_url:
-        from flex.tasks import post_assignment
-
-        transaction.on_commit(lambda: post_assignment.delay(reservation.pk), robust=True)
+        jobs.later("post_assignment", reservation.pk)
     return reservation
 
 

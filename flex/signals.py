@@ -1,4 +1,4 @@
-"""New accounts get Flex's defaults when ``STUDIO["FLEX_SEED_NEW_ACCOUNTS"]`` is on."""
+"""New accounts get Flex's defaults when ``settings.FLEX_SEED_NEW_ACCOUNTS`` is on."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from accounts.models import Account
 
 
 def seed_new_account(sender: Any, instance: Account, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    if not created or raw or not getattr(settings, "STUDIO", {}).get("FLEX_SEED_NEW_ACCOUNTS"):
+    if not created or raw or not getattr(settings, "FLEX_SEED_NEW_ACCOUNTS", False):
         return
     from flex.flex_defaults import seed_account
 

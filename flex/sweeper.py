@@ -1,17 +1,20 @@
 """Fires due TaskRouter timers (reservation timeout, step timeout, task TTL) in batches.
 
-Beat runs ``flex.tasks.sweep_timers`` every second, like the engine's wait sweeper. Rows are
+Beat runs ``flex.tasks.sweep_timers`` every second, like the engine's wait sweeper (embedded
+mode: ``start_in_process``, started by ``manage.py serve``). Rows are
 claimed with ``SKIP LOCKED`` where the database has it, so two sweepers never fire one timer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from flex import lifecycle, routing
+from flex import jobs, lifecycle
 from flex.models import Reservation, Task, Timer
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,30 @@ def _fire(timer: Timer) -> None:
         return
     if timer.kind == Timer.Kind.TTL:
         if task.assignment_status in (Task.Status.PENDING, Task.Status.RESERVED):
-            routing.cancel(task, "Task TTL Exceeded")
+            lifecycle.cancel(task, "Task TTL Exceeded")
     elif timer.kind == Timer.Kind.STEP and task.assignment_status == Task.Status.PENDING:
-        routing.schedule(task.pk)  # route() sees the passed deadline and moves to the next step
+        jobs.route_task(task.pk)  # route() sees the passed deadline and moves to the next step
+
+
+_thread: threading.Thread | None = None
+
+
+def _loop(interval: float) -> None:
+    while True:
+        try:
+            sweep()
+        except Exception:  # noqa: BLE001 - the sweeper thread must survive a bad timer
+            log.exception("flex sweeper iteration failed")
+        finally:
+            close_old_connections()
+        time.sleep(interval)
+
+
+def start_in_process(interval: float = 1.0) -> threading.Thread:
+    """Embedded mode (no beat): sweep on a daemon thread (idempotent)."""
+    global _thread
+    if _thread is not None and _thread.is_alive():
+        return _thread
+    _thread = threading.Thread(target=_loop, args=(interval,), name="flex-sweeper", daemon=True)
+    _thread.start()
+    return _thread

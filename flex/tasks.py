@@ -1,8 +1,11 @@
-"""Celery tasks of TaskRouter: routing after commit, callbacks, and the timer sweep."""
+"""Celery tasks of TaskRouter: routing after commit, callbacks, and the timer sweep (registered
+as flex.jobs at import; flex.apps imports this module when the app is ready)."""
 
 from __future__ import annotations
 
 from celery import shared_task
+
+from flex import jobs
 
 
 @shared_task(name="flex.tasks.route_task")
@@ -38,3 +41,7 @@ def sweep_timers() -> int:
     from flex.sweeper import sweep
 
     return sweep()
+
+
+for _task in (route_task, route_worker, post_event, post_assignment):
+    jobs.register(_task.name.rsplit(".", 1)[-1], _task.delay)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.errors import TwilioAPIError, invalid_parameter
-from flex import events, lifecycle
+from flex import events, jobs, lifecycle
 from flex.api.common import (
     TaskRouterView,
     attributes,
@@ -95,9 +95,7 @@ class WorkerList(TaskRouterView):
             )
             events.record(ws, "worker.created", "worker", worker.sid)
             if worker.available:
-                from flex.routing import schedule_for_worker
-
-                schedule_for_worker(worker.pk)
+                jobs.route_worker(worker.pk)
         return etagged(worker_json(worker, origin(request)), worker.version, 201)
 
 
@@ -132,9 +130,7 @@ class WorkerDetail(TaskRouterView):
                 worker.version += 1
                 worker.save()
                 if worker.available:
-                    from flex.routing import schedule_for_worker
-
-                    schedule_for_worker(worker.pk)  # new attributes may match waiting tasks
+                    jobs.route_worker(worker.pk)  # new attributes may match waiting tasks
         worker.refresh_from_db()
         return etagged(worker_json(worker, origin(request)), worker.version)
 
@@ -183,9 +179,7 @@ class WorkerChannelDetail(TaskRouterView):
             if (available := boolean(request, "Available")) is not None:
                 channel.available = available
             channel.save()
-            from flex.routing import schedule_for_worker
-
-            schedule_for_worker(channel.worker_id)
+            jobs.route_worker(channel.worker_id)
         return Response(worker_channel_json(channel, origin(request)))
 
 
@@ -280,9 +274,7 @@ class TaskDetail(TaskRouterView):
             task = self._get(request, ws_sid, sid, lock=True)
             check_if_match(request, task.version)
             if task.assignment_status in (Task.Status.PENDING, Task.Status.RESERVED):
-                from flex.routing import cancel
-
-                cancel(task, "deleted")
+                lifecycle.cancel(task, "deleted")
             elif task.assignment_status in (Task.Status.ASSIGNED, Task.Status.WRAPPING):
                 lifecycle.complete_task(task, "deleted")
             events.record(task.workspace, "task.deleted", "task", task.sid)

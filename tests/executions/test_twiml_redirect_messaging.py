@@ -10,8 +10,8 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from executions.models import Execution, Wait
+from scenarios.stubs import Stub
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import bodies, send_sms, step_names, webhook_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,7 +128,7 @@ def test_it_waits_for_a_later_return(flow_factory: Any, stub: Stub, allow_local:
 def test_it_takes_timeout_when_control_never_returns(
     flow_factory: Any, stub: Stub, allow_local: None
 ) -> None:
-    from executions.sweeper import sweep
+    from executions.engine.timers import sweep
 
     xml_route(stub, "/doc", twiml())
     _, ex = start(flow_factory, stub.url("/doc"))

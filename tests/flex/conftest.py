@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
+
+from scenarios.stubs import Stub
 
 
 def client_for(live_server: Any, account: Any) -> Client:
@@ -43,3 +46,16 @@ def flow_factory(alice: Any) -> Any:
         return make_flow(account or alice, definition, **kw)
 
     return make
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    """A fresh HTTP server on 127.0.0.1 (not yet allowed: see ``allow_local``)."""
+    with Stub() as server:
+        yield server
+
+
+@pytest.fixture
+def allow_local(settings: Any) -> None:
+    """Callbacks may reach 127.0.0.1 (the stub) in this test."""
+    settings.STUDIO = {**settings.STUDIO, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}

@@ -10,7 +10,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from flex.models import Workflow, Workspace
-from tests.executions.http_stub import Recorded, Stub, allow_local_fixture, stub_fixture  # noqa: F401
+from scenarios.stubs import Recorded, Stub
 from tests.flex.helpers import reservations, status, task, worker, workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)

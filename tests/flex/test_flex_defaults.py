@@ -16,7 +16,7 @@ from executions.models import Execution
 from flex.flex_defaults import seed_account
 from flex.models import Reservation, Task, Worker, Workspace
 from studio.models import Flow
-from studio.services import validate
+from studio.revisions import validate
 from tests.executions.support import send_sms
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,11 +61,11 @@ def test_a_text_to_the_default_messaging_flow_reaches_the_agent(alice: Any, djan
 
 
 def test_new_accounts_get_flex_when_the_setting_is_on(settings: Any) -> None:
-    settings.STUDIO = {**settings.STUDIO, "FLEX_SEED_NEW_ACCOUNTS": True}
+    settings.FLEX_SEED_NEW_ACCOUNTS = True
     account = Account.objects.create(friendly_name="New")
     assert Workspace.objects.filter(account=account, friendly_name="Flex Task Assignment").exists()
     assert Flow.objects.filter(account=account).count() == 3
-    settings.STUDIO = {**settings.STUDIO, "FLEX_SEED_NEW_ACCOUNTS": False}
+    settings.FLEX_SEED_NEW_ACCOUNTS = False
     assert not Workspace.objects.filter(account=Account.objects.create(friendly_name="Other")).exists()
 
 

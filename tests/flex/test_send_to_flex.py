@@ -71,7 +71,7 @@ def test_a_flow_pointing_at_another_accounts_workflow_fails_to_enqueue(
 
 
 def test_the_gateway_refuses_an_unknown_channel(alice: Any) -> None:
-    from executions.flex import FlexError
+    from studio.widgets.runtime import FlexError
 
     ws = workspace(alice)
     flow_sid = Workflow.objects.get(workspace=ws).sid

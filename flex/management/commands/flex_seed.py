@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="a console user to make an agent (its accounts only)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from executions.calls import flow_webhook_url
+        from executions.voice.calls import flow_webhook_url
         from flex.flex_defaults import seed_account
         from studio.models import Flow
 
