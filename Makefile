@@ -15,6 +15,7 @@ run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: export DJANGO_DEBUG ?= true
 run: setup migrate
 	@$(PY) manage.py bootstrap
+	@$(PY) manage.py flex_seed --user admin
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: export DJANGO_DEBUG ?= true
@@ -53,7 +54,7 @@ chromium:
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy config accounts studio executions scenarios twiml
+	.venv/bin/mypy config accounts studio executions scenarios twiml flex
 	.venv/bin/lint-imports --no-cache
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "scenarios",  # before studio: its `flows` command (studio's plus `test`) is the one run
     "studio",
     "executions",
+    "flex",
     "frontend",
 ]
 
@@ -158,6 +159,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
+    "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
 }
 
 # Studio limits and tunables: defaults and their meaning in studio/conf.py (read through
@@ -179,7 +181,13 @@ STUDIO = {
     "API_AUTH_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_API_AUTH_FAILURES_PER_ADDRESS", "30/300s"),
     # Proxies in front that append to X-Forwarded-For (the addresses the limits count).
     "PROXY_COUNT": int(os.environ.get("STUDIO_PROXY_COUNT", "0")),
+    # Send to Flex creates TaskRouter tasks through this factory (flex/gateway.py).
+    "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
 }
+
+# Flex (flex/): new accounts get Flex's workspace and default flows (off in tests: they build
+# their own).
+FLEX_SEED_NEW_ACCOUNTS = env_bool("FLEX_SEED_NEW_ACCOUNTS", not TESTING)
 
 LOGGING = {
     "version": 1,

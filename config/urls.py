@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("studio.urls")),
     path("", include("executions.urls")),
+    path("", include("flex.urls")),
     path("", include("frontend.urls")),
 ]
 

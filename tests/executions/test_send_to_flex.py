@@ -81,10 +81,17 @@ def took(ex: Execution) -> Any:
     return ex.context["flow"]["variables"].get("took")
 
 
-def test_it_takes_failed_to_enqueue_when_no_flex_is_configured(flow_factory: Any) -> None:
+def test_it_takes_failed_to_enqueue_when_no_flex_is_configured(flow_factory: Any, settings: Any) -> None:
+    settings.STUDIO = {**settings.STUDIO, "FLEX_GATEWAY": ""}
     ex = sms(flow_factory, flex_flow())
     assert took(ex) == "failedToEnqueue"
     assert any(e["code"] == 81015 and "not configured" in e["message"] for e in ex.log)
+
+
+def test_the_default_gateway_refuses_an_unknown_workflow(flow_factory: Any) -> None:
+    ex = sms(flow_factory, flex_flow())  # settings' default: TaskRouter (flex/gateway.py)
+    assert took(ex) == "failedToEnqueue"
+    assert any(e["code"] == 81015 and "does not exist" in e["message"] for e in ex.log)
 
 
 def test_it_creates_a_task_and_takes_call_complete(

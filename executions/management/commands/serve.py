@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 from asgiref.sync import ThreadSensitiveContext
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -101,6 +102,10 @@ class Command(BaseCommand):
             # committed); the sweeper runs beat's task: due waits, and events left pending.
             drain.start_background()
             start_in_process(sweep_waits)
+            if apps.is_installed("flex"):  # TaskRouter's timers (beat sweeps them in production)
+                from flex.sweeper import start_in_process as start_flex_sweeper
+
+                start_flex_sweeper()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:
             os.environ[THREADS_ENV] = str(opts["threads"])  # read by each worker's factory

@@ -1,0 +1,216 @@
+"""The agent console and supervisor view: pages, and their session-authenticated API.
+
+``/flex/agent``: a console user linked to a worker (see flex/agents.py) goes Available or
+Offline, sees reservations arrive live, accepts or rejects them, wraps up and completes.
+``/flex/supervisor``: queues with their waiting tasks and ages, workers and their activities.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import ensure_csrf_cookie
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.auth import ConsoleSessionAuthentication, IsAccountAuthenticated, request_account
+from accounts.errors import TwilioAPIError, invalid_parameter, not_found
+from flex import lifecycle
+from flex.agents import contact_uri, workers_of
+from flex.api.stats_views import queue_workers
+from flex.conversation import history, parties, reply
+from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
+
+ACTIONS = ("accept", "reject", "wrap", "complete")
+
+
+@login_required
+@ensure_csrf_cookie
+def agent_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "flex/console.html", {"page": "agent"})
+
+
+@login_required
+@ensure_csrf_cookie
+def supervisor_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "flex/console.html", {"page": "supervisor"})
+
+
+class ConsoleView(APIView):
+    authentication_classes = [ConsoleSessionAuthentication]
+    permission_classes = [IsAccountAuthenticated]
+
+
+def _age(since: Any) -> int:
+    return int((timezone.now() - since).total_seconds()) if since else 0
+
+
+def task_view(task: Task) -> dict[str, Any]:
+    return {
+        "sid": task.sid,
+        "assignment_status": task.assignment_status,
+        "attributes": task.attrs(),
+        "channel": task.task_channel.unique_name,
+        "priority": task.priority,
+        "age": _age(task.date_created),
+        "queue": task.task_queue.friendly_name if task.task_queue else None,
+    }
+
+
+def worker_view(worker: Worker) -> dict[str, Any]:
+    open_reservations = (
+        Reservation.objects.select_related("task__task_channel", "task__task_queue")
+        .filter(worker=worker, reservation_status__in=lifecycle.OPEN)
+        .order_by("date_created", "id")
+    )
+    return {
+        "sid": worker.sid,
+        "friendly_name": worker.friendly_name,
+        "workspace_sid": worker.workspace.sid,
+        "activity_sid": worker.activity.sid,
+        "activity_name": worker.activity.friendly_name,
+        "available": worker.available,
+        "activities": [
+            {"sid": a.sid, "friendly_name": a.friendly_name, "available": a.available}
+            for a in Activity.objects.filter(workspace=worker.workspace).order_by("date_created", "id")
+        ],
+        "reservations": [
+            {
+                "sid": r.sid,
+                "reservation_status": r.reservation_status,
+                "task": task_view(r.task),
+                "conversation": parties(r.task) is not None,
+                # The conversation shows once the agent has the task, not while it is only offered.
+                "messages": history(r.task) if r.reservation_status != Reservation.Status.PENDING else [],
+            }
+            for r in open_reservations
+        ],
+    }
+
+
+def _my_worker(request: Request, sid: str) -> Worker:
+    account = request_account(request)
+    for worker in workers_of(request.user.user, [account.pk]):  # type: ignore[union-attr]
+        if worker.sid == sid:
+            return worker
+    raise not_found(f"No worker {sid} is linked to you")
+
+
+class Agent(ConsoleView):
+    def get(self, request: Request) -> Response:
+        account = request_account(request)
+        user = request.user.user  # type: ignore[union-attr]
+        workers = workers_of(user, [account.pk])
+        return Response({"contact_uri": contact_uri(user), "workers": [worker_view(w) for w in workers]})
+
+
+class AgentActivity(ConsoleView):
+    def post(self, request: Request, worker_sid: str) -> Response:
+        with transaction.atomic():
+            worker = _my_worker(request, worker_sid)
+            activity = Activity.objects.filter(
+                workspace=worker.workspace, sid=request.data.get("activity_sid")
+            ).first()
+            if activity is None:
+                raise invalid_parameter("activity_sid")
+            locked = (
+                Worker.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=worker.pk)
+            )
+            if activity.pk != locked.activity_id:
+                lifecycle.set_activity(locked, activity)
+        return Response(worker_view(_my_worker(request, worker_sid)))
+
+
+class AgentReservation(ConsoleView):
+    def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        action = str(request.data.get("action") or "")
+        if action not in ACTIONS:
+            raise invalid_parameter("action", "accept, reject, wrap or complete")
+        with transaction.atomic():
+            worker = _my_worker(request, worker_sid)
+            reservation = Reservation.objects.filter(worker=worker, sid=sid).first()
+            if reservation is None:
+                raise not_found(f"No reservation {sid} for this worker")
+            if action == "accept":
+                lifecycle.accept(reservation)
+            elif action == "reject":
+                lifecycle.reject(reservation)
+            elif action == "wrap":
+                lifecycle.wrap(reservation)
+            else:
+                lifecycle.complete(reservation)
+        return Response(worker_view(_my_worker(request, worker_sid)))
+
+
+class AgentMessages(ConsoleView):
+    """The agent's reply to the contact of an accepted (or wrapping) reservation."""
+
+    def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        with transaction.atomic():
+            worker = _my_worker(request, worker_sid)
+            reservation = (
+                Reservation.objects.select_related("task__workspace__account")
+                .filter(worker=worker, sid=sid)
+                .first()
+            )
+            if reservation is None:
+                raise not_found(f"No reservation {sid} for this worker")
+            if reservation.reservation_status not in (
+                Reservation.Status.ACCEPTED,
+                Reservation.Status.WRAPPING,
+            ):
+                raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
+            reply(reservation.task, str(request.data.get("body") or ""))
+        return Response(worker_view(_my_worker(request, worker_sid)), status=201)
+
+
+class Supervisor(ConsoleView):
+    def get(self, request: Request) -> Response:
+        account = request_account(request)
+        return Response(
+            {"workspaces": [_workspace_view(ws) for ws in Workspace.objects.filter(account=account)]}
+        )
+
+
+def _workspace_view(ws: Workspace) -> dict[str, Any]:
+    waiting = (
+        Task.objects.select_related("task_channel", "task_queue")
+        .filter(workspace=ws, assignment_status__in=(Task.Status.PENDING, Task.Status.RESERVED))
+        .order_by("date_created", "id")
+    )
+    by_queue: dict[int | None, list[dict[str, Any]]] = {}
+    for task in waiting[:500]:
+        by_queue.setdefault(task.task_queue_id, []).append(task_view(task))
+    queues = []
+    for queue in TaskQueue.objects.filter(workspace=ws).order_by("date_created", "id"):
+        eligible = queue_workers(queue)
+        queues.append(
+            {
+                "sid": queue.sid,
+                "friendly_name": queue.friendly_name,
+                "target_workers": queue.target_workers,
+                "eligible_workers": len(eligible),
+                "available_workers": sum(1 for w in eligible if w.available),
+                "waiting": by_queue.get(queue.pk, []),
+            }
+        )
+    workers = []
+    for worker in Worker.objects.select_related("activity").filter(workspace=ws).order_by("friendly_name"):
+        held = Reservation.objects.filter(worker=worker, reservation_status__in=lifecycle.OPEN).count()
+        workers.append(
+            {
+                "sid": worker.sid,
+                "friendly_name": worker.friendly_name,
+                "activity_name": worker.activity.friendly_name,
+                "available": worker.available,
+                "open_reservations": held,
+                "since": _age(worker.date_status_changed),
+            }
+        )
+    return {"sid": ws.sid, "friendly_name": ws.friendly_name, "queues": queues, "workers": workers}

@@ -1,0 +1,48 @@
+"""``ws/flex/live``: an agent's socket hears of its reservations as they are made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from django.test import override_settings
+
+from flex.consumers import FlexLiveConsumer
+from tests.executions.test_live_events import MEMORY, WebsocketCommunicator
+from tests.flex.helpers import task, worker, workspace
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_socket_is_refused_without_a_session() -> None:
+    async def scenario() -> bool:
+        comm = WebsocketCommunicator(FlexLiveConsumer.as_asgi(), "/ws/flex/live")
+        connected, _ = await comm.connect()
+        await comm.disconnect()
+        return connected
+
+    assert async_to_sync(scenario)() is False
+
+
+@override_settings(CHANNEL_LAYERS=MEMORY)
+def test_an_agent_hears_of_a_new_reservation(console: Any, alice: Any) -> None:
+    ws = workspace(alice)
+    worker(ws, "alice", contact_uri="client:alice")
+
+    async def scenario() -> list[dict[str, Any]]:
+        comm = WebsocketCommunicator(FlexLiveConsumer.as_asgi(), "/ws/flex/live")
+        comm.scope["user"] = console.user
+        connected, _ = await comm.connect()
+        assert connected
+        assert (await comm.receive_json_from())["type"] == "flex.ready"
+        created = await sync_to_async(task)(ws, name="Bob")
+        heard = [await comm.receive_json_from(timeout=2)]
+        while heard[-1]["event_type"] != "reservation.created":
+            heard.append(await comm.receive_json_from(timeout=2))
+        await comm.disconnect()
+        assert heard[-1]["task_sid"] == created.sid
+        return heard
+
+    heard = async_to_sync(scenario)()
+    assert {"task.created", "reservation.created"} <= {h["event_type"] for h in heard}
