@@ -50,7 +50,7 @@ chromium:
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy config accounts studio executions twiml
+	.venv/bin/mypy config accounts studio executions twiml serverless
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):
 worker: python

@@ -29,11 +29,14 @@ INSTALLED_APPS = [
     "accounts",
     "studio",
     "executions",
+    "serverless",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Requests to {environment}.{SERVERLESS_FUNCTIONS_DOMAIN} are the functions gateway's.
+    "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +150,14 @@ STUDIO = {
     # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
     "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
+}
+
+# Functions & Assets (serverless/): where versions, builds and the npm cache live, and the
+# optional host name under which each environment answers as {label}.{domain}.
+SERVERLESS = {
+    "ROOT": os.environ.get("SERVERLESS_ROOT") or BASE_DIR / "var" / "serverless",
+    "FUNCTIONS_DOMAIN": os.environ.get("SERVERLESS_FUNCTIONS_DOMAIN", ""),
+    "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
 }
 
 LOGGING = {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("studio.urls")),
     path("", include("executions.urls")),
+    path("", include("serverless.urls")),
     path("", include("frontend.urls")),
 ]
 
