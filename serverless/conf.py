@@ -42,3 +42,8 @@ def public_netloc() -> str:
 def api_base_url() -> str:
     """Where functions' ``getTwilioClient()`` send their API requests: this server."""
     return str(_conf().get("API_BASE_URL") or public_base())
+
+
+def npm_cache_dir() -> Path | None:
+    value = _conf().get("NPM_CACHE")
+    return Path(str(value)) if value else None

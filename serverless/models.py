@@ -14,23 +14,36 @@ from accounts.models import Account
 from accounts.sids import new_sid
 
 
-def _sid(prefix: str):  # type: ignore[no-untyped-def]
-    def make() -> str:
-        return new_sid(prefix)
-
-    make.__name__ = f"new_{prefix.lower()}_sid"
-    make.__qualname__ = make.__name__
-    return make
+def new_zs_sid() -> str:
+    return new_sid("ZS")
 
 
-new_zs = _sid("ZS")
-new_ze = _sid("ZE")
-new_zh = _sid("ZH")
-new_zn = _sid("ZN")
-new_zb = _sid("ZB")
-new_zd = _sid("ZD")
-new_zv = _sid("ZV")
-new_no = _sid("NO")
+def new_ze_sid() -> str:
+    return new_sid("ZE")
+
+
+def new_zh_sid() -> str:
+    return new_sid("ZH")
+
+
+def new_zn_sid() -> str:
+    return new_sid("ZN")
+
+
+def new_zb_sid() -> str:
+    return new_sid("ZB")
+
+
+def new_zd_sid() -> str:
+    return new_sid("ZD")
+
+
+def new_zv_sid() -> str:
+    return new_sid("ZV")
+
+
+def new_no_sid() -> str:
+    return new_sid("NO")
 
 
 def random_digits() -> str:
@@ -44,7 +57,7 @@ class Visibility(models.TextChoices):
 
 
 class Service(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_zs, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zs_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="serverless_services")
     unique_name = models.CharField(max_length=50)
     friendly_name = models.CharField(max_length=255)
@@ -64,7 +77,7 @@ class Service(models.Model):
 
 
 class Environment(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_ze, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_ze_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="environments")
     unique_name = models.CharField(max_length=100)
@@ -87,7 +100,7 @@ class Environment(models.Model):
 
 
 class Function(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_zh, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zh_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="functions")
     friendly_name = models.CharField(max_length=255)
@@ -99,7 +112,7 @@ class Function(models.Model):
 
 
 class Asset(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_zh, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zh_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="assets")
     friendly_name = models.CharField(max_length=255)
@@ -113,7 +126,7 @@ class Asset(models.Model):
 class VersionFields(models.Model):
     """What a Function Version and an Asset Version share: immutable path, visibility, content."""
 
-    sid = models.CharField(max_length=34, unique=True, default=new_zn, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zn_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     path = models.CharField(max_length=255)
@@ -143,7 +156,7 @@ class Build(models.Model):
         COMPLETED = "completed"
         FAILED = "failed"
 
-    sid = models.CharField(max_length=34, unique=True, default=new_zb, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zb_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="builds")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BUILDING)
@@ -162,7 +175,7 @@ class Build(models.Model):
 
 
 class Deployment(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_zd, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zd_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="deployments")
@@ -175,7 +188,7 @@ class Deployment(models.Model):
 
 
 class Variable(models.Model):
-    sid = models.CharField(max_length=34, unique=True, default=new_zv, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_zv_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="variables")
@@ -195,7 +208,7 @@ class Log(models.Model):
         WARN = "warn"
         ERROR = "error"
 
-    sid = models.CharField(max_length=34, unique=True, default=new_no, editable=False)
+    sid = models.CharField(max_length=34, unique=True, default=new_no_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="logs")

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from serverless.conf import storage_root
+from serverless.conf import npm_cache_dir, storage_root
 
 
 def blob_path(content_hash: str) -> Path:
@@ -37,6 +37,7 @@ def builds_root() -> Path:
 
 
 def npm_cache_root() -> Path:
-    path = storage_root() / "npm"
+    """Shared by every build asking for the same dependency set (``SERVERLESS["NPM_CACHE"]``)."""
+    path = npm_cache_dir() or storage_root() / "npm"
     path.mkdir(parents=True, exist_ok=True)
     return path
