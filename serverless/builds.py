@@ -36,8 +36,14 @@ def asset_filename(version: AssetVersion) -> str:
     return f"assets{version.path}"
 
 
+# The runtime ships its own copies of these (contract: serverless-runtime-interface.md).
+RUNTIME_PACKAGES = {"twilio", "@twilio/runtime-handler"}
+
+
 def dependency_map(build: Build) -> dict[str, str]:
-    return {d["name"]: d.get("version") or "*" for d in build.dependencies}
+    return {
+        d["name"]: d.get("version") or "*" for d in build.dependencies if d["name"] not in RUNTIME_PACKAGES
+    }
 
 
 def _describe(build: Build) -> tuple[dict[str, str], tuple[object, ...], tuple[object, ...]]:

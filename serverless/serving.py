@@ -9,6 +9,7 @@ auth token (else 401); private is not routable (404). Assets keep their content 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from http.cookies import SimpleCookie
 from typing import Any
@@ -25,6 +26,7 @@ from serverless.invocation import Route, invoke, live_environment, routes_of
 from serverless.models import Environment, Visibility
 from serverless.serializers import resource_url
 
+logger = logging.getLogger(__name__)
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -211,5 +213,9 @@ def to_http(result: Any) -> HttpResponse:
 def serve_function(request: HttpRequest, env: Environment, route: Route) -> HttpResponse:
     if request.method == "GET" and request.body:
         return twilio_error_response(403, 20403, "A GET request may not carry a body")
-    result = invoke(env, route, request_params(request), request_headers(request), dict(request.COOKIES))
+    try:
+        result = invoke(env, route, request_params(request), request_headers(request), dict(request.COOKIES))
+    except Exception as exc:  # no sandbox available (e.g. bubblewrap missing): say so, keep serving
+        logger.exception("function %s on %s could not run", route.path, env.label)
+        return twilio_error_response(503, 82005, f"The function could not be run: {exc}")
     return to_http(result)
