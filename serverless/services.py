@@ -177,6 +177,8 @@ def parse_dependencies(raw: Any) -> list[dict[str, str]]:
     double quotes (spec §1.3 "Encoding quirk"), so one layer of quoting is stripped first."""
     if raw in (None, ""):
         return []
+    if isinstance(raw, (list, dict)):  # already parsed (the deploy command)
+        raw = json.dumps(raw)
     text = str(raw).strip()
     try:
         value = json.loads(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
@@ -39,9 +40,16 @@ def deploy(account: Any, project: str) -> dict[str, Any]:
 
 def signed_post(env: Environment, case: Case) -> Any:
     """POST the event as Twilio would: form-encoded and signed with the account's auth token."""
-    data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in case.params.items()})
-    signature = RequestValidator(env.account.auth_token).compute_signature(resource_url(env, case.path), data)
-    return Client().post(f"/fn/{env.label}{case.path}", data, HTTP_X_TWILIO_SIGNATURE=signature)
+    lists = {k: v if isinstance(v, list) else [v] for k, v in case.params.items()}
+    signature = RequestValidator(env.account.auth_token).compute_signature(
+        resource_url(env, case.path), MultiValueDict(lists)
+    )
+    return Client().post(
+        f"/fn/{env.label}{case.path}",
+        urlencode(lists, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
 
 
 def check(env: Environment, case: Case) -> None:
