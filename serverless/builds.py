@@ -13,11 +13,20 @@ from pathlib import Path
 
 from serverless import storage
 from serverless.models import AssetVersion, Build, FunctionVersion, Visibility
+from serverless.runtime import (
+    AssetFile,
+    Bundle,
+    DependencyError,
+    FunctionFile,
+    check_bundle,
+    install_dependencies,
+    prepare_bundle,
+)
 
 logger = logging.getLogger(__name__)
 
 DONE_MARKER = ".laid-out"
-_bundles: dict[str, object] = {}
+_bundles: dict[str, Bundle] = {}
 _lock = threading.Lock()
 
 
@@ -46,10 +55,8 @@ def dependency_map(build: Build) -> dict[str, str]:
     }
 
 
-def _describe(build: Build) -> tuple[dict[str, str], tuple[object, ...], tuple[object, ...]]:
+def _describe(build: Build) -> tuple[dict[str, str], tuple[FunctionFile, ...], tuple[AssetFile, ...]]:
     """(filename -> content hash, FunctionFiles, AssetFiles) of a build."""
-    from serverless.runtime import AssetFile, FunctionFile
-
     hashes: dict[str, str] = {}
     function_files = []
     for fv in build.function_versions.select_related("function").order_by("path"):
@@ -72,18 +79,16 @@ def _describe(build: Build) -> tuple[dict[str, str], tuple[object, ...], tuple[o
     return hashes, tuple(function_files), tuple(asset_files)
 
 
-def _layout(build: Build, node_modules: Path | None):  # type: ignore[no-untyped-def]
+def _layout(build: Build, node_modules: Path | None) -> Bundle:
     """Write the build's files under its directory (once) and return the runtime's Bundle."""
-    from serverless.runtime import Bundle, prepare_bundle
-
     hashes, function_files, asset_files = _describe(build)
     root = storage.builds_root() / build.sid
     if (root / DONE_MARKER).exists():  # laid out by another process: frozen, reuse as is
         return Bundle(
             build_sid=build.sid,
             root=root,
-            functions=function_files,  # type: ignore[arg-type]
-            assets=asset_files,  # type: ignore[arg-type]
+            functions=function_files,
+            assets=asset_files,
             node_modules=node_modules,
         )
     if root.exists():
@@ -97,8 +102,6 @@ def _layout(build: Build, node_modules: Path | None):  # type: ignore[no-untyped
 
 def run(build_sid: str) -> str:
     """The build task's body; returns the final status."""
-    from serverless.runtime import DependencyError, check_bundle, install_dependencies
-
     build = Build.objects.filter(sid=build_sid).first()
     if build is None or build.status != Build.Status.BUILDING:
         return build.status if build else "missing"
@@ -129,7 +132,7 @@ def run(build_sid: str) -> str:
     return build.status
 
 
-def bundle_for(build: Build):  # type: ignore[no-untyped-def]
+def bundle_for(build: Build) -> Bundle:
     """The runtime Bundle of a completed build, laid out again if this machine lacks it."""
     with _lock:
         cached = _bundles.get(build.sid)
@@ -137,8 +140,6 @@ def bundle_for(build: Build):  # type: ignore[no-untyped-def]
         return cached
     node_modules = Path(build.node_modules) if build.node_modules else None
     if node_modules is not None and not node_modules.exists():
-        from serverless.runtime import install_dependencies
-
         node_modules, _ = install_dependencies(dependency_map(build), storage.npm_cache_root())
     bundle = _layout(build, node_modules)
     with _lock:
