@@ -6,6 +6,7 @@ change; its npm dependencies come from a cache shared by every build asking for 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 import threading
@@ -114,7 +115,10 @@ def run(build_sid: str) -> str:
         if install_log:
             log.append(install_log)
         bundle = _layout(build, node_modules)
-        errors = list(check_bundle(bundle))
+        # Private functions are libraries other functions require(): they need no handler export,
+        # so only the routable ones are loaded and checked.
+        routable = tuple(f for f in bundle.functions if f.visibility != Visibility.PRIVATE)
+        errors = list(check_bundle(dataclasses.replace(bundle, functions=routable)))
     except DependencyError as exc:
         errors = [f"Dependencies could not be installed: {exc}"]
     except Exception as exc:  # a broken build must end failed, never stuck in building
