@@ -62,6 +62,7 @@ lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy config accounts studio executions twiml serverless
+	.venv/bin/lint-imports --no-cache
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):
 worker: python

@@ -1,7 +1,7 @@
 """ASGI entry: HTTP through Django, WebSocket through Channels (live execution traces).
 
 The inbound-message webhook's common case is answered in front of Django
-(``executions.fast_webhook``); everything else reaches ``django_application``.
+(``executions.inbound.fast_path``); everything else reaches ``django_application``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from executions.fast_webhook import FlowWebhookFastPath  # noqa: E402
+from executions.inbound.fast_path import FlowWebhookFastPath  # noqa: E402
 
 django_application = ProtocolTypeRouter(
     {

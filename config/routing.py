@@ -6,8 +6,8 @@ from typing import Any
 
 websocket_urlpatterns: list[Any] = []
 
-try:  # the live monitor's consumers live in executions.routing once that exists
-    from executions.routing import websocket_urlpatterns as _executions_ws
+try:  # the live monitor's consumers live in executions.live.routing once that exists
+    from executions.live.routing import websocket_urlpatterns as _executions_ws
 except ImportError:  # pragma: no cover - during bootstrap only
     _executions_ws = []
 websocket_urlpatterns += _executions_ws

@@ -150,6 +150,8 @@ STUDIO = {
     # (keep it below the Celery worker's concurrency: the others run dispatches and sweeps).
     "INBOUND_BATCH": int(os.environ.get("STUDIO_INBOUND_BATCH", "250")),
     "INBOUND_DRAINERS": int(os.environ.get("STUDIO_INBOUND_DRAINERS", "3")),
+    # Run Function widgets naming a function deployed here run it in-process (serverless/).
+    "FUNCTION_HOST": "serverless.gateway.FunctionHost",
 }
 
 # Functions & Assets (serverless/): where versions, builds and the npm cache live, and the

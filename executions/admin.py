@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from executions.call_models import Call
-from executions.models import Execution, InboundEvent, Message, Step, Wait
+from executions.models import Call, Execution, InboundEvent, Message, Step, Wait
 
 
 class StepInline(admin.TabularInline):

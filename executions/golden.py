@@ -118,7 +118,7 @@ class HttpStubs:
     """Canned HTTP responses, served on 127.0.0.1 while ``active()`` is entered.
 
     One small server per origin (scheme, host, port) the flow calls, started on first use;
-    ``executions.http_client.routed`` sends that origin's hops there (the flow and its URLs are
+    ``executions.backends.http_client.routed`` sends that origin's hops there (the flow and its URLs are
     not rewritten). Every request is recorded in ``requests`` (method, url, headers, query,
     form, json, body, matched).
     """
@@ -148,7 +148,7 @@ class HttpStubs:
         return "127.0.0.1", server.server_address[1]
 
     def active(self) -> Any:
-        from executions import http_client
+        from executions.backends import http_client
 
         return http_client.routed(self.route)
 
@@ -372,8 +372,8 @@ class Replay:
             self.fail(f"REST create answered {response.status_code}: {response.content[:200]!r}")
 
     def timeout(self) -> None:
+        from executions.engine.timers import sweep
         from executions.models import Wait
-        from executions.sweeper import sweep
 
         execution = self.execution()
         waits = Wait.objects.filter(execution=execution)
@@ -384,7 +384,7 @@ class Replay:
         sweep()
 
     def fail_delivery(self) -> None:
-        from executions.providers.simulator import fail
+        from executions.messaging.providers.simulator import fail
 
         execution = self.execution()
         sid = (
@@ -524,7 +524,7 @@ class Replay:
                     self.fail(f"{label} TwiML: {problem}")
 
     def run(self) -> None:
-        from executions import calls
+        from executions.voice import calls
 
         outbound = self.spec.get("outbound") or {}
         for number, outcome in outbound.items():
@@ -563,7 +563,7 @@ class Replay:
             self.fail(str(exc))
 
     def check_final(self, expect: dict[str, Any]) -> None:
-        from executions.call_models import Call
+        from executions.models import Call
 
         execution = self.execution()
         if execution is None:

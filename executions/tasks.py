@@ -6,6 +6,11 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
+
+from executions.engine.timers import sweep
+from executions.inbound.drain import drain, kick, rescue
+from executions.messaging.dispatch import dispatch
 
 
 @task_prerun.connect
@@ -16,37 +21,26 @@ def _database_hygiene(task: Any = None, **kwargs: Any) -> None:
     CELERY_DB_REUSE_MAX in settings: reconnecting for every task cost more than the task.)"""
     if task is not None and getattr(task.request, "is_eager", False):
         return
-    from django.db import close_old_connections
-
     close_old_connections()
 
 
 @shared_task(name="executions.tasks.drain_inbound")
 def drain_inbound(slot: int = 0) -> int:
-    from executions.drain import drain
-
     return drain(slot)
 
 
 @shared_task(name="executions.tasks.process_inbound")
 def process_inbound(flow_id: int, contact: str, channel: str) -> int:
     """Queued by earlier versions (one task per event): now a kick of the batch drainer."""
-    from executions.drain import kick
-
     kick()
     return 0
 
 
 @shared_task(name="executions.tasks.dispatch_message")
 def dispatch_message(sid: str) -> None:
-    from executions.dispatch import dispatch
-
     dispatch(sid)
 
 
 @shared_task(name="executions.tasks.sweep_waits")
 def sweep_waits() -> int:
-    from executions.drain import rescue
-    from executions.sweeper import sweep
-
     return sweep() + rescue()

@@ -2,30 +2,33 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions import api, calls_api, console_sim, messages_api, simulator_calls, webhooks
+from executions.api import console_sim, executions_api
+from executions.inbound import webhook
+from executions.messaging import messages_api
+from executions.voice import calls_api, simulator
 
 FLOW = "v2/Flows/<str:flow_sid>/Executions"
 
 urlpatterns = [
-    path("v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>", webhooks.flow_webhook, name="flow-webhook"),
+    path("v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>", webhook.flow_webhook, name="flow-webhook"),
     path(
         "v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>/Executions/<str:execution_sid>/Callback",
-        webhooks.execution_callback,
+        webhook.execution_callback,
         name="execution-callback",
     ),
     path(
         "v1/Accounts/<str:account_sid>/Messages/<str:message_sid>/Status",
-        webhooks.message_status,
+        webhook.message_status,
         name="message-status-callback",
     ),
-    path(FLOW, api.ExecutionList.as_view(), name="v2-executions"),
-    path(f"{FLOW}/<str:sid>", api.ExecutionDetail.as_view(), name="v2-execution"),
-    path(f"{FLOW}/<str:sid>/Context", api.ExecutionContext.as_view(), name="v2-execution-context"),
-    path(f"{FLOW}/<str:execution_sid>/Steps", api.StepList.as_view(), name="v2-steps"),
-    path(f"{FLOW}/<str:execution_sid>/Steps/<str:sid>", api.StepDetail.as_view(), name="v2-step"),
+    path(FLOW, executions_api.ExecutionList.as_view(), name="v2-executions"),
+    path(f"{FLOW}/<str:sid>", executions_api.ExecutionDetail.as_view(), name="v2-execution"),
+    path(f"{FLOW}/<str:sid>/Context", executions_api.ExecutionContext.as_view(), name="v2-execution-context"),
+    path(f"{FLOW}/<str:execution_sid>/Steps", executions_api.StepList.as_view(), name="v2-steps"),
+    path(f"{FLOW}/<str:execution_sid>/Steps/<str:sid>", executions_api.StepDetail.as_view(), name="v2-step"),
     path(
         f"{FLOW}/<str:execution_sid>/Steps/<str:sid>/Context",
-        api.StepContext.as_view(),
+        executions_api.StepContext.as_view(),
         name="v2-step-context",
     ),
     path(
@@ -46,7 +49,7 @@ urlpatterns = [
     ),
     path(
         "api/console/flows/<str:sid>/simulate/call",
-        simulator_calls.SimulateCall.as_view(),
+        simulator.SimulateCall.as_view(),
         name="console-flow-simulate-call",
     ),
     path(

@@ -9,4 +9,4 @@ class StudioConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI descriptions of the auth classes (side effect of the import).
-        from studio import schema  # noqa: F401
+        from accounts import openapi  # noqa: F401

@@ -81,3 +81,20 @@ def summary(context: dict[str, Any], widget: str) -> dict[str, Any]:
         "widget": (context.get("widgets") or {}).get(widget),
         "variables": (context.get("flow") or {}).get("variables", {}),
     }
+
+
+def step_payload(execution: Any, step: Any) -> dict[str, Any]:
+    """A step as the live monitor receives it (``step.event``)."""
+    return {
+        "type": "step.event",
+        "flow_sid": execution.flow.sid,
+        "execution_sid": execution.sid,
+        "execution_status": execution.status,
+        "step_sid": step.sid,
+        "name": step.name,
+        "from": step.transitioned_from,
+        "to": step.transitioned_to,
+        "widget_type": step.type,
+        "context": summary(step.context, step.transitioned_from),
+        "error": step.context.get("error"),
+    }

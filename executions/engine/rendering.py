@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from studio.widgets.base import Widget, has_liquid
+from studio.widgets.props import has_liquid
+from studio.widgets.widget import Widget
 
 
 def _literal_keys(cls: type[Widget]) -> set[str]:

@@ -10,94 +10,18 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
 
-from executions.engine import subflow as sub
+from executions.engine import subflow
 from executions.engine.context import snapshot
 from executions.engine.rendering import render_properties
+from executions.engine.state import ArmedWait, ExecState, Limits, RunResult, StepRecord
+from executions.engine.templates import render
 from studio import widgets
-from studio.widgets.base import Inbound, Outcome, Services, TemplateError, Widget, WidgetCall
+from studio.widgets.runtime import Inbound, Outcome, Services, TemplateError, WidgetCall
+from studio.widgets.widget import Widget
 
 ENDED = "Ended"
-
-# Legacy types Studio still accepts on import but that cannot run (spec §2.22, §8.1).
-LEGACY_ERRORS: dict[str, int] = {
-    "add-member-to-chat-channel": 81004,
-    "create-chat-channel": 81006,
-    "create-task": 81015,
-    "understand": 81013,
-    "update-sync-object": 81012,
-    "run-function-v2": 81010,
-    "send-to-auto-pilot": 81013,
-    "connect-virtual-agent": 81020,
-}
-
-
-@dataclass
-class Limits:
-    max_steps: int = 1000
-    max_same_widget: int = 10
-
-
-@dataclass
-class ExecState:
-    sid: str
-    flow_sid: str
-    revision_id: int
-    definition: dict[str, Any]
-    context: dict[str, Any]
-    trigger_event: str = ""
-    status: str = "active"
-    current_widget: str = ""
-    wait_state: dict[str, Any] = field(default_factory=dict)
-    step_count: int = 0
-    last_widget: str = ""
-    repeat_count: int = 0
-    # Run Subflow (one level): the child frame while a subflow runs (see engine/subflow.py);
-    # ``parent_definition`` is kept in memory only, ``child_exit`` is "completed"/"failed"
-    # once the child has finished and control goes back to the parent.
-    subflow: dict[str, Any] = field(default_factory=dict)
-    parent_definition: dict[str, Any] | None = None
-    child_exit: str = ""
-
-    def state(self, name: str) -> dict[str, Any] | None:
-        for st in self.definition.get("states", []):
-            if st.get("name") == name:
-                return st
-        return None
-
-
-@dataclass
-class StepRecord:
-    name: str
-    transitioned_from: str
-    transitioned_to: str
-    type: str
-    context: dict[str, Any]
-
-
-@dataclass
-class ArmedWait:
-    widget: str
-    token: str
-    timeout_seconds: float | None
-
-
-@dataclass
-class RunResult:
-    steps: list[StepRecord] = field(default_factory=list)
-    twiml: list[str] = field(default_factory=list)
-    wait: ArmedWait | None = None
-    ended: bool = False
-    ignored: bool = False
-    log: list[dict[str, Any]] = field(default_factory=list)
-
-    def warn(self, code: int | None, message: str, widget: str = "") -> None:
-        self.log.append({"level": "warning", "code": code, "message": message, "widget": widget})
-
-    def error(self, code: int | None, message: str, widget: str = "") -> None:
-        self.log.append({"level": "error", "code": code, "message": message, "widget": widget})
 
 
 class Renderer:
@@ -107,8 +31,6 @@ class Renderer:
         self.state = state
 
     def __call__(self, source: str) -> str:
-        from executions.liquid import render
-
         return render(self.state.revision_id, source, self.state.context)
 
 
@@ -139,7 +61,7 @@ def resume(
     """
     result = RunResult()
     limits = limits or Limits()
-    sub.resume_frame(state)
+    subflow.resume_frame(state)
     current = state.current_widget
     if state.status != "active" or not current:
         result.ignored = True
@@ -246,9 +168,9 @@ def _run_widget(
         return None
     run_fn = getattr(cls, "run", None)
     if run_fn is None:
-        if wtype in LEGACY_ERRORS or cls.legacy:
+        if cls.legacy:
             message = f"widget type {wtype} is a legacy Twilio widget and is not available"
-            _fail(state, name, wtype, LEGACY_ERRORS.get(wtype), message, result)
+            _fail(state, name, wtype, cls.legacy_error_code, message, result)
         else:
             _fail(state, name, wtype, None, f"widget type {wtype} is not available", result)
         return None
@@ -267,7 +189,7 @@ def _run_widget(
         if outcome.wait is None:
             _fail(state, name, wtype, None, f"widget {name} returned neither an event nor a wait", result)
             return None
-        plan = outcome.wait.data.get(sub.PLAN_KEY) if wtype == sub.WIDGET_TYPE else None
+        plan = outcome.wait.data.get(subflow.PLAN_KEY) if wtype == subflow.WIDGET_TYPE else None
         if plan is not None:
             return _enter_subflow(state, name, st, plan, result)
         _apply_outputs(state, name, outcome)
@@ -319,7 +241,7 @@ def _arm(state: ExecState, name: str, outcome: Outcome, result: RunResult) -> No
     state.current_widget = name
     state.wait_state = {"token": token, "data": _jsonable(outcome.wait.data)}
     if state.subflow:
-        state.wait_state[sub.PLAN_KEY] = state.subflow  # the child frame survives the wait
+        state.wait_state[subflow.PLAN_KEY] = state.subflow  # the child frame survives the wait
     result.wait = ArmedWait(widget=name, token=token, timeout_seconds=outcome.wait.timeout_seconds)
 
 
@@ -371,11 +293,11 @@ def _fail(
     ctx["error"] = {"code": code, "message": message}
     result.steps.append(StepRecord("error", name, ENDED, wtype, ctx))
     state.step_count += 1
-    if state.subflow and code not in sub.EXECUTION_WIDE_ERRORS:
+    if state.subflow and code not in subflow.EXECUTION_WIDE_ERRORS:
         state.child_exit = "failed"  # the parent's Run Subflow takes `failed`
         return
     if state.subflow:
-        sub.restore_parent(state)
+        subflow.restore_parent(state)
     end(state, result)
 
 
@@ -386,8 +308,8 @@ def _enter_subflow(
     if state.subflow:
         message = f"Run Subflow {name}: a subflow cannot run another subflow (one level only)"
         failed = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
-        return _finish_widget(state, name, sub.WIDGET_TYPE, st, failed, result)
-    sub.push(state, name, _jsonable(plan))
+        return _finish_widget(state, name, subflow.WIDGET_TYPE, st, failed, result)
+    subflow.push(state, name, _jsonable(plan))
     return _initial_state_name(state.definition)
 
 
@@ -395,15 +317,15 @@ def _leave_subflow(state: ExecState, result: RunResult) -> str | None:
     """The child finished (``state.child_exit``): pop its frame and finish the parent widget."""
     exit_event, widget = state.child_exit, str(state.subflow.get("widget", ""))
     child_context = state.context
-    sub.restore_parent(state)
-    st = state.state(widget) or {"name": widget, "type": sub.WIDGET_TYPE}
+    subflow.restore_parent(state)
+    st = state.state(widget) or {"name": widget, "type": subflow.WIDGET_TYPE}
     if exit_event == "completed":
-        outcome = Outcome(event="completed", outputs=sub.returned_values(child_context))
-        sub.lift_flow_values(state.context, child_context)
+        outcome = Outcome(event="completed", outputs=subflow.returned_values(child_context))
+        subflow.lift_flow_values(state.context, child_context)
     else:
         message = f"Run Subflow {widget}: the subflow ended with an error"
         outcome = Outcome(event="failed", outputs={}, warnings=[(81024, message)])
-    return _finish_widget(state, widget, sub.WIDGET_TYPE, st, outcome, result)
+    return _finish_widget(state, widget, subflow.WIDGET_TYPE, st, outcome, result)
 
 
 def _jsonable(value: Any) -> Any:

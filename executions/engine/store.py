@@ -4,27 +4,27 @@ Callers hold ``transaction.atomic`` and a row lock on the execution (``lock()``)
 (message dispatch, live events) are applied with ``transaction.on_commit`` so nothing leaves
 the process for a run that rolls back. Rows go through ``Writes`` (engine/writes.py): a run of
 its own flushes them when it saves; an inbound batch passes one ``writes`` to all its runs and
-flushes it once (``executions.batch``).
+flushes it once (``executions.inbound.batch``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from executions.engine import runner
-from executions.engine.context import initial_context
-from executions.engine.runner import ExecState, Limits, RunResult
+from executions.engine.context import initial_context, step_payload
+from executions.engine.ports import Provider
+from executions.engine.services import DbServices
+from executions.engine.state import ExecState, Limits, RunResult
 from executions.engine.writes import Writes
 from executions.models import Execution, Message, Step, Wait
-from executions.providers import Provider, get_provider
 from studio.models import Flow, FlowRevision
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 LOG_CAP = 200
 
@@ -39,54 +39,6 @@ def limits() -> Limits:
 
 def lifetime() -> dt.timedelta:
     return dt.timedelta(days=float(getattr(settings, "STUDIO", {}).get("EXECUTION_LIFETIME_DAYS", 30)))
-
-
-class DbServices:
-    """``studio.widgets.base.Services`` backed by the database and the configured provider."""
-
-    def __init__(
-        self, execution: Execution, provider: Provider | None = None, writes: Writes | None = None
-    ) -> None:
-        self.execution = execution
-        self.provider = provider or get_provider(account=execution.account)
-        self.writes = writes if writes is not None else Writes()
-        self.pending: list[Message] = []
-        self.widget = ""
-        # The state being run: callback URLs carry its step count (the row's is saved later).
-        self.state: ExecState | None = None
-
-    def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
-        message = Message(
-            account=self.execution.account,
-            from_address=from_ or "",
-            to_address=to or "",
-            body=body or "",
-            media_urls=list(media_urls or []),
-            execution=self.execution,
-            widget=self.widget,
-            provider=self.provider.name,
-        )
-        if message.from_address.startswith("MG"):
-            message.messaging_service_sid = message.from_address
-        self.provider.accept(message)
-        self.writes.messages.append(message)  # inserted when the run saves (after its execution)
-        self.pending.append(message)
-        return message.resource_fields()
-
-    def callback_url(self, widget: str, **params: str) -> str:
-        ex = self.execution
-        seq = self.state.step_count if self.state is not None else ex.step_count
-        query = {"Widget": widget, "Seq": str(seq), **params}
-        base = settings.PUBLIC_BASE_URL.rstrip("/")
-        path = f"/v1/Accounts/{ex.account.sid}/Flows/{ex.flow.sid}/Executions/{ex.sid}/Callback"
-        return f"{base}{path}?{urlencode(query)}"
-
-    def place_call(self, widget: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Voice (make-outgoing-call-v2): place a call whose answer resumes ``widget``; it is
-        created in the transaction and dialled after commit (see executions.calls)."""
-        from executions import calls
-
-        return calls.place_for_execution(self.execution, widget, params, self.callback_url(widget))
 
 
 def create_execution(
@@ -287,8 +239,6 @@ def _after_commit(
     messages: list[Message],
     provider: Provider | None = None,
 ) -> None:
-    from executions import events
-
     if messages and provider is not None and getattr(provider, "dispatch_inline", False):
         # A provider that hands over in-process (the simulator) dispatches right after commit,
         # without a second task round trip; the others go through the dispatch_message task.
@@ -296,23 +246,8 @@ def _after_commit(
     else:
         writes.queued_sids.extend(m.sid for m in messages)
     if steps:
-        payloads = [events.step_payload(execution, step) for step in steps]
+        payloads = [step_payload(execution, step) for step in steps]
         writes.published.append((execution.flow.sid, execution.sid, payloads))
-
-
-def dispatch_inline(provider: Provider, messages: list[Message]) -> None:
-    """What ``executions.dispatch.dispatch`` does, for messages this process has just committed
-    (all at once when the provider can: ``dispatch_many``)."""
-    queued = [m for m in messages if m.status == Message.Status.QUEUED]
-    many = getattr(provider, "dispatch_many", None)
-    if many is not None:
-        many(queued)
-    else:
-        for message in queued:
-            provider.dispatch(message)
-    for message in queued:
-        if message.status in (Message.Status.FAILED, Message.Status.UNDELIVERED):
-            message_status_changed(message)
 
 
 def message_status_changed(message: Message) -> RunResult | None:

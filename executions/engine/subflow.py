@@ -20,21 +20,18 @@ child definition, revision and the parent's context) and restored by ``resume_fr
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from executions.engine.runner import ExecState
+from executions.engine.state import ExecState
+from studio.models import Flow, FlowRevision
+from studio.widgets.runtime import SUBFLOW_PLAN_KEY, SubflowError
 
 WIDGET_TYPE = "run-subflow"
-PLAN_KEY = "subflow"
+PLAN_KEY = SUBFLOW_PLAN_KEY
 CHILD_TRIGGER = "incomingParent"
 # Limits that stop the whole execution even when they trip inside a subflow.
 EXECUTION_WIDE_ERRORS = frozenset({81000, 81001})
 LATEST_DRAFT_TOKENS = ("LatestRevision", "LatestDraft")
-
-
-class SubflowError(Exception):
-    """The subflow cannot run (81024): unknown flow, no such revision, no published revision."""
 
 
 def load(execution: Any, flow_sid: str, revision: str) -> dict[str, Any]:
@@ -44,8 +41,6 @@ def load(execution: Any, flow_sid: str, revision: str) -> dict[str, Any]:
     latest revision for test users of the *parent* flow, the published one for everyone else
     (spec §2.17, §5.6); a number → exactly that revision.
     """
-    from studio.models import Flow, FlowRevision
-
     child = Flow.objects.filter(account_id=execution.account_id, sid=flow_sid).first()
     if child is None:
         raise SubflowError(f"subflow {flow_sid} was not found")

@@ -2,7 +2,7 @@
 
 Every run of the engine saves through a ``Writes``: the execution's new state, its steps, the
 messages it sent, the wait it armed, and the effects to apply after commit. A single run (REST,
-voice, a timeout) flushes its own ``Writes`` at once; an inbound batch (``executions.batch``)
+voice, a timeout) flushes its own ``Writes`` at once; an inbound batch (``executions.inbound.batch``)
 shares one across all its events and flushes it once, so a hundred executions cost about ten
 statements instead of a thousand.
 
@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
 # Columns the engine changes on an existing execution (``store.save``).
@@ -83,18 +84,16 @@ class _Effects:
         return bool(self.inline or self.queued_sids or self.published)
 
     def __call__(self) -> None:
-        from executions import events, tasks
-        from executions.engine.store import dispatch_inline
-
+        handed = ports()
         by_provider: dict[str, tuple[Any, list[Message]]] = {}
         for provider, messages in self.inline:  # one hand-over per provider for the whole batch
             by_provider.setdefault(provider.name, (provider, []))[1].extend(messages)
         for provider, messages in by_provider.values():
-            dispatch_inline(provider, messages)
-        for sid in self.queued_sids:
-            tasks.dispatch_message.delay(sid)
+            handed.dispatch_inline(provider, messages)
+        if self.queued_sids:
+            handed.queue_dispatch(self.queued_sids)
         if self.published:
-            events.publish_many(self.published)
+            handed.publish_steps(self.published)
 
 
 # Field types whose Python value is already what the JSON row needs (no per-value prep call).

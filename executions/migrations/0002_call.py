@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import executions.call_models
+import executions.models
 
 
 class Migration(migrations.Migration):
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 (
                     "sid",
                     models.CharField(
-                        default=executions.call_models._call_sid, editable=False, max_length=34, unique=True
+                        default=executions.models._call_sid, editable=False, max_length=34, unique=True
                     ),
                 ),
                 ("from_address", models.CharField(max_length=300)),

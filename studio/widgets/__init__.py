@@ -11,7 +11,6 @@ from typing import Any
 
 from studio.widgets.add_member_to_chat_channel import AddMemberToChatChannel
 from studio.widgets.add_twiml_redirect import AddTwimlRedirect
-from studio.widgets.base import Prop, Widget
 from studio.widgets.capture_payments import CapturePayments
 from studio.widgets.connect_call_to import ConnectCallTo
 from studio.widgets.connect_virtual_agent import ConnectVirtualAgent
@@ -24,6 +23,7 @@ from studio.widgets.gather_input_on_call import GatherInputOnCall
 from studio.widgets.make_http_request import MakeHttpRequest
 from studio.widgets.make_outgoing_call_v1 import MakeOutgoingCallV1
 from studio.widgets.make_outgoing_call_v2 import MakeOutgoingCallV2
+from studio.widgets.props import Prop
 from studio.widgets.record_call import RecordCall
 from studio.widgets.record_voicemail import RecordVoicemail
 from studio.widgets.resume_conversation import ResumeConversation
@@ -43,6 +43,7 @@ from studio.widgets.start_conversation import StartConversation
 from studio.widgets.trigger import Trigger
 from studio.widgets.understand import Understand
 from studio.widgets.update_sync_object import UpdateSyncObject
+from studio.widgets.widget import Widget
 
 # Editor order: family by family, the way the Studio widget library lists them.
 FAMILIES: tuple[str, ...] = (

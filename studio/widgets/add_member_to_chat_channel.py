@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class AddMemberToChatChannel(Widget):
@@ -14,6 +14,7 @@ class AddMemberToChatChannel(Widget):
     label = "Add Member to Chat Channel"
     description = "Legacy Programmable Chat: add a member to a channel."
     legacy = True
+    legacy_error_code = 81004
     channel = "messaging"
     properties = []
     events = []

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets import twiml_redirect_messaging
+from studio.widgets.props import Prop
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, node, on_call, outputs_of, xml
+from studio.widgets.widget import Widget
 
 
 class AddTwimlRedirect(Widget):
@@ -68,16 +71,12 @@ class AddTwimlRedirect(Widget):
             return Outcome(event="return", outputs=outputs_of(inbound.payload))
         return None
 
-    # -- runtime, messaging branch (tools side; executions/twiml_redirect.py) ---------------
+    # -- runtime, messaging branch (studio/widgets/twiml_redirect_messaging.py) -------------
 
     @classmethod
     def run_message(cls, call: WidgetCall) -> Outcome:
-        from executions.twiml_redirect import run_message
-
-        return run_message(call)
+        return twiml_redirect_messaging.run_message(call)
 
     @classmethod
     def resume_message(cls, call: WidgetCall) -> Outcome | None:
-        from executions.twiml_redirect import resume_message
-
-        return resume_message(call)
+        return twiml_redirect_messaging.resume_message(call)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, kv_array
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, is_hangup, kv_pairs, node, outputs_of, truthy, xml
+from studio.widgets.widget import Widget
 
 # <Pay> Result → widget event.
 RESULT_EVENTS = {

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import CALL_PARAMS, Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.props import CALL_PARAMS, Problem, Prop, is_blank
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, is_hangup, node, outputs_of, truthy, xml
+from studio.widgets.widget import Widget
 
 NOUNS = ("number", "number-multi", "client", "sip", "sim", "conference")
 

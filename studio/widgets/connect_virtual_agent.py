@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.props import Prop
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import is_hangup, node, truthy, virtual_agent_outputs, xml
+from studio.widgets.widget import Widget
 
 
 class ConnectVirtualAgent(Widget):
@@ -12,6 +14,7 @@ class ConnectVirtualAgent(Widget):
     label = "Connect Virtual Agent (Dialogflow ES)"
     description = "Legacy Dialogflow ES virtual agent; replaced by Connect Virtual Agent (CX)."
     legacy = True
+    legacy_error_code = 81020
     channel = "voice"
     properties = [
         Prop("connector", "string", required=True, label="Connector"),

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, kv_array
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, is_hangup, kv_pairs, node, virtual_agent_outputs, xml
+from studio.widgets.widget import Widget
 
 STATUS_EVENTS = {
     "completed": "completed",

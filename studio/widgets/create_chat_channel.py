@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class CreateChatChannel(Widget):
@@ -14,6 +14,7 @@ class CreateChatChannel(Widget):
     label = "Create Chat Channel"
     description = "Legacy Programmable Chat: create a channel."
     legacy = True
+    legacy_error_code = 81006
     channel = "messaging"
     properties = []
     events = []

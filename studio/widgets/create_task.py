@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class CreateTask(Widget):
@@ -14,6 +14,7 @@ class CreateTask(Widget):
     label = "Create Task"
     description = "Legacy TaskRouter task creation (superseded by Send to Flex)."
     legacy = True
+    legacy_error_code = 81015
     channel = "any"
     properties = []
     events = []

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.props import Problem, Prop, is_blank
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, enqueue_event, node, outputs_of, xml
+from studio.widgets.widget import Widget
 
 
 class EnqueueCall(Widget):

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank, kv_array
+from studio.widgets.props import Problem, Prop, is_blank, kv_array
+from studio.widgets.runtime import Outcome, WidgetCall
 from studio.widgets.voice_twiml import kv_pairs, node, xml
+from studio.widgets.widget import Widget
 
 
 class ForkStream(Widget):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import CALL_PARAMS, Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.props import CALL_PARAMS, Problem, Prop, is_blank
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import (
     add_prompt,
     as_int,
@@ -14,6 +15,7 @@ from studio.widgets.voice_twiml import (
     truthy,
     xml,
 )
+from studio.widgets.widget import Widget
 
 
 class GatherInputOnCall(Widget):

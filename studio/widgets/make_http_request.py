@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from studio.widgets.base import Outcome, Prop, Widget, WidgetCall, kv_array
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
+from studio.widgets.widget import Widget
 
 CONTENT_TYPES = (
     "application/x-www-form-urlencoded;charset=utf-8",
@@ -44,10 +46,6 @@ class MakeHttpRequest(Widget):
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        # Imported here: widget modules stay importable without the engine (studio → executions
-        # is the wrong direction for module-level imports).
-        from executions import http_client
-
         props = call.properties
         method = str(props.get("method") or "GET").strip().upper()
         url = str(props.get("url") or "").strip()
@@ -77,8 +75,8 @@ class MakeHttpRequest(Widget):
             kwargs["form"] = pairs
             kwargs["content_type"] = content_type
         try:
-            response = http_client.request(method, url, **kwargs)
-        except http_client.HttpError as exc:
+            response = call.services.http_request(method, url, **kwargs)
+        except HttpError as exc:
             code = 81014 if exc.kind in ("blocked", "invalid_url") else 81016
             return _failed(code, f"{call.name}: {exc.message}")
         outputs: dict[str, Any] = {
@@ -86,7 +84,7 @@ class MakeHttpRequest(Widget):
             "content_type": response.content_type,
             "body": response.body,
         }
-        parsed = http_client.json_object(response)
+        parsed = json_object(response)
         if parsed is not None:
             outputs["parsed"] = parsed
         if 200 <= response.status_code < 300:
@@ -137,7 +135,4 @@ def _twilio_auth(call: WidgetCall, url: str) -> tuple[str, str] | None:
     is_own = bool(own.hostname) and (host, parts.port) == ((own.hostname or "").lower(), own.port)
     if not host or not (host.endswith(TWILIO_API_SUFFIX) or is_own):
         return None
-    account = getattr(getattr(call.services, "execution", None), "account", None)
-    if account is None:
-        return None
-    return (str(account.sid), str(account.auth_token))
+    return call.services.credentials()

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
 from studio.widgets.make_outgoing_call_v2 import MAKE_CALL_OUTPUTS
+from studio.widgets.props import Prop
+from studio.widgets.widget import Widget
 
 
 class MakeOutgoingCallV1(Widget):

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, is_blank
+from studio.widgets.props import Prop, is_blank
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, outputs_of, studio_event, truthy
+from studio.widgets.widget import Widget
 
 STATUS_EVENTS = {"busy": "busy", "no-answer": "noAnswer", "failed": "failed", "canceled": "failed"}
 
@@ -124,9 +126,8 @@ class MakeOutgoingCallV2(Widget):
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
         p = call.properties
-        place: Any = getattr(call.services, "place_call", None)
         to, from_ = str(p.get("to") or "").strip(), str(p.get("from") or "").strip()
-        if place is None or not to or not from_:
+        if not to or not from_:
             return Outcome(event="failed", outputs={"CallStatus": "failed", "To": to, "From": from_})
         params: dict[str, Any] = {"To": to, "From": from_, "Timeout": as_int(p.get("timeout"), 60)}
         if truthy(p.get("detect_answering_machine")):
@@ -155,7 +156,7 @@ class MakeOutgoingCallV2(Widget):
         ):
             if not is_blank(p.get(key)):
                 params[name] = str(p[key])
-        placed = place(call.name, params)
+        placed = call.services.place_call(call.name, params)
         return Outcome(wait=WaitSpec(data={"CallSid": placed.get("Sid", "")}))
 
     @classmethod

@@ -4,8 +4,10 @@ import uuid
 from email.utils import formatdate
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall
+from studio.widgets.props import Problem, Prop
+from studio.widgets.runtime import Outcome, WidgetCall
 from studio.widgets.voice_twiml import on_call, truthy
+from studio.widgets.widget import Widget
 
 CALLBACK_EVENTS = ("in-progress", "completed", "absent")
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.props import Prop
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import (
     as_int,
     is_hangup,
@@ -11,6 +12,7 @@ from studio.widgets.voice_twiml import (
     truthy,
     xml,
 )
+from studio.widgets.widget import Widget
 
 
 class RecordVoicemail(Widget):

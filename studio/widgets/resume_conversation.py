@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from studio.widgets.props import Prop
 from studio.widgets.start_conversation import CONVERSATION_OUTPUTS
+from studio.widgets.widget import Widget
 
 
 class ResumeConversation(Widget):

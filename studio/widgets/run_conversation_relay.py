@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall, kv_array
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import kv_pairs, node, outputs_of, truthy, xml
+from studio.widgets.widget import Widget
 
 
 class RunConversationRelay(Widget):

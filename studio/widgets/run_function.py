@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Prop, Widget, WidgetCall, kv_array
+from studio.widgets.make_http_request import kv_pairs
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
+from studio.widgets.widget import Widget
 
 
 class RunFunction(Widget):
@@ -30,21 +33,18 @@ class RunFunction(Widget):
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        from executions import http_client
-        from studio.widgets.make_http_request import kv_pairs
-
         url = str(call.properties.get("url") or "").strip()
         pairs = kv_pairs(call.properties.get("parameters"))
-        headers: dict[str, str] = {}
-        # Studio signs its requests so that protected Functions accept them (serverless §2.6).
-        token = _auth_token(call)
-        if token:
-            headers["X-Twilio-Signature"] = http_client.twilio_signature(token, url, pairs)
         previous = call.previous_outputs or {}
         kept_parsed = previous.get("parsed") if isinstance(previous.get("parsed"), dict) else None
         try:
-            response = http_client.request("POST", url, form=pairs, headers=headers)
-        except http_client.HttpError as exc:
+            # A function deployed on this server runs here; any other URL is called over HTTP,
+            # signed as Studio signs it so that protected Functions accept it (serverless §2.6).
+            function_sid = str(call.properties.get("function_sid") or "").strip()
+            response = call.services.invoke_function(function_sid, pairs)
+            if response is None:
+                response = call.services.http_request("POST", url, form=pairs, signed=True)
+        except HttpError as exc:
             kept = {"parsed": kept_parsed} if kept_parsed is not None else {}
             return Outcome(event="fail", outputs=kept, warnings=[(81010, f"{call.name}: {exc.message}")])
         outputs: dict[str, Any] = {
@@ -56,7 +56,7 @@ class RunFunction(Widget):
         if concurrency is not None:
             outputs["headers"] = {"x-twilio-function-concurrency": concurrency}
         # parsed is merged across runs and left alone by non-JSON replies (spec §2.A).
-        parsed = http_client.json_object(response)
+        parsed = json_object(response)
         if parsed is not None:
             outputs["parsed"] = {**(kept_parsed or {}), **parsed}
         elif kept_parsed is not None:
@@ -65,8 +65,3 @@ class RunFunction(Widget):
             return Outcome(event="success", outputs=outputs)
         message = f"{call.name}: the Function answered {response.status_code}"
         return Outcome(event="fail", outputs=outputs, warnings=[(81010, message)])
-
-
-def _auth_token(call: WidgetCall) -> str:
-    account = getattr(getattr(call.services, "execution", None), "account", None)
-    return str(getattr(account, "auth_token", "") or "")

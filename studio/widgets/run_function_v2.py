@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class RunFunctionV2(Widget):
@@ -14,6 +14,7 @@ class RunFunctionV2(Widget):
     label = "Run Function (v2)"
     description = "Legacy schema-listed Run Function variant."
     legacy = True
+    legacy_error_code = 81010
     channel = "any"
     properties = []
     events = []

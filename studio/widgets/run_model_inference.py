@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget
+from studio.widgets.props import Prop
+from studio.widgets.widget import Widget
 
 
 class RunModelInference(Widget):

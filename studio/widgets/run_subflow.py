@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall, has_liquid, kv_array
+from studio.widgets.props import Problem, Prop, has_liquid, kv_array
+from studio.widgets.runtime import SUBFLOW_PLAN_KEY, Outcome, SubflowError, WaitSpec, WidgetCall
+from studio.widgets.widget import Widget
 
 FLOW_SID_PATTERN = r"FW[0-9a-fA-F]{32}"
 # LatestRevision is the REST token (error 81021); [AI-SKILL] says LatestDraft. Accept both.
@@ -62,19 +64,14 @@ class RunSubflow(Widget):
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
-        from executions.engine import subflow
-
         flow_sid = str(call.properties.get("flow_sid") or "").strip()
         revision = str(call.properties.get("flow_revision") or "LatestPublished").strip()
-        execution = getattr(call.services, "execution", None)
-        if execution is None:
-            return _failed(f"{call.name}: subflows need the execution store")
         try:
-            plan = subflow.load(execution, flow_sid, revision)
-        except subflow.SubflowError as exc:
+            plan = call.services.load_subflow(flow_sid, revision)
+        except SubflowError as exc:
             return _failed(f"{call.name}: {exc}")
         plan["parameters"] = _parameters(call.properties.get("parameters"))
-        return Outcome(wait=WaitSpec(data={subflow.PLAN_KEY: plan}))
+        return Outcome(wait=WaitSpec(data={SUBFLOW_PLAN_KEY: plan}))
 
 
 def _failed(message: str) -> Outcome:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, WaitSpec, Widget, WidgetCall
+from studio.widgets.props import Problem, Prop
+from studio.widgets.runtime import Outcome, WaitSpec, WidgetCall
 from studio.widgets.send_message import COMMON_MESSAGE_PROPS, MESSAGE_OUTPUTS, check_message_rules, send
+from studio.widgets.widget import Widget
 
 
 class SendAndWaitForReply(Widget):

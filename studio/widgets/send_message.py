@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank, kv_array
+from studio.widgets.props import Problem, Prop, is_blank, kv_array
+from studio.widgets.runtime import Outcome, WidgetCall
+from studio.widgets.widget import Widget
 
 MESSAGE_OUTPUTS = [
     "outbound.Body",

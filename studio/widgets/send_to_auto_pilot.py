@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Prop, Widget, kv_array
+from studio.widgets.props import Prop, kv_array
+from studio.widgets.widget import Widget
 
 
 class SendToAutoPilot(Widget):
@@ -11,6 +12,7 @@ class SendToAutoPilot(Widget):
     label = "Send to Autopilot"
     description = "Legacy: hand the conversation to a Twilio Autopilot assistant."
     legacy = True
+    legacy_error_code = 81013
     channel = "any"
     properties = [
         Prop(

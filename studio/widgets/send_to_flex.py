@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Prop, WaitSpec, Widget, WidgetCall
+import json
+from typing import Any
+
+from studio.widgets.props import Prop
+from studio.widgets.runtime import FlexError, Outcome, WaitSpec, WidgetCall
 from studio.widgets.voice_twiml import as_int, enqueue_event, node, on_call, outputs_of, xml
+from studio.widgets.widget import Widget
 
 
 class SendToFlex(Widget):
@@ -46,7 +51,7 @@ class SendToFlex(Widget):
     name_prefix = "send_to_flex"
 
     # -- runtime. Voice: <Enqueue workflowSid action=callback><Task>attributes</Task>; messaging:
-    # a Task through executions.flex.FlexGateway (``run_message``).
+    # a Task through executions.engine.ports.FlexGateway (``run_message``).
 
     @classmethod
     def run(cls, call: WidgetCall) -> Outcome:
@@ -86,10 +91,58 @@ class SendToFlex(Widget):
             return None
         return Outcome(event=enqueue_event(inbound.payload), outputs=outputs_of(inbound.payload))
 
-    # -- runtime, messaging branch (tools side): a Task through executions.flex.FlexGateway --
+    # -- runtime, messaging branch (tools side): a Task through executions.engine.ports.FlexGateway --
 
     @classmethod
     def run_message(cls, call: WidgetCall) -> Outcome:
-        from executions.flex import send_message_task
-
         return send_message_task(call)
+
+
+# -- messaging branch: a Task through the engine's Flex gateway (services.create_flex_task) --
+
+MAX_ATTRIBUTES = 1024
+MAX_TIMEOUT = 1_209_600
+DEFAULT_TIMEOUT = 3600
+MESSAGING_TRIGGERS = ("message", "conversation")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _refused(code: int, message: str) -> Outcome:
+    return Outcome(event="failedToEnqueue", outputs={}, warnings=[(code, message)])
+
+
+def send_message_task(call: WidgetCall) -> Outcome:
+    """The messaging branch of ``send-to-flex``: create the Task, ``callComplete`` at once."""
+    trigger = call.context.get("trigger") or {}
+    if not any(key in trigger for key in MESSAGING_TRIGGERS):
+        return _refused(81020, f"{call.name}: Send to Flex needs an incoming call or chat/message")
+    props = call.properties
+    text = str(props.get("attributes") or "{}")
+    if len(text) > MAX_ATTRIBUTES:
+        return _refused(81015, f"{call.name}: attributes exceed {MAX_ATTRIBUTES} characters")
+    try:
+        attributes = json.loads(text)
+    except ValueError as exc:
+        return _refused(81015, f"{call.name}: attributes are not valid JSON: {exc}")
+    if not isinstance(attributes, dict):
+        return _refused(81015, f"{call.name}: attributes must be a JSON object")
+    priority = max(0, _int(props.get("priority"), 0))
+    timeout = min(max(1, _int(props.get("timeout"), DEFAULT_TIMEOUT)), MAX_TIMEOUT)
+    try:
+        task_sid = call.services.create_flex_task(
+            str(props.get("workflow") or "").strip(),
+            str(props.get("channel") or "").strip(),
+            attributes,
+            priority,
+            timeout,
+        )
+    except FlexError as exc:
+        return _refused(81015, f"{call.name}: failed to create the task: {exc}")
+    outputs = {"TaskSid": task_sid, "Attributes": json.dumps(attributes), "Age": 0}
+    return Outcome(event="callComplete", outputs=outputs)

@@ -4,7 +4,9 @@ import json
 import re
 from typing import Any
 
-from studio.widgets.base import Outcome, Problem, Prop, Widget, WidgetCall, is_blank
+from studio.widgets.props import Problem, Prop, is_blank
+from studio.widgets.runtime import Outcome, WidgetCall
+from studio.widgets.widget import Widget
 
 
 class SetVariables(Widget):

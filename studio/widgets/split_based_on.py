@@ -4,7 +4,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from studio.widgets.base import Outcome, Prop, Widget, WidgetCall
+from studio.widgets.props import Prop
+from studio.widgets.runtime import Outcome, WidgetCall
+from studio.widgets.widget import Widget
 
 # §3.2: the 17 condition operators, exactly as Studio spells them.
 OPERATORS: tuple[str, ...] = (

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from studio.widgets.base import Outcome, Widget, WidgetCall
+from studio.widgets.runtime import Outcome, WidgetCall
+from studio.widgets.widget import Widget
 
 
 class Trigger(Widget):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class Understand(Widget):
@@ -14,6 +14,7 @@ class Understand(Widget):
     label = "Understand"
     description = "Legacy Twilio Understand (Autopilot predecessor)."
     legacy = True
+    legacy_error_code = 81013
     channel = "any"
     properties = []
     events = []

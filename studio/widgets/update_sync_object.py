@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from studio.widgets.base import Widget
+from studio.widgets.widget import Widget
 
 
 class UpdateSyncObject(Widget):
@@ -14,6 +14,7 @@ class UpdateSyncObject(Widget):
     label = "Update Sync Object"
     description = "Legacy: update a Sync document/list/map."
     legacy = True
+    legacy_error_code = 81012
     channel = "any"
     properties = []
     events = []

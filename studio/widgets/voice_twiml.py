@@ -11,7 +11,8 @@ from typing import Any
 
 from lxml import etree
 
-from studio.widgets.base import Inbound, WidgetCall, is_blank
+from studio.widgets.props import is_blank
+from studio.widgets.runtime import Inbound, WidgetCall
 from twiml import VoiceDoc
 from twiml.builder import Node
 

@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from executions.engine import store
 from executions.models import Execution, Message
-from studio.widgets.base import Inbound
+from studio.widgets.runtime import Inbound
 
 _seq = itertools.count(1)
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from executions.drain import drain
-from executions.inbound import record
+from executions.inbound.drain import drain
+from executions.inbound.intake import record
 from executions.models import Execution, InboundEvent
 from tests.executions.factories import definition, on, state
 from tests.executions.support import bodies, message_params

@@ -1,4 +1,4 @@
-"""The inbound-message webhook's fast path (``executions.fast_webhook``) in front of Django.
+"""The inbound-message webhook's fast path (``executions.inbound.fast_path``) in front of Django.
 
 A signed inbound SMS is recorded and answered without Django, exactly as the Django view would
 record and answer it; everything else reaches Django unchanged (body included) and gets
@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 import pytest
 from django.http import QueryDict
 
-from executions import drain, fast_webhook
-from executions.fast_webhook import FlowWebhookFastPath
+from executions.inbound import drain, fast_path
+from executions.inbound.fast_path import FlowWebhookFastPath
 from executions.models import InboundEvent
 from tests.executions.factories import make_flow, survey
 from tests.executions.support import message_params, sign, webhook_path
@@ -246,7 +246,7 @@ def test_it_records_a_redelivered_message_once_and_kicks_once(
 def test_concurrent_messages_are_recorded_together_and_kick_the_drain_once(
     app: FlowWebhookFastPath, flow: Any, kicks: Kicks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from executions import grouped_insert
+    from executions.inbound import grouped_insert
 
     statements: list[tuple[int, int]] = []  # (rows sent, rows inserted) per INSERT
     real_insert = grouped_insert.GroupedInserts._insert
@@ -411,8 +411,8 @@ def test_a_deactivation_reaches_the_fast_path_within_the_lookup_ttl(
     Account.objects.filter(pk=flow.account.pk).update(status="suspended")
 
     assert call(app, **sms(flow)).body == EMPTY  # still trusted from memory
-    later = fast_webhook.monotonic() + fast_webhook.LOOKUP_TTL_SECONDS + 0.1
-    monkeypatch.setattr(fast_webhook, "monotonic", lambda: later)
+    later = fast_path.monotonic() + fast_path.LOOKUP_TTL_SECONDS + 0.1
+    monkeypatch.setattr(fast_path, "monotonic", lambda: later)
     answer = call(app, **sms(flow))
 
     assert answer.status == 404 and len(django_app.seen) == 1
@@ -456,12 +456,12 @@ def other_request(case: str, flow: Any, monkeypatch: pytest.MonkeyPatch) -> dict
 
         monkeypatch.setattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", len(request["body"]) - 1)
     elif case == "eager Celery":
-        from config.celery import app as celery
+        from config.celery import app
 
-        monkeypatch.setattr(celery.conf, "task_always_eager", True)
+        monkeypatch.setattr(app.conf, "task_always_eager", True)
     elif case == "its database unreachable":
-        params = {**fast_webhook.connection_params(), "port": 1, "connect_timeout": 1}
-        monkeypatch.setattr(fast_webhook, "connection_params", lambda: params)
+        params = {**fast_path.connection_params(), "port": 1, "connect_timeout": 1}
+        monkeypatch.setattr(fast_path, "connection_params", lambda: params)
     return request
 
 

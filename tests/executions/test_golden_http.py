@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from executions import http_client
+from executions.backends import http_client
 from executions.golden import HttpStubs, normalize_url, run_file
+from studio.widgets.runtime import json_object
 
 FLOW = {
     "description": "Order status over HTTP",
@@ -98,7 +99,7 @@ def test_it_serves_a_canned_response_for_a_stubbed_url(stubs: Any) -> None:
         response = http_client.request("GET", "https://api.example.com/status", params=[("a", "1")])
     assert response.status_code == 200
     assert response.media_type == "application/json"
-    assert http_client.json_object(response) == {"ok": True}
+    assert json_object(response) == {"ok": True}
     assert response.url == "https://api.example.com/status?a=1"
     assert http.requests[0]["url"] == "https://api.example.com/status?a=1"
     assert http.requests[0]["query"] == {"a": "1"}

@@ -10,11 +10,10 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from executions import liquid
-from executions.engine import runner
+from executions.engine import runner, templates
+from executions.engine.timers import sweep
 from executions.models import Execution, Step, Wait
-from executions.sweeper import sweep
-from studio.widgets.base import Inbound, TemplateError
+from studio.widgets.runtime import Inbound, TemplateError
 from tests.executions.factories import definition, on, state
 from tests.executions.support import deliver, send_sms, start_rest
 
@@ -91,7 +90,7 @@ def test_it_ends_with_an_error_step_for_a_widget_type_without_runtime(
     flow_factory: Any, monkeypatch: Any
 ) -> None:
     from studio import widgets
-    from studio.widgets.base import Widget
+    from studio.widgets.widget import Widget
 
     class NotYetImplemented(Widget):
         type = "not-yet-implemented"
@@ -133,42 +132,43 @@ def test_it_ends_the_execution_on_a_template_error_without_failure_path(flow_fac
 
 def test_it_renders_undefined_variables_as_empty() -> None:
     assert (
-        liquid.render(1, "[{{ nope.deeper }}|{{ flow.variables.x }}]", {"flow": {"variables": {}}}) == "[|]"
+        templates.render(1, "[{{ nope.deeper }}|{{ flow.variables.x }}]", {"flow": {"variables": {}}})
+        == "[|]"
     )
 
 
 def test_it_has_the_to_json_filter() -> None:
     assert (
-        liquid.render(1, "{{ trigger.message | to_json }}", {"trigger": {"message": {"Body": "hi"}}})
+        templates.render(1, "{{ trigger.message | to_json }}", {"trigger": {"message": {"Body": "hi"}}})
         == '{"Body":"hi"}'
     )
 
 
 def test_it_caps_loops_at_fifteen_iterations() -> None:
-    assert liquid.render(1, "{% for i in (1..15) %}.{% endfor %}", {}) == "." * 15
+    assert templates.render(1, "{% for i in (1..15) %}.{% endfor %}", {}) == "." * 15
     with pytest.raises(TemplateError):
-        liquid.render(1, "{% for i in (1..16) %}.{% endfor %}", {})
+        templates.render(1, "{% for i in (1..16) %}.{% endfor %}", {})
 
 
 def test_it_caps_output_at_16_kb() -> None:
-    assert len(liquid.render(1, "{{ s }}", {"s": "x" * 16_000})) == 16_000
+    assert len(templates.render(1, "{{ s }}", {"s": "x" * 16_000})) == 16_000
     with pytest.raises(TemplateError):
-        liquid.render(1, "{{ s }}{{ s }}", {"s": "x" * 9_000})
+        templates.render(1, "{{ s }}{{ s }}", {"s": "x" * 9_000})
 
 
 def test_it_refuses_unknown_filters() -> None:
     with pytest.raises(TemplateError):
-        liquid.render(1, "{{ x | no_such_filter }}", {"x": 1})
+        templates.render(1, "{{ x | no_such_filter }}", {"x": 1})
 
 
 def test_it_compiles_each_template_once_per_revision() -> None:
-    before = liquid.cache_info()
+    before = templates.cache_info()
     for _ in range(5):
-        liquid.render(987654, "{{ a }}-{{ b }}", {"a": 1, "b": 2})
-    after = liquid.cache_info()
+        templates.render(987654, "{{ a }}-{{ b }}", {"a": 1, "b": 2})
+    after = templates.cache_info()
     assert after.misses - before.misses == 1 and after.hits - before.hits == 4
-    liquid.render(987655, "{{ a }}-{{ b }}", {"a": 1})
-    assert liquid.cache_info().misses - after.misses == 1
+    templates.render(987655, "{{ a }}-{{ b }}", {"a": 1})
+    assert templates.cache_info().misses - after.misses == 1
 
 
 def wait_flow() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Outbound HTTP policy (executions.http_client): no private destinations unless allowed."""
+"""Outbound HTTP policy (executions.backends.http_client): no private destinations unless allowed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from executions import http_client
-from executions.http_client import HttpError
+from executions.backends import http_client
+from executions.backends.http_client import HttpError
 from tests.executions.factories import definition, on, state
 from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from executions import batch, drain, inbound
 from executions.engine import store, writes
-from executions.inbound import record
+from executions.inbound import batch, drain, intake
+from executions.inbound.intake import record
 from executions.models import Execution, InboundEvent, Message, Step
 from tests.executions.factories import survey
 from tests.executions.support import bodies, message_params, start_rest
@@ -93,14 +93,14 @@ def test_a_failing_batch_is_retried_event_by_event_and_a_bad_event_is_set_aside(
     flow = flow_factory(survey())
     for n in range(3):
         record(flow, message_params(contact(n), US, f"m{n}"))
-    real = inbound.handle
+    real = intake.handle
 
     def handle(event: InboundEvent, **kw: Any) -> Any:
         if event.params["Body"] == "m1":
             raise RuntimeError("a widget blew up")
         return real(event, **kw)
 
-    monkeypatch.setattr(inbound, "handle", handle)
+    monkeypatch.setattr(intake, "handle", handle)
     assert drain.drain() == 3
     statuses = dict(InboundEvent.objects.values_list("params__Body", "status"))
     assert statuses == {"m0": "processed", "m1": "failed", "m2": "processed"}

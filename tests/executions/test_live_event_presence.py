@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from executions import events
+from executions.live import publish
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -43,7 +43,7 @@ def test_steps_reach_watched_groups_and_skip_the_others(monkeypatch: pytest.Monk
     async def scenario() -> list[str]:
         channel = await layer.new_channel()
         await layer.group_add("flow.FWwatched", channel)
-        await asyncio.to_thread(events.publish_many, batch)  # as a worker does, after commit
+        await asyncio.to_thread(publish.publish_many, batch)  # as a worker does, after commit
         got = [await asyncio.wait_for(layer.receive(channel), 5) for _ in range(2)]
         await layer.group_discard("flow.FWwatched", channel)
         return [m["step_sid"] for m in got]

@@ -78,7 +78,7 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
 
 @override_settings(CHANNEL_LAYERS=MEMORY)
 def test_it_refuses_the_monitor_socket_without_a_session(flow_factory: Any) -> None:
-    from executions.consumers import FlowMonitorConsumer
+    from executions.live.consumers import FlowMonitorConsumer
 
     flow = flow_factory(flow_def())
 
@@ -96,7 +96,7 @@ def test_it_refuses_the_monitor_socket_without_a_session(flow_factory: Any) -> N
 
 @override_settings(CHANNEL_LAYERS=MEMORY)
 def test_it_streams_steps_to_a_member_of_the_flows_account(flow_factory: Any, console: Any) -> None:
-    from executions.consumers import FlowMonitorConsumer
+    from executions.live.consumers import FlowMonitorConsumer
 
     flow = flow_factory(flow_def())
 
@@ -120,7 +120,7 @@ def test_it_streams_steps_to_a_member_of_the_flows_account(flow_factory: Any, co
 
 @override_settings(CHANNEL_LAYERS=MEMORY)
 def test_it_refuses_the_monitor_to_another_accounts_user(flow_factory: Any, bob: Any, console: Any) -> None:
-    from executions.consumers import FlowMonitorConsumer
+    from executions.live.consumers import FlowMonitorConsumer
     from tests.executions.factories import make_flow
 
     bobs = make_flow(bob, flow_def())

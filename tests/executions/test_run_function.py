@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from executions import http_client
+from executions.backends import http_client
 from executions.models import Execution
 from tests.executions.factories import definition, on, state
 from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures

@@ -1,4 +1,4 @@
-"""Send to Flex (spec §2.11) in a messaging execution, through executions.flex.FlexGateway."""
+"""Send to Flex (spec §2.11) in a messaging execution, through executions.engine.ports.FlexGateway."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from executions.flex import FlexError
 from executions.models import Execution
+from studio.widgets.runtime import FlexError
 from tests.executions.factories import definition, on, state
 from tests.executions.support import send_sms, start_rest
 

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from executions.messaging.providers.twilio import TwilioProvider
 from executions.models import Message
-from executions.providers.twilio import TwilioProvider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,8 +97,8 @@ def test_it_refuses_at_once_without_credentials(alice: Any) -> None:
 
 
 def test_it_picks_the_twilio_provider_for_an_account_with_twilio_credentials(alice: Any, bob: Any) -> None:
-    from executions.providers import get_provider, provider_name
-    from executions.providers.simulator import SimulatorProvider
+    from executions.messaging.providers import get_provider, provider_name
+    from executions.messaging.providers.simulator import SimulatorProvider
 
     alice.twilio_account_sid, alice.twilio_auth_token = "AC" + "1" * 32, "secret"
     alice.save()

@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 
-from executions import liquid
+from executions.engine import templates
 from executions.models import Execution
 from tests.executions.factories import corpus_definition, definition, make_flow, on, state
 from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def render(template: str, context: dict[str, Any]) -> str:
-    return liquid.render(0, template, context)
+    return templates.render(0, template, context)
 
 
 # -- Liquid output of objects ---------------------------------------------------------------
@@ -47,7 +47,7 @@ def test_it_still_serialises_objects_as_json_with_to_json() -> None:
 
 def test_it_reads_now_in_pacific_time() -> None:
     fixed = dt.datetime(2024, 7, 4, 18, 30, tzinfo=dt.UTC)
-    with mock.patch.object(liquid, "pacific_now", lambda: fixed.astimezone(liquid._pacific())):
+    with mock.patch.object(templates, "pacific_now", lambda: fixed.astimezone(templates._pacific())):
         assert render("{{ 'now' | date: '%Y-%m-%d %H:%M %Z' }}", {}) == "2024-07-04 11:30 PDT"
 
 
@@ -55,9 +55,9 @@ def test_it_evaluates_now_at_every_render_not_once() -> None:
     first = dt.datetime(2024, 1, 10, 20, 0, tzinfo=dt.UTC)
     later = dt.datetime(2024, 1, 10, 21, 15, tzinfo=dt.UTC)
     template = "{{ 'now' | date: '%H:%M' }}"
-    with mock.patch.object(liquid, "pacific_now", lambda: first.astimezone(liquid._pacific())):
+    with mock.patch.object(templates, "pacific_now", lambda: first.astimezone(templates._pacific())):
         assert render(template, {}) == "12:00"
-    with mock.patch.object(liquid, "pacific_now", lambda: later.astimezone(liquid._pacific())):
+    with mock.patch.object(templates, "pacific_now", lambda: later.astimezone(templates._pacific())):
         assert render(template, {}) == "13:15"
 
 
@@ -68,7 +68,7 @@ def test_it_formats_epoch_seconds_in_pacific_time_and_dates_as_written() -> None
 
 
 def test_it_computes_pacific_time_without_a_tz_database() -> None:
-    pacific = liquid._UsPacific()
+    pacific = templates._UsPacific()
     summer = dt.datetime(2024, 7, 4, 18, 30, tzinfo=dt.UTC).astimezone(pacific)
     winter = dt.datetime(2024, 1, 4, 18, 30, tzinfo=dt.UTC).astimezone(pacific)
     assert summer.strftime("%H:%M %Z") == "11:30 PDT"

@@ -128,7 +128,7 @@ def test_it_waits_for_a_later_return(flow_factory: Any, stub: Stub, allow_local:
 def test_it_takes_timeout_when_control_never_returns(
     flow_factory: Any, stub: Stub, allow_local: None
 ) -> None:
-    from executions.sweeper import sweep
+    from executions.engine.timers import sweep
 
     xml_route(stub, "/doc", twiml())
     _, ex = start(flow_factory, stub.url("/doc"))

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from executions import calls
-from executions.call_models import Call
-from executions.models import Execution
-from executions.simulator_calls import call_flow
+from executions.models import Call, Execution
+from executions.voice import calls
+from executions.voice.simulator import call_flow
 from tests.executions.factories import definition, on, state
 from tests.executions.support import start_rest, step_names
 from tests.executions.voice_support import CALLER, NUMBER

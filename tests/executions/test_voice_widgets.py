@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from executions.engine.timers import sweep
 from executions.models import Execution, Wait
-from executions.sweeper import sweep
 from studio import widgets
 from tests.executions.factories import definition, on, state
 from tests.executions.support import step_names, webhook_path

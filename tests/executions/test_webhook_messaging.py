@@ -128,8 +128,8 @@ def test_it_starts_a_new_execution_after_the_previous_one_ended(flow_factory: An
 
 
 def test_it_processes_messages_of_one_contact_in_arrival_order(flow_factory: Any) -> None:
-    from executions.drain import drain
-    from executions.inbound import record
+    from executions.inbound.drain import drain
+    from executions.inbound.intake import record
 
     flow = flow_factory(survey())
     # Recorded while no worker ran yet; one drain processes them oldest first.

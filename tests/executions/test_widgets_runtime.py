@@ -9,8 +9,8 @@ from django.db import transaction
 from django.test import Client
 
 from executions.engine import store
+from executions.messaging.providers import simulator
 from executions.models import Execution, Message, Wait
-from executions.providers import simulator
 from tests.executions.factories import definition, on, state
 from tests.executions.support import bodies, deliver, send_sms, start_rest, step_names
 
@@ -237,7 +237,7 @@ def test_it_waits_and_takes_incoming_message_on_reply(flow_factory: Any) -> None
 
 
 def test_it_takes_timeout_when_no_reply_comes(flow_factory: Any) -> None:
-    from executions.sweeper import sweep
+    from executions.engine.timers import sweep
 
     ex = start_rest(flow_factory(wait_flow()))
     Wait.objects.update(fire_at=ex.date_created)

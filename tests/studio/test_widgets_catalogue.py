@@ -8,7 +8,8 @@ import json
 import pytest
 
 from studio import widgets
-from studio.widgets.base import PROP_TYPES, Widget
+from studio.widgets.props import PROP_TYPES
+from studio.widgets.widget import Widget
 
 # spec §2.0: the schema enum plus the types seen in current docs / real exports.
 SPEC_TYPES = [

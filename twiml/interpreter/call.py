@@ -17,6 +17,7 @@ from ..parse import ParseError, parse
 from ..schema import VOICE, Element
 from ..validator import validate_tree
 from . import verbs as _verbs
+from .elements import attrs_of, nouns, parameters
 from .flow import Transcript, _End, _Goto, full_url
 from .script import CallScript, Fetcher, sid
 
@@ -249,29 +250,3 @@ class CallPlayer:
     verb_dial = _verbs.verb_dial
     verb_enqueue = _verbs.verb_enqueue
     verb_pay = _verbs.verb_pay
-
-
-def attrs_of(el: etree._Element, spec: Element | None = None) -> dict[str, Any]:
-    from ..names import unqualified
-
-    return {unqualified(str(k)): v for k, v in el.attrib.items()}
-
-
-def parameters(el: etree._Element) -> dict[str, str]:
-    return {p.get("name", ""): p.get("value", "") for p in el if p.tag == "Parameter"}
-
-
-def nouns(el: etree._Element) -> list[dict[str, Any]]:
-    out = []
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        item: dict[str, Any] = {"type": child.tag, **attrs_of(child)}
-        text = (child.text or "").strip()
-        if text:
-            item["value"] = text
-        params = parameters(child)
-        if params:
-            item["parameters"] = params
-        out.append(item)
-    return out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from ..schema import VOICE, Element
+from .elements import nouns
 from .flow import _End, _Goto
 from .script import sid
 
@@ -137,8 +138,6 @@ def verb_record(self: CallPlayer, el: etree._Element, spec: Element, url: str | 
 
 
 def verb_dial(self: CallPlayer, el: etree._Element, spec: Element, url: str | None) -> None:
-    from .call import nouns
-
     targets = nouns(el)
     text = (el.text or "").strip()
     if text and not targets:

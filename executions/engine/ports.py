@@ -1,0 +1,95 @@
+"""What the engine needs from the layers above it, handed in from above at start-up.
+
+The engine (runner, store, writes, services, subflow) never imports the entry points, the live
+monitor, the APIs, messaging providers or voice call placement: those import the engine. Where
+the engine must reach them (a provider accepts a message, a call is placed, after commit: hand
+messages over, queue dispatches, publish live steps) it calls the ``Ports`` installed here by
+``executions.apps.ExecutionsConfig.ready`` (``executions.wiring``). Tests may install others.
+
+The ``FlexGateway`` and ``FunctionHost`` protocols are the plugs of the Flex and Functions
+apps: ``settings.STUDIO["FLEX_GATEWAY"]`` / ``["FUNCTION_HOST"]`` name their factories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from executions.models import Execution, Message
+
+
+class Provider(Protocol):
+    """A message provider: it *accepts* a message inside the engine's transaction (the Messaging
+    API's answer: queued, or failed with an error code) and *dispatches* it after commit."""
+
+    name: str
+    # Optional ``dispatch_inline = True``: dispatch in the committing process right after commit
+    # (no network, nothing slow) instead of through the ``dispatch_message`` task.
+
+    def accept(self, message: Message) -> None:
+        """Set ``status`` (queued | failed) and ``error_code`` on an unsaved message."""
+        ...
+
+    def dispatch(self, message: Message) -> None:
+        """Hand the accepted message over (after commit); update its status."""
+        ...
+
+
+class FlexGateway(Protocol):
+    def create_task(
+        self,
+        account: Any,
+        workflow_sid: str,
+        channel: str,
+        attributes: dict[str, Any],
+        priority: int,
+        timeout: int,
+    ) -> str:
+        """Create a TaskRouter Task inside the caller's transaction (a quick local write; routing
+        after commit); return its SID (``WT…``) or raise ``studio.widgets.runtime.FlexError``."""
+        ...
+
+
+class FunctionResult(Protocol):
+    """What a Functions runtime answers (``serverless.runtime.InvokeResult`` has this shape)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class FunctionHost(Protocol):
+    def invoke(
+        self, account: Any, function_sid: str, parameters: list[tuple[str, str]], headers: dict[str, str]
+    ) -> FunctionResult | None:
+        """Run a deployed function; ``None`` when ``function_sid`` is not deployed here."""
+        ...
+
+
+Published = list[tuple[str, str, list[dict[str, Any]]]]  # (flow sid, execution sid, step payloads)
+
+
+@dataclass
+class Ports:
+    provider_for: Callable[[Any], Provider]  # the account's provider (simulator or twilio)
+    place_call: Callable[[Execution, str, dict[str, Any], str], dict[str, Any]]
+    dispatch_inline: Callable[[Provider, list[Message]], None]  # after commit, in this process
+    queue_dispatch: Callable[[list[str]], None]  # after commit, through the task queue
+    publish_steps: Callable[[Published], None]  # after commit, to the live monitor
+    flex_gateway: Callable[[], FlexGateway]
+    function_host: Callable[[], FunctionHost | None]
+
+
+_installed: Ports | None = None
+
+
+def install(ports: Ports) -> None:
+    global _installed
+    _installed = ports
+
+
+def ports() -> Ports:
+    if _installed is None:
+        raise RuntimeError("the engine's ports are not installed (is the executions app loaded?)")
+    return _installed

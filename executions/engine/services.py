@@ -1,0 +1,130 @@
+"""``studio.widgets.runtime.Services``: what widgets may ask of the engine while they run.
+
+Backed by the database (messages accepted in the execution's transaction), the guarded HTTP
+client, and the ports handed in from above (provider, call placement, Flex, Functions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from executions.backends import http_client
+from executions.engine import subflow
+from executions.engine.ports import FunctionResult, Provider, ports
+from executions.engine.state import ExecState
+from executions.engine.writes import Writes
+from executions.models import Execution, Message
+from studio.widgets.runtime import HttpError, HttpResponse
+
+
+class DbServices:
+    """``studio.widgets.runtime.Services`` backed by the database and the configured provider."""
+
+    def __init__(
+        self, execution: Execution, provider: Provider | None = None, writes: Writes | None = None
+    ) -> None:
+        self.execution = execution
+        self.provider = provider or ports().provider_for(execution.account)
+        self.writes = writes if writes is not None else Writes()
+        self.pending: list[Message] = []
+        self.widget = ""
+        # The state being run: callback URLs carry its step count (the row's is saved later).
+        self.state: ExecState | None = None
+
+    def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        message = Message(
+            account=self.execution.account,
+            from_address=from_ or "",
+            to_address=to or "",
+            body=body or "",
+            media_urls=list(media_urls or []),
+            execution=self.execution,
+            widget=self.widget,
+            provider=self.provider.name,
+        )
+        if message.from_address.startswith("MG"):
+            message.messaging_service_sid = message.from_address
+        self.provider.accept(message)
+        self.writes.messages.append(message)  # inserted when the run saves (after its execution)
+        self.pending.append(message)
+        return message.resource_fields()
+
+    def callback_url(self, widget: str, **params: str) -> str:
+        ex = self.execution
+        seq = self.state.step_count if self.state is not None else ex.step_count
+        query = {"Widget": widget, "Seq": str(seq), **params}
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        path = f"/v1/Accounts/{ex.account.sid}/Flows/{ex.flow.sid}/Executions/{ex.sid}/Callback"
+        return f"{base}{path}?{urlencode(query)}"
+
+    def place_call(self, widget: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Voice (make-outgoing-call-v2): place a call whose answer resumes ``widget``; it is
+        created in the transaction and dialled after commit."""
+        return ports().place_call(self.execution, widget, params, self.callback_url(widget))
+
+    def http_request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        form: list[tuple[str, str]] | None = None,
+        content: str | None = None,
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        signed: bool = False,
+    ) -> HttpResponse:
+        headers = dict(headers or {})
+        token = self.credentials()[1]
+        if signed and token:
+            # Twilio signs the full URL (query included) plus the sorted POST parameters.
+            target = http_client._with_params(url, params)
+            headers["X-Twilio-Signature"] = http_client.twilio_signature(token, target, list(form or []))
+        return http_client.request(
+            method,
+            url,
+            params=params,
+            form=form,
+            content=content,
+            content_type=content_type,
+            headers=headers,
+            auth=auth,
+        )
+
+    def credentials(self) -> tuple[str, str]:
+        account = self.execution.account
+        return (str(account.sid), str(account.auth_token or ""))
+
+    def load_subflow(self, flow_sid: str, revision: str) -> dict[str, Any]:
+        return subflow.load(self.execution, flow_sid, revision)
+
+    def create_flex_task(
+        self, workflow_sid: str, channel: str, attributes: dict[str, Any], priority: int, timeout: int
+    ) -> str:
+        gateway = ports().flex_gateway()
+        return gateway.create_task(
+            self.execution.account, workflow_sid, channel, attributes, priority, timeout
+        )
+
+    def invoke_function(self, function_sid: str, parameters: list[tuple[str, str]]) -> HttpResponse | None:
+        host = ports().function_host()
+        if host is None or not function_sid:
+            return None
+        result = host.invoke(self.execution.account, function_sid, parameters, {})
+        return None if result is None else _as_response(result)
+
+
+def _as_response(result: FunctionResult) -> HttpResponse:
+    headers = {name.lower(): value for name, value in result.headers}
+    if not isinstance(result.body, bytes | bytearray):
+        raise HttpError("network", "the function answered no body")
+    return HttpResponse(
+        status_code=int(result.status),
+        content_type=headers.get("content-type", ""),
+        body=bytes(result.body).decode("utf-8", errors="replace"),
+        headers=headers,
+    )
