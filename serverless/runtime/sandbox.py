@@ -32,9 +32,9 @@ UID_BASE = 40000  # sandbox uids are UID_BASE + slot: no account on this machine
 
 @dataclass(frozen=True)
 class Limits:
-    address_space: int = (
-        4 << 30
-    )  # V8 reserves far more virtual memory than it uses; the heap flag caps real use
+    # RLIMIT_DATA (not RLIMIT_AS): it counts memory actually made writable, so V8's and WebAssembly's large
+    # address-space reservations (fetch() instantiates one) still work while Buffers and heaps stay capped.
+    data_bytes: int = 1 << 30
     node_heap_mb: int = 256
     nproc: int = 64  # threads count too: node itself needs ~12
     file_size: int = 16 << 20
@@ -138,7 +138,7 @@ def command(
         )
     as_root = os.geteuid() == 0
     rlimits = [
-        f"--as={limits.address_space}",
+        f"--data={limits.data_bytes}",
         f"--nproc={limits.nproc}",
         f"--fsize={limits.file_size}",
         f"--nofile={limits.open_files}",
@@ -151,7 +151,18 @@ def command(
         argv += ["--unshare-user"]
     argv += ["--die-with-parent", "--new-session", "--clearenv", "--hostname", "functions"]
     argv += _root_binds()
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    argv += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.tmp_bytes),
+        "--tmpfs",
+        "/tmp",
+    ]
     argv += ["--ro-bind", str(bundle_root), "/bundle", "--ro-bind", str(net_dir), "/net"]
     argv += ["--perms", "0755", "--dir", "/rt", "--perms", "0755", "--dir", "/deps"]
     env = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC"}

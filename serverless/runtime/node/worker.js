@@ -193,9 +193,9 @@ function wipeTmp() {
   for (const entry of fs.readdirSync('/tmp')) fs.rmSync(path.join('/tmp', entry), { recursive: true, force: true });
 }
 
-function finish(id, reply, error) {
+function finish(id, reply, error, logged = false) {
   if (!current || current.id !== id) return;
-  if (error) log('error', [error]);
+  if (error && !logged) log('error', [error]);
   current = null;
   try {
     wipeTmp();
@@ -246,7 +246,7 @@ function invoke(request) {
     called = true;
     if (err) {
       if (err instanceof Error) log('error', [err.stack || String(err)]);
-      finish(id, errorReply(err), errorText(err));
+      finish(id, errorReply(err), errorText(err), err instanceof Error);
       return;
     }
     let reply;
@@ -281,13 +281,13 @@ function check(request) {
 process.on('uncaughtException', (err) => {
   if (current) {
     log('error', [err && err.stack ? err.stack : String(err)]);
-    finish(current.id, errorReply(err), `uncaught exception: ${errorText(err)}`);
+    finish(current.id, errorReply(err), `uncaught exception: ${errorText(err)}`, true);
   }
 });
 process.on('unhandledRejection', (err) => {
   if (current) {
     log('error', [err && err.stack ? err.stack : String(err)]);
-    finish(current.id, errorReply(err), `unhandled rejection: ${errorText(err)}`);
+    finish(current.id, errorReply(err), `unhandled rejection: ${errorText(err)}`, true);
   }
 });
 
