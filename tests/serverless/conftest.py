@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,3 +17,30 @@ def serverless_root(settings: Any, tmp_path_factory: Any) -> Iterator[Path]:
     root = tmp_path_factory.getbasetemp() / "serverless"
     settings.SERVERLESS = {**settings.SERVERLESS, "ROOT": root, "FUNCTIONS_DOMAIN": ""}
     yield root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def api_url(transactional_db: Any) -> Iterator[str]:
+    """This server's API over HTTP/1.1 with keep-alive (uvicorn), as a deployed function reaches it."""
+    import uvicorn
+
+    from config.asgi import application
+
+    port = free_port()
+    config = uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)

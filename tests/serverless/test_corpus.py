@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from serverless.models import Environment, Variable
 from serverless.serializers import resource_url
+from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.serverless.corpus_cases import CASES, Case
 from tests.serverless.support import CORPUS
 
@@ -81,3 +82,21 @@ def test_each_corpus_project_answers_what_its_own_tests_expect(project: str, ali
     )
     for case in CASES[project]:
         check(env, case)
+
+
+def test_json_webhook_forwards_the_event_to_its_webhook(alice: Any, stub: Stub, allow_local: None) -> None:
+    """json-webhook's own tests mock node-fetch; here the npm package really posts to a local peer."""
+    stub.route("/hook", body={"ok": True})
+    stub.route("/broken", status=500, body={"ok": False})
+    env = Environment.objects.select_related("account", "service").get(
+        sid=deploy(alice, "json-webhook")["environment_sid"]
+    )
+    event = {"Body": "Hello world", "From": "ExternalNumber", "MessageSid": "SM1"}
+    check(env, Case("/event-to-webhook", params=event, variables={"WEBHOOK_URL": stub.url("/hook")},
+                    contains=("The SMS was successfully forwarded to your webhook.",)))  # fmt: skip
+    posted = stub.requests[0].json
+    assert (posted["value1"], posted["value2"], posted["value3"]) == ("SM1", "ExternalNumber", "Hello world")
+    check(
+        env,
+        Case("/event-to-webhook", params=event, variables={"WEBHOOK_URL": stub.url("/broken")}, status=500),
+    )
