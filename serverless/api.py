@@ -12,7 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.auth import CanEditOrReadOnly, request_account
+from accounts.auth import (
+    CanEditOrReadOnly,
+    ConsoleSessionAuthentication,
+    TwilioBasicAuthentication,
+    request_account,
+)
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter
 from accounts.pagination import paginate
 from serverless import services
@@ -44,6 +49,9 @@ def bool_param(request: Request, name: str, default: bool | None) -> bool | None
 
 
 class ServerlessView(APIView):
+    # The console's Functions pages drive this same API with their session (and CSRF token), so a
+    # deploy from the page takes the Toolkit's path: upload versions, build, deploy.
+    authentication_classes = [TwilioBasicAuthentication, ConsoleSessionAuthentication]
     permission_classes = [CanEditOrReadOnly]
 
     def service(self, request: Request, service_sid: str) -> Service:
