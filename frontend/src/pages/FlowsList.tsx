@@ -67,6 +67,7 @@ export function FlowsList() {
     <div className="flows-page">
       <header className="toolbar">
         <strong>Open Studio</strong>
+        <a href="/functions">Functions &amp; Assets</a>
         <span className="spacer" />
         <a href="/logout">Log out</a>
       </header>
