@@ -45,7 +45,9 @@ def test_a_function_written_in_the_console_deploys_and_answers(
     app.wait_for_selector("[aria-label='Value of GREETING']")
 
     app.click("[data-testid=deploy]")
-    app.wait_for_selector("[data-testid=deploy-progress]:has-text('is live on dev-environment')", timeout=30_000)
+    app.wait_for_selector(
+        "[data-testid=deploy-progress]:has-text('is live on dev-environment')", timeout=30_000
+    )
     shot(app, "functions-console")
     assert errors == []
 
