@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,7 +50,21 @@ def bool_param(request: Request, name: str, default: bool | None) -> bool | None
     raise invalid_parameter(name, "true or false")
 
 
+class ServerlessSchema(AutoSchema):
+    """OpenAPI: Twilio's JSON shapes (serializers.py) are plain objects; one tag for the API."""
+
+    def get_tags(self) -> list[str]:
+        return ["Serverless v1"]
+
+    def get_request_serializer(self) -> Any:
+        return OpenApiTypes.OBJECT if self.method in ("POST",) else None
+
+    def get_response_serializers(self) -> Any:
+        return {204: None} if self.method == "DELETE" else OpenApiTypes.OBJECT
+
+
 class ServerlessView(APIView):
+    schema = ServerlessSchema()
     # The console's Functions pages drive this same API with their session (and CSRF token), so a
     # deploy from the page takes the Toolkit's path: upload versions, build, deploy.
     authentication_classes = [TwilioBasicAuthentication, ConsoleSessionAuthentication]
