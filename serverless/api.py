@@ -56,6 +56,9 @@ class ServerlessSchema(AutoSchema):
     def get_tags(self) -> list[str]:
         return ["Serverless v1"]
 
+    def get_operation_id(self) -> str:
+        return f"serverless_{type(self.view).__name__}_{self.method.lower()}"
+
     def get_request_serializer(self) -> Any:
         return OpenApiTypes.OBJECT if self.method in ("POST",) else None
 
