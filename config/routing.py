@@ -11,3 +11,7 @@ try:  # the live monitor's consumers live in executions.live.routing once that e
 except ImportError:  # pragma: no cover - during bootstrap only
     _executions_ws = []
 websocket_urlpatterns += _executions_ws
+
+from serverless.live import websocket_urlpatterns as _serverless_ws  # noqa: E402 - after the executions routes
+
+websocket_urlpatterns += _serverless_ws

@@ -11,6 +11,7 @@ from typing import Any
 from accounts.sids import new_sid
 from serverless.builds import bundle_for
 from serverless.conf import api_base_url
+from serverless.live import publish
 from serverless.models import Build, Environment, Log
 from serverless.serializers import domain_name, resource_url
 
@@ -153,3 +154,4 @@ def record_logs(env: Environment, function_sid: str, result: Any) -> None:
         rows.append(Log(level=Log.Level.ERROR, message=str(result.error), **common))
     if rows:
         Log.objects.bulk_create(rows)
+        publish(env.sid, rows)

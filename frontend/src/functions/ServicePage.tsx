@@ -69,10 +69,15 @@ export function ServicePage({ sid }: { sid: string }) {
 
   useEffect(() => {
     if (!envSid || !liveLogs) return;
-    const poll = () => sl.logs(sid, envSid).then(setLogs).catch(fail);
-    poll();
-    const t = setInterval(poll, 1000); // the Toolkit's tail polls every second too
-    return () => clearInterval(t);
+    // The latest logs from the API (newest first), then each invocation's lines over the socket.
+    sl.logs(sid, envSid).then((l) => setLogs([...l].reverse())).catch(fail);
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/functions/${envSid}/logs`);
+    socket.onmessage = (m) => {
+      const event = JSON.parse(m.data as string) as { type: string; logs?: LogEntry[] };
+      if (event.type === "log.lines" && event.logs) setLogs((cur) => [...cur, ...event.logs!].slice(-500));
+    };
+    return () => socket.close();
   }, [sid, envSid, liveLogs]);
 
   const open = async (item: Item) => {
