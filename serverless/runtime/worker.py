@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -55,15 +56,7 @@ class Worker:
         # the worker writes its replies to this descriptor, out of reach of what functions print
         argv[argv.index("--chdir") : argv.index("--chdir")] = ["--setenv", "STUDIO_REPLY_FD", str(write_fd)]
         try:
-            self.process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=(write_fd,),
-                start_new_session=True,
-                env={"PATH": "/usr/bin:/bin"},
-            )
+            self.process = _SPAWNER.submit(_popen, argv, write_fd).result()
         finally:
             os.close(write_fd)
         self._reply_fd = read_fd
@@ -210,6 +203,23 @@ class Worker:
         if self.proxy is not None:
             self.proxy.close()
             self.proxy = None
+
+
+# bwrap's --die-with-parent fires when the *thread* that started it ends (PR_SET_PDEATHSIG), and web servers and
+# benchmarks start workers from short-lived request threads: every worker is started from this one lasting thread.
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="fn-spawner")
+
+
+def _popen(argv: list[str], reply_fd: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(reply_fd,),
+        start_new_session=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
 
 
 def _ms(started: float) -> float:

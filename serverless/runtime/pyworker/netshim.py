@@ -7,6 +7,7 @@ into the caller's socket (dup2), so requests, urllib, http.client, ssl and the t
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -16,6 +17,7 @@ SOCKET = os.environ.get("STUDIO_NET_SOCKET", "")
 SERVICES = {"http": 80, "https": 443}
 _real_connect = socket.socket.connect
 _real_getaddrinfo = socket.getaddrinfo
+_real_setsockopt = socket.socket.setsockopt
 _hosts: dict[str, str] = {}  # placeholder address -> host name
 _placeholders: dict[str, str] = {}
 
@@ -71,7 +73,17 @@ def connect_ex(self: socket.socket, address: Any) -> int:
     return 0
 
 
+def setsockopt(self: socket.socket, level: int, option: int, value: Any, *rest: Any) -> None:
+    """TCP options (TCP_NODELAY, set by http.client after connecting) mean nothing on the tunnel: ignored."""
+    try:
+        _real_setsockopt(self, level, option, value, *rest)
+    except OSError as exc:
+        if level != socket.IPPROTO_TCP or exc.errno != errno.EOPNOTSUPP:
+            raise
+
+
 def install() -> None:
     socket.getaddrinfo = getaddrinfo
     socket.socket.connect = connect  # type: ignore[method-assign,assignment]
     socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
+    socket.socket.setsockopt = setsockopt  # type: ignore[method-assign,assignment]
