@@ -23,7 +23,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = f"error: {exc.__class__.__name__}"
     if settings.REDIS_URL:
         try:
-            import redis
+            import redis  # on use: only with REDIS_URL (embedded mode has no Redis)
 
             redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
             checks["redis"] = "ok"

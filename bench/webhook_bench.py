@@ -99,9 +99,8 @@ def setup_flow() -> tuple[Any, Any]:
 def write_requests(
     base_url: str, account: Any, flow: Any, prefix: Path, threads: int, per_thread: int, run: int
 ) -> None:
-    from twilio.request_validator import RequestValidator
+    from accounts.signing import twilio_signature
 
-    validator = RequestValidator(account.auth_token)
     path = f"/v1/Accounts/{account.sid}/Flows/{flow.sid}"
     for t in range(threads):
         with open(f"{prefix}.{t}", "w") as out:
@@ -116,7 +115,7 @@ def write_requests(
                     "NumMedia": "0",
                     "SmsStatus": "received",
                 }
-                signature = validator.compute_signature(base_url + path, params)
+                signature = twilio_signature(account.auth_token, base_url + path, params)
                 out.write(f"{path}\t{signature}\t{urlencode(params)}\n")
 
 

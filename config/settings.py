@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "accounts",
+    "scenarios",  # before studio: its `flows` command (studio's plus `test`) is the one run
     "studio",
     "executions",
     "serverless",
@@ -132,18 +133,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
 }
 
-# Studio limits and tunables (DESIGN.md: one namespaced dict with defaults).
+# Studio limits and tunables: defaults and their meaning in studio/conf.py (read through
+# ``studio.conf.studio_settings``); only what the environment sets is given here.
 STUDIO = {
-    "MAX_STEPS": 1000,
-    "MAX_SAME_WIDGET_REPEATS": 10,
-    "HTTP_TIMEOUT_SECONDS": 10,
-    "HTTP_MAX_BODY_BYTES": 64 * 1024,
-    "LIQUID_LOOP_LIMIT": 15,
-    "LIQUID_OUTPUT_LIMIT": 16 * 1024,
     "EXECUTION_LIFETIME_DAYS": int(os.environ.get("STUDIO_EXECUTION_LIFETIME_DAYS", "30")),
-    "MAX_WIDGETS": 2000,
-    "SWEEP_BATCH": 500,
-    "SWEEP_INTERVAL_SECONDS": 1.0,
     "ALLOWED_HTTP_HOSTS": env_list("STUDIO_ALLOWED_HTTP_HOSTS"),
     "PROVIDER": os.environ.get("STUDIO_PROVIDER", "simulator"),
     # Inbound events per batch, and how many worker processes may drain a backlog at once

@@ -24,6 +24,6 @@ urlpatterns = [
 ]
 
 if os.environ.get("STUDIO_BENCH_FLOOR") == "1":  # the webhook benchmark's floor (bench/README.md)
-    from bench.floor import floor
+    from bench.floor import floor  # only in the benchmark's server
 
     urlpatterns.append(path("bench/floor", floor))

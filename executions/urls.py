@@ -5,7 +5,7 @@ from django.urls import path
 from executions.api import console_sim, executions_api
 from executions.inbound import webhook
 from executions.messaging import messages_api
-from executions.voice import calls_api, simulator
+from executions.voice import call_simulator, calls_api
 
 FLOW = "v2/Flows/<str:flow_sid>/Executions"
 
@@ -49,7 +49,7 @@ urlpatterns = [
     ),
     path(
         "api/console/flows/<str:sid>/simulate/call",
-        simulator.SimulateCall.as_view(),
+        call_simulator.SimulateCall.as_view(),
         name="console-flow-simulate-call",
     ),
     path(
@@ -72,5 +72,9 @@ urlpatterns = [
         console_sim.FlowExecutions.as_view(),
         name="console-flow-executions",
     ),
-    path("api/console/executions/<str:sid>", console_sim.ExecutionDetail.as_view(), name="console-execution"),
+    path(
+        "api/console/executions/<str:sid>",
+        console_sim.ConsoleExecutionDetail.as_view(),
+        name="console-execution",
+    ),
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 
 from executions import tasks
@@ -18,6 +17,7 @@ from executions.live.publish import publish_many
 from executions.messaging.dispatch import dispatch_inline
 from executions.messaging.providers import get_provider
 from executions.voice.calls import place_for_execution
+from studio.conf import studio_settings
 from studio.widgets.runtime import FlexError
 
 
@@ -48,7 +48,7 @@ class NoFlexGateway:
 def get_gateway() -> FlexGateway:
     """``settings.STUDIO["FLEX_GATEWAY"]``: a factory of the Flex app's gateway; without one, every
     task is refused and Send to Flex takes ``failedToEnqueue`` (warning 81015)."""
-    path = getattr(settings, "STUDIO", {}).get("FLEX_GATEWAY")
+    path = studio_settings.FLEX_GATEWAY
     if not path:
         return NoFlexGateway()
     factory = import_string(str(path))
@@ -58,7 +58,7 @@ def get_gateway() -> FlexGateway:
 
 def function_host() -> FunctionHost | None:
     """``settings.STUDIO["FUNCTION_HOST"]``: a factory of the Functions app's host, if any."""
-    path = getattr(settings, "STUDIO", {}).get("FUNCTION_HOST")
+    path = studio_settings.FUNCTION_HOST
     if not path:
         return None
     host: FunctionHost = import_string(str(path))()

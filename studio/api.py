@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.auth import CanEditOrReadOnly, request_account
 from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from accounts.pagination import paginate
-from studio import services
+from studio import revisions
 from studio.models import Flow
 from studio.serializers import flow_json, flow_test_users_json, revision_json
 
@@ -100,8 +100,8 @@ class FlowList(FlowApiView):
     def post(self, request: Request) -> Response:
         friendly_name = str(required(request, "FriendlyName"))
         status = status_param(request)
-        definition = services.parse_definition(required(request, "Definition"))
-        flow, revision = services.create_flow(
+        definition = revisions.parse_definition(required(request, "Definition"))
+        flow, revision = revisions.create_flow(
             request_account(request),
             friendly_name=friendly_name,
             definition=definition,
@@ -131,13 +131,13 @@ class FlowDetail(FlowApiView):
         status = status_param(request)
         raw = param(request, "Definition")
         if raw is not None:
-            definition = services.parse_definition(raw)
+            definition = revisions.parse_definition(raw)
         else:
             # Twilio's update needs only Status: the new revision keeps the current definition.
             latest = flow.latest_revision()
-            definition = latest.definition if latest is not None else services.blank_definition()
+            definition = latest.definition if latest is not None else revisions.blank_definition()
         name = param(request, "FriendlyName")
-        revision = services.save_revision(
+        revision = revisions.save_revision(
             flow,
             definition=definition,
             status=status,
@@ -166,10 +166,10 @@ class FlowValidate(FlowApiView):
     def post(self, request: Request) -> Response:
         required(request, "FriendlyName")
         status_param(request)
-        definition = services.parse_definition(required(request, "Definition"))
-        checked = services.validate(definition)
+        definition = revisions.parse_definition(required(request, "Definition"))
+        checked = revisions.validate(definition)
         if not checked.valid:
-            raise services.validation_error(checked)
+            raise revisions.validation_error(checked)
         return Response({"valid": True})
 
 
@@ -204,7 +204,7 @@ class RevisionDetail(FlowApiView):
     )
     def get(self, request: Request, sid: str, revision: str) -> Response:
         flow = flow_for(request, sid)
-        found = services.find_revision(flow, revision)
+        found = revisions.find_revision(flow, revision)
         if found is None:
             raise not_found(f"The requested resource /Flows/{sid}/Revisions/{revision} was not found")
         return Response(revision_json(found))

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
-from studio import services, widgets
+from studio import revisions, widgets
 from studio.diff import diff_definitions
 from studio.models import Flow, FlowRevision
 from studio.serializers import iso, webhook_url
@@ -120,7 +120,7 @@ def user_of(request: Request) -> Any:
     return getattr(request.user, "user", None)
 
 
-def stale(exc: services.StaleRevision) -> TwilioAPIError:
+def stale(exc: revisions.StaleRevision) -> TwilioAPIError:
     flow = exc.flow
     return TwilioAPIError(
         409,
@@ -185,7 +185,7 @@ class Validate(ConsoleView):
         data = body(request)
         if "definition" not in data:
             raise missing_parameter("definition")
-        checked = services.validate(data["definition"])
+        checked = revisions.validate(data["definition"])
         return Response({"valid": checked.valid, "errors": checked.errors, "warnings": checked.warnings})
 
 
@@ -218,9 +218,9 @@ class FlowList(ConsoleView):
             raise missing_parameter("friendly_name")
         raw = data.get("definition")
         definition = (
-            services.parse_definition(raw, "definition") if raw is not None else services.blank_definition()
+            revisions.parse_definition(raw, "definition") if raw is not None else revisions.blank_definition()
         )
-        flow, revision = services.create_flow(
+        flow, revision = revisions.create_flow(
             request_account(request),
             friendly_name=name,
             definition=definition,
@@ -290,8 +290,8 @@ class Duplicate(ConsoleView):
         data = body(request)
         name = (text(data, "friendly_name") or "").strip() or f"Copy of {source.friendly_name}"
         latest = source.latest_revision()
-        definition = latest.definition if latest else services.blank_definition()
-        flow, revision = services.create_flow(
+        definition = latest.definition if latest else revisions.blank_definition()
+        flow, revision = revisions.create_flow(
             source.account,
             friendly_name=name,
             definition=definition,
@@ -323,11 +323,11 @@ class Revisions(ConsoleView):
         data = body(request)
         if data.get("definition") is None:
             raise missing_parameter("definition")
-        definition = services.parse_definition(data["definition"], "definition")
+        definition = revisions.parse_definition(data["definition"], "definition")
         expected = integer(data, "expected_revision")
         status = text(data, "status") or Flow.Status.DRAFT
         try:
-            revision = services.save_revision(
+            revision = revisions.save_revision(
                 flow,
                 definition=definition,
                 status=status,
@@ -336,7 +336,7 @@ class Revisions(ConsoleView):
                 expected_revision=expected,
                 allow_invalid_draft=True,
             )
-        except services.StaleRevision as exc:
+        except revisions.StaleRevision as exc:
             raise stale(exc) from None
         return Response(flow_detail(flow, revision), status=201)
 
@@ -365,13 +365,13 @@ class Publish(ConsoleView):
         flow = self.flow(request, sid)
         data = body(request)
         try:
-            revision = services.publish(
+            revision = revisions.publish(
                 flow,
                 expected_revision=integer(data, "expected_revision"),
                 author=user_of(request),
                 commit_message=text(data, "commit_message"),
             )
-        except services.StaleRevision as exc:
+        except revisions.StaleRevision as exc:
             raise stale(exc) from None
         return Response(flow_detail(flow, revision))
 
@@ -393,7 +393,7 @@ class Restore(ConsoleView):
         if old is None:
             raise not_found(f"The requested resource /Flows/{sid}/Revisions/{number} was not found")
         try:
-            revision = services.save_revision(
+            revision = revisions.save_revision(
                 flow,
                 definition=old.definition,
                 status=Flow.Status.DRAFT,
@@ -402,7 +402,7 @@ class Restore(ConsoleView):
                 expected_revision=integer(data, "expected_revision"),
                 allow_invalid_draft=True,
             )
-        except services.StaleRevision as exc:
+        except revisions.StaleRevision as exc:
             raise stale(exc) from None
         return Response(flow_detail(flow, revision), status=201)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.models import Account
-from studio import services
+from studio import revisions
 from studio.models import Flow, FlowRevision
 
 
@@ -24,7 +24,7 @@ class ImportExportError(Exception):
 class ImportResult:
     flow: Flow | None
     revision: FlowRevision | None
-    checked: services.Checked
+    checked: revisions.Checked
 
     @property
     def imported(self) -> bool:
@@ -67,10 +67,10 @@ def import_definition(
     ``allow_invalid`` saves an invalid definition as a draft (never as published), the way the
     canvas keeps work in progress.
     """
-    checked = services.validate(definition)
+    checked = revisions.validate(definition)
     if not checked.valid and (publish or not allow_invalid):
         return ImportResult(None, None, checked)
-    flow, revision = services.create_flow(
+    flow, revision = revisions.create_flow(
         account,
         friendly_name=friendly_name,
         definition=definition,
@@ -82,7 +82,7 @@ def import_definition(
 
 
 def export_definition(flow: Flow, revision: str = "LatestRevision") -> dict[str, Any]:
-    found = services.find_revision(flow, revision)
+    found = revisions.find_revision(flow, revision)
     if found is None:
         raise ImportExportError(f"flow {flow.sid} has no revision {revision}")
     definition: dict[str, Any] = found.definition
@@ -93,7 +93,7 @@ def dumps(definition: dict[str, Any]) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_problems(checked: services.Checked) -> list[str]:
+def format_problems(checked: revisions.Checked) -> list[str]:
     lines = [f"error   {p['property_path']}: {p['message']}" for p in checked.errors]
     lines += [f"warning {p['property_path']}: {p['message']}" for p in checked.warnings]
     return lines

@@ -21,8 +21,8 @@ from typing import Any
 
 from studio import liquid
 from studio import widgets as widget_lib
+from studio.widgets.flow_control.split_based_on import CONDITION_FIELDS, OPERATORS, VALUELESS_OPERATORS
 from studio.widgets.props import Problem, Prop, has_liquid, is_blank, json_type
-from studio.widgets.split_based_on import CONDITION_FIELDS, OPERATORS, VALUELESS_OPERATORS
 from studio.widgets.widget import Widget
 
 SCHEMA_URI = "https://schemas.twilio.com/studio/draft/2019-09/flow-definition"

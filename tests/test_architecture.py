@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "accounts", "studio", "executions", "twiml")
+PACKAGES = ("config", "accounts", "studio", "executions", "scenarios", "twiml")
 MAX_LINES = 600
 
 
@@ -99,11 +99,11 @@ def test_it_keeps_every_import_contract() -> None:
 
 def test_it_fails_the_contracts_when_a_widget_imports_the_engine(tmp_path: Path) -> None:
     root = _scratch_copy(tmp_path)
-    widget = root / "studio" / "widgets" / "send_message.py"
+    widget = root / "studio" / "widgets" / "messaging" / "send_message.py"
     widget.write_text(widget.read_text() + "\nfrom executions.engine import store  # noqa\n")
     result = _lint_imports(root)
     assert result.returncode != 0
-    assert "studio.widgets.send_message -> executions.engine.store" in result.stdout
+    assert "studio.widgets.messaging.send_message -> executions.engine.store" in result.stdout
 
 
 def test_it_finds_a_cycle_added_to_the_engine(tmp_path: Path) -> None:

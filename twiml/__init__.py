@@ -1,4 +1,5 @@
-"""TwiML: schema, builder, validator and call interpreter. Pure library, no Django.
+"""TwiML: schema, builder, validator and call interpreter. Pure library, no Django; imports nothing
+of the project (import contracts in pyproject.toml).
 
 from twiml import VoiceDoc, MessagingDoc, validate, play_call, CallScript, messages_from
 """

@@ -14,6 +14,7 @@ Unknown voices and languages, and the builder-only top-level ``<Queue>``/``<Prom
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -267,8 +268,6 @@ def _own_text(el: etree._Element) -> str:
 
 
 def _is_phone(text: str) -> bool:
-    import re
-
     return re.fullmatch(PHONE, text) is not None
 
 

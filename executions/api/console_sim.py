@@ -296,7 +296,7 @@ class FlowExecutions(ConsoleSimView):
         return Response({"executions": [execution_summary(ex) for ex in qs[:LIST_LIMIT]]})
 
 
-class ExecutionDetail(ConsoleSimView):
+class ConsoleExecutionDetail(ConsoleSimView):
     """``GET /api/console/executions/{FN}``: the execution, its steps (newest last) and context."""
 
     @extend_schema(operation_id="console_execution", tags=TAG, responses=OBJ)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -83,8 +84,6 @@ class ExecutionList(APIView):
                 except (ValueError, OverflowError):
                     raise TwilioAPIError(400, 20001, f"Invalid parameter {name}") from None
                 if moment.tzinfo is None:
-                    import datetime as dt
-
                     moment = moment.replace(tzinfo=dt.UTC)
                 qs = qs.filter(**{lookup: moment})
                 extra[name] = raw

@@ -10,7 +10,7 @@ changes between check and connect (rebinding) cannot slip through. Redirects are
 hand, at most ``MAX_REDIRECTS`` hops, each hop checked the same way. One deadline
 (``HTTP_TIMEOUT_SECONDS``) covers every hop; bodies are read up to ``HTTP_MAX_BODY_BYTES``.
 
-The one exception is ``routed()``: a context manager the golden scenario runner (and tests) use
+The one exception is ``routed()``: a context manager the scenario runner (and tests) use
 to send some URLs to a local stub server instead (see "Replay hook" below). It lives in a
 ContextVar set only by that code, so nothing a request or a flow controls can reach it.
 """
@@ -18,20 +18,19 @@ ContextVar set only by that code, so nothing a request or a flow controls can re
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import ipaddress
 import socket
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urlencode, urljoin
 
 import httpx
-from django.conf import settings
 
+from studio.conf import studio_settings
 from studio.widgets.runtime import HttpError, HttpResponse
 
 MAX_REDIRECTS = 5
@@ -40,14 +39,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 USER_AGENT = "TwilioStudio/1.0 (self-hosted)"
 
 
-def _studio(key: str, default: Any) -> Any:
-    return getattr(settings, "STUDIO", {}).get(key, default)
-
-
 def _allowed_entries() -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
     names: set[str] = set()
     networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
-    for raw in _studio("ALLOWED_HTTP_HOSTS", []) or []:
+    for raw in studio_settings.ALLOWED_HTTP_HOSTS or []:
         entry = str(raw).strip().lower()
         if not entry:
             continue
@@ -116,7 +111,7 @@ def check_destination(host: str, port: int, deadline: float | None = None) -> IP
 # -- Replay hook ------------------------------------------------------------------------------
 # ``router(scheme, host, port)`` returns ``(loopback_ip, port)`` to send that hop to a local stub
 # server over plain HTTP (path, query, Host header and body unchanged), or None for the normal,
-# checked path. Set only through ``routed()``, by executions/golden.py and tests.
+# checked path. Set only through ``routed()``, by scenarios/stubs.py (the scenario runner, tests).
 Router = Callable[[str, str, int], tuple[str, int] | None]
 _router: ContextVar[Router | None] = ContextVar("studio_http_router", default=None)
 
@@ -170,8 +165,8 @@ def request(
     ``content_type``. Basic auth comes from ``auth`` or else the URL's userinfo. Raises
     HttpError when there is no response to report.
     """
-    timeout = float(timeout if timeout is not None else _studio("HTTP_TIMEOUT_SECONDS", 10))
-    max_bytes = int(max_bytes if max_bytes is not None else _studio("HTTP_MAX_BODY_BYTES", 64 * 1024))
+    timeout = float(timeout if timeout is not None else studio_settings.HTTP_TIMEOUT_SECONDS)
+    max_bytes = int(max_bytes if max_bytes is not None else studio_settings.HTTP_MAX_BODY_BYTES)
     deadline = time.monotonic() + timeout
     method = method.upper()
     body: bytes | None = None
@@ -214,8 +209,6 @@ def request(
 
 
 def _urlencode(pairs: list[tuple[str, str]]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode([(str(k), str(v)) for k, v in pairs])
 
 
@@ -249,7 +242,7 @@ def _send(
     port = target.port or (443 if target.scheme == "https" else 80)
     extensions: dict[str, Any] = {}
     stub = _stub_for(target, port)
-    if stub is not None:  # replay: the golden runner's stub server answers for this URL
+    if stub is not None:  # replay: the scenario runner's stub server answers for this URL
         wire = target.copy_with(scheme="http", host=stub[0], port=stub[1], userinfo=b"")
     else:
         ip = check_destination(target.host, port, deadline)
@@ -260,7 +253,7 @@ def _send(
             extensions["sni_hostname"] = target.host
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s")
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s")
     host_header = target.host if target.port is None else f"{target.host}:{target.port}"
     hop_headers = {**headers, "Host": host_header}
     try:
@@ -277,7 +270,7 @@ def _send(
             req.headers["Authorization"] = f"Basic {token}"
         response = client.send(req, stream=True)
     except httpx.TimeoutException:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s") from None
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s") from None
     except httpx.HTTPError as exc:
         raise HttpError("network", f"request to {target.host} failed: {exc}") from None
     try:
@@ -287,9 +280,9 @@ def _send(
             if len(data) > max_bytes:
                 raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
             if time.monotonic() > deadline:
-                raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s")
+                raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s")
     except httpx.TimeoutException:
-        raise HttpError("timeout", f"timed out after {_studio('HTTP_TIMEOUT_SECONDS', 10)} s") from None
+        raise HttpError("timeout", f"timed out after {studio_settings.HTTP_TIMEOUT_SECONDS} s") from None
     except httpx.HTTPError as exc:
         raise HttpError("network", f"reading the response from {target.host} failed: {exc}") from None
     finally:
@@ -302,8 +295,6 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     encoding = response.headers.get("content-encoding", "").lower().strip()
     if encoding not in ("gzip", "deflate"):
         return data
-    import zlib
-
     wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
     try:
         d = zlib.decompressobj(wbits)
@@ -313,10 +304,3 @@ def _decompress(data: bytes, response: httpx.Response, max_bytes: int) -> bytes:
     if len(out) > max_bytes:
         raise HttpError("too_large", f"response body exceeds {max_bytes} bytes")
     return out
-
-
-def twilio_signature(auth_token: str, url: str, params: list[tuple[str, str]]) -> str:
-    """``X-Twilio-Signature``: HMAC-SHA1 over the URL plus the sorted POST parameters."""
-    payload = url + "".join(f"{k}{v}" for k, v in sorted(params))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()

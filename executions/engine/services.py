@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from accounts.signing import twilio_signature
 from executions.backends import http_client
 from executions.engine import subflow
 from executions.engine.ports import FunctionResult, Provider, ports
@@ -83,7 +84,7 @@ class DbServices:
         if signed and token:
             # Twilio signs the full URL (query included) plus the sorted POST parameters.
             target = http_client._with_params(url, params)
-            headers["X-Twilio-Signature"] = http_client.twilio_signature(token, target, list(form or []))
+            headers["X-Twilio-Signature"] = twilio_signature(token, target, list(form or []))
         return http_client.request(
             method,
             url,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from executions.engine.services import DbServices
 from executions.engine.state import ExecState, Limits, RunResult
 from executions.engine.writes import Writes
 from executions.models import Execution, Message, Step, Wait
+from studio.conf import studio_settings
 from studio.models import Flow, FlowRevision
 from studio.widgets.runtime import Inbound
 
@@ -30,15 +30,14 @@ LOG_CAP = 200
 
 
 def limits() -> Limits:
-    studio = getattr(settings, "STUDIO", {})
     return Limits(
-        max_steps=int(studio.get("MAX_STEPS", 1000)),
-        max_same_widget=int(studio.get("MAX_SAME_WIDGET_REPEATS", 10)),
+        max_steps=int(studio_settings.MAX_STEPS),
+        max_same_widget=int(studio_settings.MAX_SAME_WIDGET_REPEATS),
     )
 
 
 def lifetime() -> dt.timedelta:
-    return dt.timedelta(days=float(getattr(settings, "STUDIO", {}).get("EXECUTION_LIFETIME_DAYS", 30)))
+    return dt.timedelta(days=float(studio_settings.EXECUTION_LIFETIME_DAYS))
 
 
 def create_execution(

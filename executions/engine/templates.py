@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
-from django.conf import settings
-from liquid import BoundTemplate
+from liquid import BoundTemplate, Mode
 from liquid.builtin.statement import Statement, StatementNode
 from liquid.context import Context
 from liquid.exceptions import Error as LiquidError
@@ -32,6 +32,7 @@ from liquid.stringify import to_liquid_string
 from liquid.token import TOKEN_STATEMENT
 from liquid.undefined import Undefined, is_undefined
 
+from studio.conf import studio_settings
 from studio.liquid import StudioEnvironment
 from studio.widgets.props import LIQUID_MARKERS
 from studio.widgets.runtime import TemplateError
@@ -86,8 +87,6 @@ def pacific_now() -> dt.datetime:
 @lru_cache(maxsize=1)
 def _pacific() -> dt.tzinfo:
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo("America/Los_Angeles")
     except Exception:  # noqa: BLE001 - no tz database in the image: US rules by hand
         return _UsPacific()
@@ -166,8 +165,7 @@ def studio_date(value: Any, fmt: Any) -> str:
 
 
 def _limits() -> tuple[int, int]:
-    studio = getattr(settings, "STUDIO", {})
-    return int(studio.get("LIQUID_LOOP_LIMIT", 15)), int(studio.get("LIQUID_OUTPUT_LIMIT", 16 * 1024))
+    return int(studio_settings.LIQUID_LOOP_LIMIT), int(studio_settings.LIQUID_OUTPUT_LIMIT)
 
 
 class RuntimeEnvironment(StudioEnvironment):
@@ -187,8 +185,6 @@ class RuntimeEnvironment(StudioEnvironment):
 
 @lru_cache(maxsize=4)
 def _environment(loop_limit: int, output_limit: int) -> RuntimeEnvironment:
-    from liquid import Mode, Undefined
-
     cls = type(
         "StudioRuntimeEnvironment",
         (RuntimeEnvironment,),

@@ -10,12 +10,12 @@ import logging
 import threading
 import time
 
-from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from executions.engine import store
 from executions.models import Execution, Wait
+from studio.conf import studio_settings
 from studio.widgets.runtime import Inbound
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _thread: threading.Thread | None = None
 
 
 def _batch() -> int:
-    return int(getattr(settings, "STUDIO", {}).get("SWEEP_BATCH", 500))
+    return int(studio_settings.SWEEP_BATCH)
 
 
 def sweep(now: object | None = None) -> int:
@@ -94,7 +94,7 @@ def start_in_process() -> threading.Thread:
     global _thread
     if _thread is not None and _thread.is_alive():
         return _thread
-    interval = float(getattr(settings, "STUDIO", {}).get("SWEEP_INTERVAL_SECONDS", 1.0))
+    interval = float(studio_settings.SWEEP_INTERVAL_SECONDS)
     _thread = threading.Thread(target=_loop, args=(interval,), name="studio-sweeper", daemon=True)
     _thread.start()
     return _thread

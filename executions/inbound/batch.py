@@ -26,7 +26,6 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from accounts.sids import is_sid, new_sid
@@ -34,6 +33,7 @@ from executions.engine.writes import Writes, insert_rows, update_rows
 from executions.inbound import intake
 from executions.messaging.providers import provider_name
 from executions.models import Execution, InboundEvent, Message
+from studio.conf import studio_settings
 from studio.models import Flow, FlowRevision
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ CLAIM_WINDOW = 3
 
 
 def batch_size() -> int:
-    return max(1, int(getattr(settings, "STUDIO", {}).get("INBOUND_BATCH", 250)))
+    return max(1, int(studio_settings.INBOUND_BATCH))
 
 
 def claim(limit: int) -> list[InboundEvent]:

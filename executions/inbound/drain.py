@@ -24,6 +24,7 @@ pending. Embedded (eager Celery, no Redis) the kick drains at once.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -34,6 +35,7 @@ from django.utils import timezone
 from config.celery import app
 from executions.inbound import batch
 from executions.models import InboundEvent
+from studio.conf import studio_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,8 @@ KICK_TTL_SECONDS = 60
 RESCUE_AFTER_SECONDS = 5.0
 
 
-def _studio(key: str, default: Any) -> Any:
-    return getattr(settings, "STUDIO", {}).get(key, default)
-
-
 def slots() -> int:
-    return max(1, int(_studio("INBOUND_DRAINERS", 3)))
+    return max(1, int(studio_settings.INBOUND_DRAINERS))
 
 
 def slot_key(slot: int) -> str:
@@ -64,7 +62,7 @@ _redis: Any = None
 def redis_client() -> Any:
     global _redis
     if _redis is None:
-        import redis
+        import redis  # on use: embedded mode (no REDIS_URL) never needs a client
 
         _redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
     return _redis
@@ -88,8 +86,6 @@ def kick(slot: int = 0) -> None:
 async def kick_async(client: Any) -> None:
     """``kick()`` for async callers (the ASGI webhook): ``client`` is a ``redis.asyncio`` client."""
     if await client.set(KICK_KEY, "1", nx=True, ex=KICK_TTL_SECONDS):
-        import asyncio
-
         await asyncio.get_running_loop().run_in_executor(None, _queue, 0)
 
 

@@ -3,11 +3,14 @@
 ``POST /v1/Accounts/{AC}/Flows/{FW}`` carrying a signed, form-encoded inbound SMS is the busiest
 request the server gets, and Django's full cycle (middleware, a thread hop, the ORM) made it cost
 more CPU than a trivial Django view. This layer handles that one case on the event loop, with the
-observable semantics of ``executions.inbound.webhook.flow_webhook``: the Host and ``X-Twilio-Signature``
-checked as Django checks them (``executions.inbound.signature``), the ``InboundEvent`` recorded with one
-``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once; concurrent requests share one statement, executions.inbound.grouped_insert) on a small
-per-process pool of psycopg async connections, the drain kicked (``executions.inbound.drain``), and
-``<Response/>`` answered with the very headers Django's middleware adds.
+observable semantics of ``executions.inbound.webhook.flow_webhook``: the Host checked as Django
+checks it, and the signed URL, the parameters, the event key and the contact pair computed by the
+very helpers the view uses (``executions.inbound.requests``); the ``InboundEvent`` recorded with one
+``INSERT … ON CONFLICT DO NOTHING`` (a redelivered MessageSid is recorded once; concurrent requests
+share one statement, ``executions.inbound.grouped_insert``) on a small per-process pool of psycopg
+async connections, the drain kicked (``executions.inbound.drain``), and ``<Response/>`` answered
+with the very headers Django's middleware adds. Its SQL names tables and columns from the models'
+metadata (``executions.inbound.sql``), so a renamed column cannot leave it behind.
 
 Everything else goes to the wrapped Django app unchanged, the body it read replayed: other paths
 and methods, voice (``CallSid``), ``FlowEvent``, other content types, repeated keys, a large body,
@@ -37,12 +40,12 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import iri_to_uri
 from django.utils.http import parse_header_parameters
 from psycopg.types.json import Jsonb
-from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
 from config.celery import app
+from executions.inbound import sql
 from executions.inbound.grouped_insert import GroupedInserts
-from executions.inbound.intake import pair_of
+from executions.inbound.requests import event_key, merged_params, message_pair, signature_valid
 from executions.models import InboundEvent
 from executions.voice.turns import EMPTY
 
@@ -78,10 +81,7 @@ BODY = EMPTY.encode()
 MAX_KEY = InboundEvent._meta.get_field("key").max_length or 0
 MAX_ADDRESS = InboundEvent._meta.get_field("contact_channel_address").max_length or 0
 
-LOOKUP = """
-SELECT f.id, a.auth_token, a.status FROM studio_flow f JOIN accounts_account a ON a.id = f.account_id
-WHERE f.sid = %s AND a.sid = %s
-"""
+LOOKUP = sql.flow_lookup()
 
 
 def enabled() -> bool:
@@ -124,7 +124,7 @@ class Request:
     flow_sid: str
     full_path: str  # ``request.get_full_path()``
     post: QueryDict
-    params: dict[str, Any]  # ``executions.inbound.webhook._params``
+    params: dict[str, Any]  # ``executions.inbound.requests.merged_params``, as the view computes them
     signature: str
     key: str  # MessageSid (or SmsSid)
     contact: str
@@ -187,12 +187,9 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
         return None
     if any(len(values) > 1 for _key, values in post.lists()):
         return None
-    params: dict[str, Any] = {k: post.get(k) for k in post}
-    if get is not None:
-        for key in get:
-            params.setdefault(key, get.get(key))
-    key = str(params.get("MessageSid") or params.get("SmsSid") or "")
-    contact, channel = pair_of(params)
+    params = merged_params(post, get)
+    key = event_key(params)  # a CallSid key is not one of ours: voice is refused just below
+    contact, channel = message_pair(params)
     if (
         not key
         or "FlowEvent" in params
@@ -218,7 +215,7 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
 @dataclass(frozen=True)
 class Found:
     flow_id: int
-    validator: RequestValidator | None  # None: the account is not active
+    auth_token: str | None  # None: the account is not active
     expires: float
 
 
@@ -261,7 +258,7 @@ class Resources:
     """Connections of one process and one event loop (uvicorn workers are separate processes)."""
 
     def __init__(self) -> None:
-        import redis.asyncio
+        import redis.asyncio  # on use: the fast path runs only with REDIS_URL
 
         self.pid = os.getpid()
         self.loop = asyncio.get_running_loop()
@@ -312,10 +309,9 @@ class FlowWebhookFastPath:
         try:
             resources = self._resources()
             found = await self.lookup(resources, request.account_sid, request.flow_sid)
-            if found is None or found.validator is None or not request.signature:
+            if found is None or found.auth_token is None or not request.signature:
                 return False
-            url = settings.PUBLIC_BASE_URL.rstrip("/") + request.full_path
-            if not found.validator.validate(url, request.post, request.signature):
+            if not signature_valid(found.auth_token, request.full_path, request.post, request.signature):
                 return False
             row = (found.flow_id, request.key, request.contact, request.channel, Jsonb(request.params))
             # With the rows of concurrent requests, in one INSERT; committed before this
@@ -340,8 +336,7 @@ class FlowWebhookFastPath:
             self.found.pop((account_sid, flow_sid), None)
             return None  # not cached: Django answers the 404, and a new flow is seen at once
         flow_id, token, status = row
-        validator = RequestValidator(token) if status == Account.Status.ACTIVE else None
-        found = Found(flow_id, validator, now + LOOKUP_TTL_SECONDS)
+        found = Found(flow_id, token if status == Account.Status.ACTIVE else None, now + LOOKUP_TTL_SECONDS)
         self.found[(account_sid, flow_sid)] = found
         return found
 

@@ -21,22 +21,14 @@ import asyncio
 import logging
 from typing import Any
 
-from executions.inbound import drain
+from executions.inbound import drain, sql
 
 log = logging.getLogger(__name__)
 
 # Rows per statement at most (a longer queue is written in several statements, back to back).
 MAX_ROWS = 64
 
-_ROW = "(%s, %s, 'message', %s, %s, %s, 'pending', '', now())"
-_SQL = """
-INSERT INTO executions_inboundevent
-    (flow_id, key, kind, contact_channel_address, channel_address, params, status, execution_sid, date_created)
-VALUES {rows}
-ON CONFLICT (flow_id, key) DO NOTHING RETURNING flow_id, key
-"""
-
-# (flow_id, key, contact address, channel address, params adapted for psycopg)
+# (flow_id, key, contact address, channel address, params adapted for psycopg): ``sql.ROW_FIELDS``
 Row = tuple[int, str, str, str, Any]
 
 
@@ -85,8 +77,8 @@ class GroupedInserts:
                 future.set_result((flow_id, key) in inserted)
 
     async def _insert(self, rows: list[Row]) -> set[tuple[int, str]]:
-        sql = _SQL.format(rows=", ".join([_ROW] * len(rows)))
+        statement = sql.inbound_insert(len(rows))
         params = [value for row in rows for value in row]
         async with self.pool.connection() as conn:
-            cursor = await conn.execute(sql, params)
+            cursor = await conn.execute(statement, params)
             return {(flow_id, key) for flow_id, key in await cursor.fetchall()}

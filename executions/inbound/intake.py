@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from executions.engine import store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Writes
+from executions.inbound.requests import event_key, message_pair
 from executions.models import Execution, InboundEvent
 from studio.models import Flow, FlowRevision
 from studio.widgets.runtime import Inbound
@@ -21,20 +22,10 @@ from studio.widgets.runtime import Inbound
 log = logging.getLogger(__name__)
 
 
-def pair_of(params: dict[str, Any]) -> tuple[str, str]:
-    """(contact address, flow channel address) of a messaging webhook."""
-    contact = str(params.get("From") or params.get("Author") or "")
-    channel = str(params.get("MessagingServiceSid") or params.get("To") or "")
-    # Messaging Service quirk (spec §5.1): the MG… sid is Studio's side of the pair.
-    if not str(params.get("MessagingServiceSid") or "").startswith("MG"):
-        channel = str(params.get("To") or "")
-    return contact, channel
-
-
 def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> InboundEvent | None:
     """Store an inbound event; None when its key was already recorded (a redelivery)."""
-    key = str(params.get("MessageSid") or params.get("SmsSid") or params.get("CallSid") or "")
-    contact, channel = pair_of(params)
+    key = event_key(params)
+    contact, channel = message_pair(params)
     event = InboundEvent(
         flow=flow,
         key=key or f"anon:{InboundEvent.objects.count()}",

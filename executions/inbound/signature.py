@@ -1,20 +1,15 @@
-"""``X-Twilio-Signature`` checks, exactly as twilio's RequestValidator computes them.
+"""``X-Twilio-Signature`` checks of the Django views, through ``accounts.signing``.
 
-The signed URL is ``settings.PUBLIC_BASE_URL`` + path + query (the externally visible URL,
-so proxies in front of the app do not break signatures); the key is the account's auth token.
+The signed URL is ``settings.PUBLIC_BASE_URL`` + path + query (``executions.inbound.requests``,
+shared with the fast path); the key is the account's auth token.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
-from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
-
-
-def public_url(request: HttpRequest) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+from executions.inbound.requests import signature_valid
 
 
 def signature_status(request: HttpRequest, account: Account) -> int:
@@ -22,6 +17,5 @@ def signature_status(request: HttpRequest, account: Account) -> int:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return 401
-    validator = RequestValidator(account.auth_token)
     params = request.POST if request.method == "POST" else {}
-    return 0 if validator.validate(public_url(request), params, signature) else 403
+    return 0 if signature_valid(account.auth_token, request.get_full_path(), params, signature) else 403

@@ -20,6 +20,7 @@ from accounts.errors import twilio_error_response
 from accounts.models import Account
 from executions.engine import store
 from executions.inbound import drain, intake
+from executions.inbound.requests import merged_params, message_pair
 from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
 from executions.voice import turns
@@ -32,11 +33,7 @@ def _xml(document: str, status: int = 200) -> HttpResponse:
 
 
 def _params(request: HttpRequest) -> dict[str, Any]:
-    data = request.POST if request.method == "POST" else request.GET
-    out: dict[str, Any] = {k: data.get(k) for k in data}
-    for key in request.GET:
-        out.setdefault(key, request.GET.get(key))
-    return out
+    return merged_params(request.POST if request.method == "POST" else request.GET, request.GET)
 
 
 def _authorised(request: HttpRequest, account_sid: str) -> Account | HttpResponse:
@@ -87,7 +84,7 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
 
 def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
     """``?FlowEvent=return`` from external TwiML (TwiML Redirect): resume the waiting widget."""
-    contact, channel = intake.pair_of(params)
+    contact, channel = message_pair(params)
     session = str(params.get("CallSid") or "")
     with transaction.atomic():
         qs = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)

@@ -1,0 +1,1 @@
+"""The live monitor: step events published to Channels groups, and the WebSocket that follows them."""

@@ -8,6 +8,9 @@ import os
 import threading
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 5.0
@@ -74,9 +77,6 @@ def publish_many(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
     if not batch:
         return
     try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import InMemoryChannelLayer, get_channel_layer
-
         layer = get_channel_layer()
         if layer is None:
             return

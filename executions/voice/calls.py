@@ -23,10 +23,12 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from twilio.request_validator import RequestValidator
 
 from accounts.models import Account
+from accounts.signing import twilio_signature
+from executions.messaging.providers import provider_name
 from executions.models import Call
+from studio.conf import studio_settings
 from twiml import CallScript, Transcript
 from twiml.interpreter import CallPlayer
 from twiml.interpreter.flow import _End
@@ -51,7 +53,7 @@ def script_outcome(to: str, outcome: Any) -> None:
 
 
 def outcome_for(call: Call) -> dict[str, Any]:
-    configured = getattr(settings, "STUDIO", {}).get("SIMULATOR_CALL_OUTCOMES") or {}
+    configured = studio_settings.SIMULATOR_CALL_OUTCOMES
     raw = _scripted.get(call.to_address, configured.get(call.to_address, MAGIC_OUTCOMES.get(call.to_address)))
     raw = raw if raw is not None else call.options.get("outcome", "answered")
     out: dict[str, Any] = {"status": raw} if isinstance(raw, str) else dict(raw)
@@ -76,9 +78,7 @@ def signed_request(account: Account, method: str, url: str, params: dict[str, st
     full = url
     if method == "GET" and params:
         full = url + ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
-    signature = RequestValidator(account.auth_token).compute_signature(
-        full, params if method == "POST" else {}
-    )
+    signature = twilio_signature(account.auth_token, full, params if method == "POST" else {})
     base = public_base()
     if full.startswith(base + "/"):
         return _local(method, full[len(base) :], params, signature)
@@ -237,8 +237,6 @@ def dispatch(sid: str) -> None:
     call = Call.objects.select_related("account").filter(sid=sid).first()
     if call is None or call.status != Call.Status.QUEUED:
         return
-    from executions.messaging.providers import provider_name
-
     if provider_name(call.account) == "twilio":
         _dispatch_twilio(call)
         return
@@ -301,10 +299,9 @@ def _finish(call: Call, status: str, transcript: dict[str, Any]) -> None:
 
 
 def _dispatch_twilio(call: Call) -> None:  # pragma: no cover - needs a real account
-    from twilio.rest import Client
+    from twilio.rest import Client  # on use: only the twilio provider loads the SDK
 
-    studio = getattr(settings, "STUDIO", {})
-    client = Client(studio.get("TWILIO_ACCOUNT_SID"), studio.get("TWILIO_AUTH_TOKEN"))
+    client = Client(studio_settings.TWILIO_ACCOUNT_SID, studio_settings.TWILIO_AUTH_TOKEN)
     kwargs: dict[str, Any] = {"to": call.to_address, "from_": call.from_address, "timeout": call.timeout}
     if call.url:
         kwargs.update(url=call.url, method=call.method)

@@ -33,7 +33,7 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
     if str(params.get("CallStatus") or "") in ENDED_STATUSES:
         call_ended(flow, params)
         return EMPTY
-    contact, channel = pair_of(params)
+    contact, channel = call_pair(params)
     call_sid = str(params.get("CallSid") or "")
     revision = flow.revision_for(contact)
     if revision is None:
@@ -75,7 +75,7 @@ def _collide(active: Execution | None, params: dict[str, Any]) -> str:
     return EMPTY
 
 
-def pair_of(params: dict[str, Any]) -> tuple[str, str]:
+def call_pair(params: dict[str, Any]) -> tuple[str, str]:
     """(contact, flow channel) of a call: the caller for inbound calls, the callee for outbound."""
     frm, to = str(params.get("From") or ""), str(params.get("To") or "")
     if str(params.get("Direction") or "inbound").startswith("outbound"):

@@ -32,7 +32,7 @@ export async function writeClipboard(payload: { states: State[] }): Promise<void
   }
 }
 
-export function parseClipboard(text: string | null | undefined): { states: State[] } | null {
+function parseClipboard(text: string | null | undefined): { states: State[] } | null {
   if (!text) return null;
   try {
     const v = JSON.parse(text) as { states?: unknown };

@@ -69,7 +69,8 @@ export interface CatalogueEntry {
   default_transitions?: Transition[];
   outputs: string[];
   open_outputs?: boolean;
-  condition_schema?: { type: string; properties: PropSchema[] };
+  /** Split Based On only: the schema of one condition (its `type` enum lists the operators). */
+  condition_schema?: { type: string; properties: PropSchema[]; valueless_operators?: Record<string, string> };
 }
 
 export interface Problem {

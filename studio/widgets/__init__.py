@@ -1,4 +1,7 @@
-"""The Studio widget library: one module per widget type, and a plain registry.
+"""The Studio widget library: one module per widget type, in a folder per family (flow_control,
+voice, messaging, tools, products, conversations, legacy, as the canvas groups them), and a plain
+registry. ``props`` (the property schema), ``widget`` (the base class) and ``runtime`` (the
+contract with the engine) are shared by all.
 
 >>> from studio import widgets
 >>> widgets.get("send-message").events
@@ -9,40 +12,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.widgets.add_member_to_chat_channel import AddMemberToChatChannel
-from studio.widgets.add_twiml_redirect import AddTwimlRedirect
-from studio.widgets.capture_payments import CapturePayments
-from studio.widgets.connect_call_to import ConnectCallTo
-from studio.widgets.connect_virtual_agent import ConnectVirtualAgent
-from studio.widgets.connect_virtual_agent_v2 import ConnectVirtualAgentV2
-from studio.widgets.create_chat_channel import CreateChatChannel
-from studio.widgets.create_task import CreateTask
-from studio.widgets.enqueue_call import EnqueueCall
-from studio.widgets.fork_stream import ForkStream
-from studio.widgets.gather_input_on_call import GatherInputOnCall
-from studio.widgets.make_http_request import MakeHttpRequest
-from studio.widgets.make_outgoing_call_v1 import MakeOutgoingCallV1
-from studio.widgets.make_outgoing_call_v2 import MakeOutgoingCallV2
+from studio.widgets.conversations.resume_conversation import ResumeConversation
+from studio.widgets.conversations.start_conversation import StartConversation
+from studio.widgets.flow_control.set_variables import SetVariables
+from studio.widgets.flow_control.split_based_on import SplitBasedOn
+from studio.widgets.flow_control.trigger import Trigger
+from studio.widgets.legacy.add_member_to_chat_channel import AddMemberToChatChannel
+from studio.widgets.legacy.connect_virtual_agent import ConnectVirtualAgent
+from studio.widgets.legacy.create_chat_channel import CreateChatChannel
+from studio.widgets.legacy.create_task import CreateTask
+from studio.widgets.legacy.make_outgoing_call_v1 import MakeOutgoingCallV1
+from studio.widgets.legacy.run_function_v2 import RunFunctionV2
+from studio.widgets.legacy.run_model_inference import RunModelInference
+from studio.widgets.legacy.send_to_auto_pilot import SendToAutoPilot
+from studio.widgets.legacy.understand import Understand
+from studio.widgets.legacy.update_sync_object import UpdateSyncObject
+from studio.widgets.messaging.send_and_wait_for_reply import SendAndWaitForReply
+from studio.widgets.messaging.send_message import SendMessage
+from studio.widgets.products.send_to_flex import SendToFlex
 from studio.widgets.props import Prop
-from studio.widgets.record_call import RecordCall
-from studio.widgets.record_voicemail import RecordVoicemail
-from studio.widgets.resume_conversation import ResumeConversation
-from studio.widgets.run_conversation_relay import RunConversationRelay
-from studio.widgets.run_function import RunFunction
-from studio.widgets.run_function_v2 import RunFunctionV2
-from studio.widgets.run_model_inference import RunModelInference
-from studio.widgets.run_subflow import RunSubflow
-from studio.widgets.say_play import SayPlay
-from studio.widgets.send_and_wait_for_reply import SendAndWaitForReply
-from studio.widgets.send_message import SendMessage
-from studio.widgets.send_to_auto_pilot import SendToAutoPilot
-from studio.widgets.send_to_flex import SendToFlex
-from studio.widgets.set_variables import SetVariables
-from studio.widgets.split_based_on import SplitBasedOn
-from studio.widgets.start_conversation import StartConversation
-from studio.widgets.trigger import Trigger
-from studio.widgets.understand import Understand
-from studio.widgets.update_sync_object import UpdateSyncObject
+from studio.widgets.tools.add_twiml_redirect import AddTwimlRedirect
+from studio.widgets.tools.make_http_request import MakeHttpRequest
+from studio.widgets.tools.run_function import RunFunction
+from studio.widgets.tools.run_subflow import RunSubflow
+from studio.widgets.voice.capture_payments import CapturePayments
+from studio.widgets.voice.connect_call_to import ConnectCallTo
+from studio.widgets.voice.connect_virtual_agent_v2 import ConnectVirtualAgentV2
+from studio.widgets.voice.enqueue_call import EnqueueCall
+from studio.widgets.voice.fork_stream import ForkStream
+from studio.widgets.voice.gather_input_on_call import GatherInputOnCall
+from studio.widgets.voice.make_outgoing_call_v2 import MakeOutgoingCallV2
+from studio.widgets.voice.record_call import RecordCall
+from studio.widgets.voice.record_voicemail import RecordVoicemail
+from studio.widgets.voice.run_conversation_relay import RunConversationRelay
+from studio.widgets.voice.say_play import SayPlay
 from studio.widgets.widget import Widget
 
 # Editor order: family by family, the way the Studio widget library lists them.

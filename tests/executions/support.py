@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from twilio.request_validator import RequestValidator
 
+from accounts.signing import twilio_signature
 from executions.engine import store
 from executions.models import Execution, Message
 from studio.widgets.runtime import Inbound
@@ -21,7 +21,7 @@ def webhook_path(flow: Any) -> str:
 
 
 def sign(account: Any, path: str, params: dict[str, Any]) -> str:
-    return RequestValidator(account.auth_token).compute_signature(settings.PUBLIC_BASE_URL + path, params)
+    return twilio_signature(account.auth_token, settings.PUBLIC_BASE_URL + path, params)
 
 
 def message_params(frm: str, to: str, body: str, sid: str | None = None, **extra: Any) -> dict[str, str]:

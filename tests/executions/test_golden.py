@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from executions.golden import run_file
+from scenarios.driver import run_file
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.test.json"))
 

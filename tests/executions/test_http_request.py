@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from executions.models import Execution
+from scenarios.stubs import Recorded, Stub
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Recorded, Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ import pytest
 
 from executions.backends import http_client
 from executions.backends.http_client import HttpError
+from scenarios.stubs import Stub
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names
 
 

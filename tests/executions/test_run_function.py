@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from executions.backends import http_client
 from executions.models import Execution
+from scenarios.stubs import Stub
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,7 +145,9 @@ def test_it_does_not_parse_a_json_array(flow_factory: Any, stub: Stub, allow_loc
 def test_it_computes_twilio_signatures_like_the_sdk() -> None:
     from twilio.request_validator import RequestValidator
 
+    from accounts.signing import twilio_signature
+
     params = [("b", "2"), ("a", "1")]
     url = "https://example.twil.io/fn?x=1"
     expected = RequestValidator("token").compute_signature(url, dict(params))
-    assert http_client.twilio_signature("token", url, params) == expected
+    assert twilio_signature("token", url, params) == expected

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from studio.widgets.split_based_on import OPERATORS, evaluate
+from studio.widgets.flow_control.split_based_on import OPERATORS, evaluate
 from tests.executions.factories import definition, on, state
 from tests.executions.support import start_rest
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,46 +11,33 @@ import pytest
 
 from executions.messaging.providers.twilio import TwilioProvider
 from executions.models import Message
+from scenarios.stubs import Recorded, Reply, Stub
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+TWILIO_SID = "AC" + "1" * 32
 
 
 @pytest.fixture
 def stub() -> Iterator[dict[str, Any]]:
+    """Twilio's Messages endpoint on 127.0.0.1: answers 201 (or ``seen["status"]``), notes requests."""
     seen: dict[str, Any] = {"requests": [], "status": 201}
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
-            length = int(self.headers.get("Content-Length", "0"))
-            form = parse_qs(self.rfile.read(length).decode())
-            seen["requests"].append(
-                {"path": self.path, "form": form, "auth": self.headers.get("Authorization")}
-            )
-            if seen["status"] == 201:
-                body = {
-                    "sid": "SM" + "9" * 32,
-                    "status": "queued",
-                    "to": form["To"][0],
-                    "body": form["Body"][0],
-                }
-            else:
-                body = {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
-            payload = json.dumps(body).encode()
-            self.send_response(seen["status"])
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def messages(request: Recorded) -> Reply:
+        form = parse_qs(request.body.decode())
+        seen["requests"].append(
+            {"path": request.path, "form": form, "auth": request.headers.get("authorization")}
+        )
+        if seen["status"] == 201:
+            body = {"sid": "SM" + "9" * 32, "status": "queued", "to": form["To"][0], "body": form["Body"][0]}
+        else:
+            body = {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
+        return seen["status"], {"Content-Type": "application/json"}, json.dumps(body)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    seen["url"] = f"http://127.0.0.1:{server.server_port}"
-    yield seen
-    server.shutdown()
+    with Stub() as server:
+        server.route(f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json", handler=messages)
+        seen["url"] = server.base
+        yield seen
 
 
 def message(alice: Any, **kw: Any) -> Message:

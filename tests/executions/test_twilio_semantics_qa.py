@@ -10,8 +10,8 @@ import pytest
 
 from executions.engine import templates
 from executions.models import Execution
+from scenarios.stubs import Stub
 from tests.executions.factories import corpus_definition, definition, make_flow, on, state
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import start_rest, step_names
 from tests.executions.voice_support import call_params, follow, ring, twiml_of
 

@@ -10,8 +10,8 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from executions.models import Execution, Wait
+from scenarios.stubs import Stub
 from tests.executions.factories import definition, on, state
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.executions.support import bodies, send_sms, step_names, webhook_path
 
 pytestmark = pytest.mark.django_db(transaction=True)

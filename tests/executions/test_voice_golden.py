@@ -1,6 +1,6 @@
 """Golden voice scenarios: ``golden_voice/NAME.test.json`` replayed through the signed call webhook.
 
-The format is the golden format (executions/golden.py, docs/golden-scenarios.md) with a ``call``
+The format is the golden format (scenarios/spec.py, docs/golden-scenarios.md) with a ``call``
 instead of a ``trigger`` (or a REST trigger plus ``outbound`` call outcomes) and call turns::
 
     "turns": [{"digits": "1"} | {"speech": "yes"} | {"redirect": true} | {"silence": true}
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from executions.golden import run_file
+from scenarios.driver import run_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

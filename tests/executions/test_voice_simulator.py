@@ -9,7 +9,7 @@ import pytest
 
 from executions.models import Call, Execution
 from executions.voice import calls
-from executions.voice.simulator import call_flow
+from executions.voice.call_simulator import call_flow
 from tests.executions.factories import definition, on, state
 from tests.executions.support import start_rest, step_names
 from tests.executions.voice_support import CALLER, NUMBER

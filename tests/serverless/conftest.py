@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from scenarios.stubs import Stub
+
 
 @pytest.fixture(autouse=True)
 def serverless_root(settings: Any, tmp_path_factory: Any) -> Iterator[Path]:
@@ -44,3 +46,16 @@ def api_url(transactional_db: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    """A local HTTP peer on 127.0.0.1 (reachable from functions once ``allow_local`` says so)."""
+    with Stub() as server:
+        yield server
+
+
+@pytest.fixture
+def allow_local(settings: Any) -> None:
+    """Outbound requests from functions (and widgets) may reach 127.0.0.1 in this test."""
+    settings.STUDIO = {**settings.STUDIO, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}

@@ -18,9 +18,9 @@ from django.test import Client
 from django.utils.datastructures import MultiValueDict
 from twilio.request_validator import RequestValidator
 
+from scenarios.stubs import Stub
 from serverless.models import Environment, Variable
 from serverless.serializers import resource_url
-from tests.executions.http_stub import Stub, allow_local_fixture, stub_fixture  # noqa: F401 - fixtures
 from tests.serverless.corpus_cases import CASES, Case
 from tests.serverless.support import CORPUS
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from accounts.models import Account
-from studio import services
+from studio import revisions
 from studio.models import Flow
 
 MESSAGE_FLOW: dict[str, Any] = {
@@ -76,7 +76,7 @@ def make_flow(
     status: str = "published",
     definition: dict[str, Any] | None = None,
 ) -> Flow:
-    flow, _ = services.create_flow(
+    flow, _ = revisions.create_flow(
         account, friendly_name=name, definition=definition or message_flow(), status=status
     )
     return flow

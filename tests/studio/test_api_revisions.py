@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from studio import services
+from studio import revisions
 from tests.studio.flowdefs import as_json, broken_flow, make_flow, message_flow
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ def form(client: Any, path: str, data: dict[str, Any]) -> Any:
 
 def three_revisions(account: Any) -> Any:
     flow = make_flow(account, definition=message_flow("v1"))  # 1 published
-    services.save_revision(flow, definition=message_flow("v2"), status="draft", commit_message="two")
-    services.save_revision(flow, definition=message_flow("v3"), status="draft", commit_message="three")
+    revisions.save_revision(flow, definition=message_flow("v2"), status="draft", commit_message="two")
+    revisions.save_revision(flow, definition=message_flow("v3"), status="draft", commit_message="three")
     return flow
 
 

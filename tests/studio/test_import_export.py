@@ -93,10 +93,10 @@ def test_it_unwraps_a_flow_resource_body_on_import(alice: Any, tmp_path: Path) -
 
 
 def test_it_exports_a_chosen_revision(alice: Any) -> None:
-    from studio import services
+    from studio import revisions
 
     flow = make_flow(alice, definition=message_flow("v1"))
-    services.save_revision(flow, definition=message_flow("v2"), status="draft")
+    revisions.save_revision(flow, definition=message_flow("v2"), status="draft")
     assert json.loads(run("export", flow.sid)[0]) == message_flow("v2")
     assert json.loads(run("export", flow.sid, "--revision", "LatestPublished")[0]) == message_flow("v1")
     assert json.loads(run("export", flow.sid, "--revision", "1")[0]) == message_flow("v1")

@@ -8,7 +8,7 @@ import pytest
 
 from studio import liquid
 from studio.validation import ValidationResult, validate_definition
-from studio.widgets.split_based_on import OPERATORS
+from studio.widgets.flow_control.split_based_on import OPERATORS
 
 
 def cond(type_: str = "equal_to", value: Any = "1", **extra: Any) -> dict[str, Any]:

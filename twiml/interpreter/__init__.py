@@ -10,7 +10,7 @@ messages_from(messaging_twiml, inbound={"From": "+1555...", "To": "+1555..."})
 from __future__ import annotations
 
 from .call import CallPlayer
-from .flow import Transcript, full_url
+from .flow import Transcript, _End, full_url
 from .messaging import messages_from
 from .script import CallerInput, CallScript, Fetcher
 
@@ -25,7 +25,6 @@ def play_call(
 ) -> Transcript:
     """Play ``twiml`` (the document at ``url``) for a scripted caller and return the transcript."""
     player = CallPlayer(script, fetcher, max_documents)
-    from .flow import _End
 
     try:
         root = player.load(twiml)
@@ -45,7 +44,6 @@ def dial_in(
 ) -> Transcript:
     """Start a call the way Twilio does: request the voice URL (CallStatus=ringing), then play it."""
     player = CallPlayer(script, fetcher, max_documents)
-    from .flow import _End
 
     player.status = "ringing"
     try:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import uvicorn
+from asgiref.sync import ThreadSensitiveContext
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from executions.engine.timers import start_in_process
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,6 @@ class PersistentThreads:
         self._idle: asyncio.LifoQueue[ThreadPoolExecutor] | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from asgiref.sync import ThreadSensitiveContext
-
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -57,12 +60,9 @@ def asgi_application() -> Any:
 
     The inbound-message fast path stays outermost: it runs on the event loop and needs no thread.
     """
-    import inspect
-
-    from asgiref.sync import ThreadSensitiveContext
-
+    # On use, in each uvicorn worker: config.asgi sets up Django and the whole application.
     from config.asgi import application, django_application
-    from executions.inbound.fast_path import FlowWebhookFastPath
+    from executions.inbound.fast_path import FlowWebhookFastPath  # needs the settings set up
 
     threads = int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if threads <= 0 or "executor" not in inspect.signature(ThreadSensitiveContext).parameters:
@@ -91,12 +91,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        import uvicorn
-
         embedded = not settings.REDIS_URL
         if embedded:
-            from executions.engine.timers import start_in_process
-
             start_in_process()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:

@@ -6,11 +6,10 @@ queued, or failed with an error code) and *dispatches* it after commit.
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from executions.engine.ports import Provider
 from executions.messaging.providers.simulator import SimulatorProvider
 from executions.messaging.providers.twilio import TwilioProvider
+from studio.conf import studio_settings
 
 
 def provider_name(account: object | None = None) -> str:
@@ -18,7 +17,7 @@ def provider_name(account: object | None = None) -> str:
     that account); otherwise the configured default (``STUDIO_PROVIDER``, ``simulator``)."""
     if getattr(account, "twilio_account_sid", "") and getattr(account, "twilio_auth_token", ""):
         return "twilio"
-    return str(getattr(settings, "STUDIO", {}).get("PROVIDER", "simulator") or "simulator")
+    return str(studio_settings.PROVIDER or "simulator")
 
 
 def get_provider(name: str | None = None, account: object | None = None) -> Provider:

@@ -10,18 +10,13 @@ Failures can be provoked to exercise ``failed``/``deliveryFailure`` paths:
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import timezone
 
 from executions.engine.store import message_status_changed
 from executions.models import Message
+from studio.conf import studio_settings
 
 REJECT_TO_DEFAULT = {"+15005550001": 21211, "+15005550009": 21614}
-UNDELIVERABLE_DEFAULT = ("+15005550004",)
-
-
-def _studio(key: str, default: object) -> object:
-    return getattr(settings, "STUDIO", {}).get(key, default)
 
 
 class SimulatorProvider:
@@ -31,8 +26,7 @@ class SimulatorProvider:
 
     def accept(self, message: Message) -> None:
         reject = dict(REJECT_TO_DEFAULT)
-        extra = _studio("SIMULATOR_REJECT_TO", ())
-        for number in extra or ():  # type: ignore[union-attr,attr-defined]
+        for number in studio_settings.SIMULATOR_REJECT_TO:
             reject[str(number)] = 21211
         if not message.to_address:
             self._refuse(message, 21604, "A 'To' phone number is required.")
@@ -57,7 +51,7 @@ class SimulatorProvider:
 
     def dispatch_many(self, messages: list[Message]) -> None:
         """Deliver (or fail) queued messages: one UPDATE for all the delivered ones."""
-        undeliverable = set(_studio("SIMULATOR_UNDELIVERABLE_TO", UNDELIVERABLE_DEFAULT) or ())  # type: ignore[call-overload]
+        undeliverable = set(studio_settings.SIMULATOR_UNDELIVERABLE_TO)
         now = timezone.now()
         delivered: list[Message] = []
         for message in messages:

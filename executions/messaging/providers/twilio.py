@@ -17,7 +17,7 @@ class TwilioProvider:
         self.base_url = base_url
 
     def client(self, message: Message) -> Any:
-        from twilio.rest import Client
+        from twilio.rest import Client  # on use: accounts on the simulator never load the SDK
 
         account = message.account
         client = Client(account.twilio_account_sid, account.twilio_auth_token)
@@ -39,7 +39,7 @@ class TwilioProvider:
             message.status = Message.Status.QUEUED
 
     def dispatch(self, message: Message) -> None:
-        from twilio.base.exceptions import TwilioException, TwilioRestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException  # with the SDK, on use
 
         if message.status != Message.Status.QUEUED:
             return

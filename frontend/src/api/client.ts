@@ -78,7 +78,6 @@ export const api = {
   validate: (definition: FlowDefinition) =>
     call<{ valid: boolean; errors: Problem[]; warnings: Problem[] }>("POST", `${base}/validate`, { definition }),
   setTestUsers: (sid: string, test_users: string[]) => call<FlowDetail>("PATCH", `${base}/flows/${sid}`, { test_users }),
-  me: () => call<{ username: string; account_sid: string; account_name: string; role: string }>("GET", `${base}/me`),
 };
 
 // -- simulator and live monitor (executions/console_sim.py, executions/simulator_calls.py) --
@@ -140,7 +139,6 @@ export const simApi = {
   },
   placeCall: (sid: string, from: string, to: string, inputs: CallInput[]) =>
     call<CallResult>("POST", `${base}/flows/${sid}/simulate/call`, { from, to, script: { inputs } }),
-  setTestUsers: (sid: string, test_users: string[]) => call<FlowDetail>("PATCH", `${base}/flows/${sid}`, { test_users }),
   executions: (sid: string, status?: "active" | "ended") =>
     call<{ executions: ExecutionSummary[] }>("GET", `${base}/flows/${sid}/executions${status ? `?status=${status}` : ""}`).then(
       (r) => r.executions,

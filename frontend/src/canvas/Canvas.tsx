@@ -2,7 +2,7 @@ import {
   Background, Controls, MiniMap, ReactFlow, getNodesBounds, getViewportForBounds, useNodesInitialized, useReactFlow, useStoreApi,
   type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { edgeKey, useLive } from "../live/liveStore";
 import { Deriver, type Mark, type WidgetNode } from "../store/derive";
 import { editorStore, problemsByName, useActions, useEditor } from "../store/flowStore";
@@ -12,7 +12,7 @@ import { nodeTypes } from "./WidgetNode";
 
 const LARGE_FLOW = 300;
 /** Below this zoom widget text is unreadable: a flow that does not fit opens at the Trigger. */
-export const READABLE_ZOOM = 0.5;
+const READABLE_ZOOM = 0.5;
 
 export const DRAG_MIME = "application/x-studio-widget";
 
@@ -26,7 +26,7 @@ function searchMarks(def: FlowDefinition, text: string): Record<string, Mark> {
   return out;
 }
 
-export function Canvas() {
+export const Canvas = memo(function Canvas() {
   const actions = useActions();
   const def = useEditor((s) => s.def);
   const diffDef = useEditor((s) => s.diffDef);
@@ -215,4 +215,4 @@ export function Canvas() {
       </ReactFlow>
     </div>
   );
-}
+});

@@ -1,12 +1,12 @@
 import { useReactFlow } from "@xyflow/react";
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { api } from "../api/client";
 import { diffDefinitions, diffView } from "../store/diff";
 import { useActions, useEditor } from "../store/flowStore";
 import type { FlowDiff, RevisionSummary } from "../types";
 
 /** Revision history: diff any two revisions on the canvas, restore one. */
-export function HistoryPanel({ onRestore, onClose }: { onRestore(revision: number): void; onClose(): void }) {
+export const HistoryPanel = memo(function HistoryPanel({ onRestore, onClose }: { onRestore(revision: number): void; onClose(): void }) {
   const flow = useEditor((s) => s.flow);
   const diffOn = useEditor((s) => s.diffDef !== null);
   const actions = useActions();
@@ -141,4 +141,4 @@ export function HistoryPanel({ onRestore, onClose }: { onRestore(revision: numbe
       )}
     </section>
   );
-}
+});

@@ -1,16 +1,18 @@
+import { memo } from "react";
 import { useEditor, widgetForPath } from "../store/flowStore";
 import type { Problem } from "../types";
 
 /** Validation errors and warnings from the server; each entry jumps to its widget. */
-export function ProblemsPanel({ onJump }: { onJump(name: string): void }) {
+export const ProblemsPanel = memo(function ProblemsPanel({ onJump }: { onJump(name: string): void }) {
   const errors = useEditor((s) => s.errors);
   const warnings = useEditor((s) => s.warnings);
-  const problemsDef = useEditor((s) => s.problemsDef);
-  const def = useEditor((s) => s.def);
+  // The definition the problems were computed on (the live one only before any validation),
+  // so typing in a widget does not re-render this panel.
+  const problemsDef = useEditor((s) => s.problemsDef ?? s.def);
   const diffOn = useEditor((s) => s.diffDef !== null);
   if (diffOn || (!errors.length && !warnings.length)) return null;
   const row = (p: Problem, kind: "error" | "warning", i: number) => {
-    const name = widgetForPath(problemsDef ?? def, p.property_path);
+    const name = widgetForPath(problemsDef, p.property_path);
     return (
       <li key={`${kind}-${i}`} className={kind}>
         <button type="button" disabled={!name} onClick={() => name && onJump(name)} data-testid={`problem-${kind}`}>
@@ -31,4 +33,4 @@ export function ProblemsPanel({ onJump }: { onJump(name: string): void }) {
       </ul>
     </section>
   );
-}
+});

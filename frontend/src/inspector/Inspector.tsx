@@ -1,123 +1,75 @@
-import { memo, useEffect, useState } from "react";
-import { useActions, useEditor } from "../store/flowStore";
+import { memo, useCallback, useMemo, useState } from "react";
+import { useActions, useEditor, type EditorState } from "../store/flowStore";
 import type { PropSchema, State } from "../types";
 import { CodeEditor } from "../components/code/CodeEditor";
 import { setInput } from "../widgets/flow-control/conditions";
 import { customSection } from "../widgets/registry";
 import { LiquidField } from "./LiquidField";
 
+// Each part of the inspector subscribes to the slice it draws: typing in one field re-renders
+// that field (and the form around it), not the other fields, and an edit elsewhere in the
+// flow, a validation result or a canvas measurement re-renders none of it.
+
+function selectedName(s: EditorState): string | null {
+  if (s.selected.size !== 1) return null;
+  return s.selected.values().next().value ?? null;
+}
+
+const NO_PROPS: PropSchema[] = [];
+
 /** The inspector of the single selected widget, generated from the catalogue's schema. */
-export function Inspector() {
-  const selected = useEditor((s) => s.selected);
-  const def = useEditor((s) => s.def);
+export const Inspector = memo(function Inspector() {
   const readOnly = useEditor((s) => s.diffDef !== null);
+  const count = useEditor((s) => s.selected.size);
+  const name = useEditor(selectedName);
+  // The selected widget's own object: unchanged (same identity) when other widgets are edited.
+  const state = useEditor((s) => (name === null ? undefined : s.def.states.find((st) => st.name === name)));
   if (readOnly) return <aside className="inspector muted">Viewing a revision diff (read-only).</aside>;
-  if (selected.size !== 1) {
+  if (name === null) {
     return (
       <aside className="inspector muted" data-testid="inspector">
-        {selected.size > 1 ? `${selected.size} widgets selected.` : "Select a widget to edit it."}
+        {count > 1 ? `${count} widgets selected.` : "Select a widget to edit it."}
       </aside>
     );
   }
-  const name = [...selected][0];
-  const state = def.states.find((s) => s.name === name);
   if (!state) return <aside className="inspector" />;
   return <WidgetInspector state={state} />;
-}
+});
 
 const WidgetInspector = memo(function WidgetInspector({ state }: { state: State }) {
   const actions = useActions();
   const entry = useEditor((s) => s.catalogue[state.type]);
-  const problems = useEditor((s) => s.errors);
-  const [draftName, setDraftName] = useState(state.name);
-  const [renameError, setRenameError] = useState<string | null>(null);
-  useEffect(() => {
-    setDraftName(state.name);
-    setRenameError(null);
-  }, [state.name]);
-
-  const commitName = () => {
-    if (draftName === state.name) return;
-    const err = actions.rename(state.name, draftName.trim());
-    setRenameError(err);
-  };
-
-  const setProp = (key: string, value: unknown) => {
-    if (state.type === "split-based-on" && key === "input") {
-      // Console keeps every condition's `arguments` equal to the tested input.
-      actions.updateState(state.name, (s) => setInput(s, value), "prop:input");
-    } else {
-      actions.setProperty(state.name, key, value);
-    }
-  };
+  const { name, type } = state;
+  // Stable across edits of this widget, so the fields that did not change skip rendering.
+  const setProp = useCallback(
+    (key: string, value: unknown) => {
+      if (type === "split-based-on" && key === "input") {
+        // Console keeps every condition's `arguments` equal to the tested input.
+        actions.updateState(name, (s) => setInput(s, value), "prop:input");
+      } else {
+        actions.setProperty(name, key, value);
+      }
+    },
+    [actions, name, type],
+  );
 
   const Custom = customSection(state.type);
-  const schema = entry?.properties ?? [];
-  const known = new Set(schema.map((p) => p.name).concat("offset"));
+  const schema = entry?.properties ?? NO_PROPS;
+  const known = useMemo(() => new Set(schema.map((p) => p.name).concat("offset")), [schema]);
   const extra = Object.keys(state.properties).filter((k) => !known.has(k));
-  void problems;
+  const extraText = extra.length ? JSON.stringify(Object.fromEntries(extra.map((k) => [k, state.properties[k]])), null, 2) : "";
 
   return (
     <aside className="inspector" data-testid="inspector" aria-label={`Inspector of ${state.name}`}>
       <h2>
         {entry?.label ?? state.type} {entry?.legacy && <span className="badge">legacy</span>}
       </h2>
-      <label className="field">
-        <span>Widget name</span>
-        <input
-          data-testid="widget-name-input"
-          value={draftName}
-          onChange={(e) => setDraftName(e.target.value)}
-          onBlur={commitName}
-          onKeyDown={(e) => {
-            if (e.key === "Enter") commitName();
-          }}
-        />
-        {renameError && <small className="error" role="alert">{renameError}</small>}
-      </label>
+      <NameField name={state.name} />
       {entry?.description && <p className="muted">{entry.description}</p>}
       {schema.map((p) => (
-        <Field
-          key={p.name}
-          schema={p}
-          idBase={`${state.name}-${p.name}`}
-          value={state.properties[p.name]}
-          onChange={(v) => setProp(p.name, v)}
-        />
+        <PropertyField key={p.name} schema={p} idBase={`${state.name}-${p.name}`} value={state.properties[p.name]} onSet={setProp} />
       ))}
-      {state.type !== "trigger" && (
-        // Properties the catalogue does not describe (e.g. from a newer Studio export):
-        // edited as a JSON object, merged over the described ones.
-        <details className="field" open={extra.length > 0} data-testid="other-properties">
-          <summary>Other properties (JSON){extra.length > 0 ? ` · ${extra.length}` : ""}</summary>
-          <CodeEditor
-            testId="prop-other-properties"
-            ariaLabel="Other properties (JSON object)"
-            strict
-            value={extra.length ? JSON.stringify(Object.fromEntries(extra.map((k) => [k, state.properties[k]])), null, 2) : ""}
-            placeholder='{"name": "value"}'
-            onChange={(text) => {
-              let parsed: Record<string, unknown>;
-              try {
-                parsed = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
-              } catch {
-                return; // keep typing
-              }
-              if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return;
-              actions.updateState(
-                state.name,
-                (s) => {
-                  const props: State["properties"] = {};
-                  for (const k of Object.keys(s.properties)) if (known.has(k)) props[k] = s.properties[k];
-                  for (const [k, v] of Object.entries(parsed)) if (!known.has(k)) props[k] = v;
-                  return { ...s, properties: props };
-                },
-                "other-properties",
-              );
-            }}
-          />
-        </details>
-      )}
+      {state.type !== "trigger" && <OtherProperties name={state.name} known={known} text={extraText} count={extra.length} />}
       {Custom && <Custom state={state} />}
       <button
         type="button"
@@ -129,6 +81,85 @@ const WidgetInspector = memo(function WidgetInspector({ state }: { state: State 
         Delete widget
       </button>
     </aside>
+  );
+});
+
+/** The widget's name: typed as a draft, renamed (with every reference) on Enter or blur. */
+const NameField = memo(function NameField({ name }: { name: string }) {
+  const actions = useActions();
+  const [draft, setDraft] = useState({ of: name, text: name, error: null as string | null });
+  // Another widget selected, or this one renamed (undo, elsewhere): start over from its name.
+  // Adjusted while rendering rather than in an effect, which would cost a second render.
+  const current = draft.of === name ? draft : { of: name, text: name, error: null };
+  if (current !== draft) setDraft(current);
+
+  const commit = () => {
+    if (current.text === name) return;
+    const error = actions.rename(name, current.text.trim());
+    setDraft({ ...current, error });
+  };
+
+  return (
+    <label className="field">
+      <span>Widget name</span>
+      <input
+        data-testid="widget-name-input"
+        value={current.text}
+        onChange={(e) => setDraft({ ...current, text: e.target.value })}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") commit();
+        }}
+      />
+      {current.error && <small className="error" role="alert">{current.error}</small>}
+    </label>
+  );
+});
+
+/** One described property: re-rendered only when its own value changes. */
+const PropertyField = memo(function PropertyField({
+  schema, idBase, value, onSet,
+}: { schema: PropSchema; idBase: string; value: unknown; onSet(key: string, value: unknown): void }) {
+  const onChange = useCallback((v: unknown) => onSet(schema.name, v), [onSet, schema.name]);
+  return <Field schema={schema} idBase={idBase} value={value} onChange={onChange} />;
+});
+
+/** Properties the catalogue does not describe (e.g. from a newer Studio export): edited as a
+ * JSON object, merged over the described ones. */
+const OtherProperties = memo(function OtherProperties({
+  name, known, text, count,
+}: { name: string; known: Set<string>; text: string; count: number }) {
+  const actions = useActions();
+  return (
+    <details className="field" open={count > 0} data-testid="other-properties">
+      <summary>Other properties (JSON){count > 0 ? ` · ${count}` : ""}</summary>
+      <CodeEditor
+        testId="prop-other-properties"
+        ariaLabel="Other properties (JSON object)"
+        strict
+        value={text}
+        placeholder='{"name": "value"}'
+        onChange={(typed) => {
+          let parsed: Record<string, unknown>;
+          try {
+            parsed = typed.trim() ? (JSON.parse(typed) as Record<string, unknown>) : {};
+          } catch {
+            return; // keep typing
+          }
+          if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return;
+          actions.updateState(
+            name,
+            (s) => {
+              const props: State["properties"] = {};
+              for (const k of Object.keys(s.properties)) if (known.has(k)) props[k] = s.properties[k];
+              for (const [k, v] of Object.entries(parsed)) if (!known.has(k)) props[k] = v;
+              return { ...s, properties: props };
+            },
+            "other-properties",
+          );
+        }}
+      />
+    </details>
   );
 });
 

@@ -13,12 +13,14 @@ interface Props {
 
 /** A text field with completion of `widgets.*`, `flow.*` and `trigger.*` after `{{`. */
 export function LiquidField({ id, value, onChange, multiline, testId }: Props) {
-  const def = useEditor((s) => s.def);
-  const catalogue = useEditor((s) => s.catalogue);
   const [caret, setCaret] = useState<number | null>(null);
   const [active, setActive] = useState(0);
   const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
-  const paths = useMemo(() => (caret === null ? [] : liquidPaths(def, catalogue)), [def, catalogue, caret]);
+  // The flow is read only while this field offers completions: an idle field must not re-render
+  // on every edit made elsewhere in the flow.
+  const def = useEditor((s) => (caret === null ? null : s.def));
+  const catalogue = useEditor((s) => s.catalogue);
+  const paths = useMemo(() => (def === null ? [] : liquidPaths(def, catalogue)), [def, catalogue]);
   const q = caret === null ? null : completionQuery(value, caret);
   const matches = useMemo(() => {
     if (!q) return [];

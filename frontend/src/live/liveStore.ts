@@ -77,7 +77,7 @@ export interface LiveActions {
 
 export type Live = LiveState & { actions: LiveActions };
 
-export const ENDED = "Ended";
+const ENDED = "Ended";
 export const edgeKey = (from: string, to: string) => `${from}->${to}`;
 
 function empty(): LiveState {
@@ -207,8 +207,6 @@ export function createLiveStore() {
     };
   });
 }
-
-export type LiveStore = ReturnType<typeof createLiveStore>;
 
 export const liveStore = createLiveStore();
 

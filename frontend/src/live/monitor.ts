@@ -17,7 +17,7 @@ export function monitorUrl(flowSid: string, loc: Pick<Location, "protocol" | "ho
 }
 
 /** Refresh the list of active executions, and the steps of those that moved. */
-export async function refreshActive(flowSid: string): Promise<void> {
+async function refreshActive(flowSid: string): Promise<void> {
   const { actions } = liveStore.getState();
   const active = await simApi.executions(flowSid, "active");
   const before = liveStore.getState().executions;

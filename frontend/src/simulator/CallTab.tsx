@@ -76,7 +76,7 @@ export function CallTab({ flowSid }: { flowSid: string }) {
       // The simulator runs the latest saved revision: its caller is one of the flow's test users.
       const detail = (await api.flow(flowSid)) as { test_users?: string[] };
       const users = detail.test_users ?? [];
-      if (!users.includes(from.trim())) await simApi.setTestUsers(flowSid, [...users, from.trim()]);
+      if (!users.includes(from.trim())) await api.setTestUsers(flowSid, [...users, from.trim()]);
       const r = await simApi.placeCall(flowSid, from.trim(), to.trim(), toInputs(rows));
       setResult(r);
       if (r.execution_sid) void refreshExecution(r.execution_sid);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { memo, useEffect, useState } from "react";
 import { liveStore, useLive } from "../live/liveStore";
 import { useMonitor } from "../live/monitor";
 import { isDirty, useEditor } from "../store/flowStore";
@@ -9,7 +9,7 @@ import { MonitorTab } from "./MonitorTab";
 type Tab = "chat" | "call" | "executions";
 
 /** Run the flow by chat or call, and watch executions move through the canvas live. */
-export function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
+export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
   const [tab, setTab] = useState<Tab>("chat");
   const dirty = useEditor(isDirty);
   const revision = useEditor((s) => s.flow?.revision ?? 0);
@@ -54,4 +54,4 @@ export function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(
       </div>
     </aside>
   );
-}
+});

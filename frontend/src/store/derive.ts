@@ -32,7 +32,7 @@ export interface DeriveInput {
 }
 
 /** Output handles: one per transition (split: each match + noMatch), plus events not yet listed. */
-export function handlesFor(state: State, entry: CatalogueEntry | undefined): { id: string; label: string }[] {
+function handlesFor(state: State, entry: CatalogueEntry | undefined): { id: string; label: string }[] {
   const repeatable = new Set(entry?.repeatable_events ?? []);
   const out: { id: string; label: string }[] = [];
   const seen = new Set<string>();

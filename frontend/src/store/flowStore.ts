@@ -228,8 +228,6 @@ export function createEditorStore() {
   });
 }
 
-export type EditorStore = ReturnType<typeof createEditorStore>;
-
 /** The app's one editor store. */
 export const editorStore = createEditorStore();
 

@@ -2,7 +2,7 @@
 // mutates its input, so the store can keep old definitions as undo snapshots.
 import type { CatalogueEntry, FlowDefinition, Offset, State, Transition } from "../types";
 
-export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export function blankDefinition(): FlowDefinition {
   return {

@@ -6,7 +6,7 @@ import { products } from "./products";
 import { tools } from "./tools";
 import type { CustomSectionProps, FamilyModule } from "./types";
 import { voice } from "./voice";
-import type { ComponentType } from "react";
+import { memo, type ComponentType } from "react";
 
 const MODULES: FamilyModule[] = [flowControl, voice, messaging, tools, products, conversations, legacy];
 
@@ -23,7 +23,13 @@ export function colorFor(family: string): string {
   return moduleFor(family)?.color ?? "#6b7280";
 }
 
+// Memoized once, at module scope: a section re-renders when its widget changes, not when the
+// inspector around it does (e.g. while the widget's name is being typed).
+const SECTIONS = new Map<string, ComponentType<CustomSectionProps>>();
+for (const m of MODULES) {
+  for (const [type, section] of Object.entries(m.sections ?? {})) if (!SECTIONS.has(type)) SECTIONS.set(type, memo(section));
+}
+
 export function customSection(type: string): ComponentType<CustomSectionProps> | undefined {
-  for (const m of MODULES) if (m.sections?.[type]) return m.sections[type];
-  return undefined;
+  return SECTIONS.get(type);
 }

@@ -1,7 +1,8 @@
 """``manage.py flows <subcommand>``: import, export and validate flow definitions.
 
-Subcommands are registered in ``SUBCOMMANDS`` (name → (add_arguments, handler)); adding one,
-e.g. ``flows test``, is adding a pair of functions and one entry.
+Subcommands are registered in ``SUBCOMMANDS`` (name → (help, add_arguments, handler)). Another
+app extends the command by subclassing ``Command`` with a larger ``subcommands`` table: the
+``scenarios`` app adds ``flows test`` that way (studio never imports executions or scenarios).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.errors import TwilioAPIError
 from accounts.models import Account
-from studio import importexport, services
+from studio import importexport, revisions
 from studio.models import Flow
 
 Handler = Callable[[BaseCommand, dict[str, Any]], None]
@@ -79,7 +80,7 @@ def _validate_arguments(parser: CommandParser) -> None:
 def _validate(cmd: BaseCommand, opts: dict[str, Any]) -> None:
     invalid = 0
     for path in opts["files"]:
-        checked = services.validate(_load(path))
+        checked = revisions.validate(_load(path))
         verdict = "valid" if checked.valid else "INVALID"
         cmd.stdout.write(
             f"{path}: {verdict} ({len(checked.errors)} errors, {len(checked.warnings)} warnings)"
@@ -98,43 +99,22 @@ def _load(path: str) -> dict[str, Any]:
         raise CommandError(str(exc)) from None
 
 
-def _test_arguments(parser: CommandParser) -> None:
-    from executions.golden import add_arguments
+Subcommand = tuple[str, Callable[[CommandParser], None], Handler]
 
-    add_arguments(parser)
-
-
-def _test(cmd: BaseCommand, opts: dict[str, Any]) -> None:
-    from django.db import connection
-
-    from executions.golden import command
-
-    # Scenarios run against this database: say so once rather than failing every scenario.
-    if "executions_execution" not in connection.introspection.table_names():
-        raise CommandError(
-            "the database is not migrated: run `python manage.py migrate` (or `make run`) first"
-        )
-    command(cmd, opts)
-
-
-SUBCOMMANDS: dict[str, tuple[str, Callable[[CommandParser], None], Handler]] = {
+SUBCOMMANDS: dict[str, Subcommand] = {
     "import": ("import a definition file as a new flow", _import_arguments, _import),
     "export": ("print a flow's definition as JSON", _export_arguments, _export),
     "validate": ("validate definition files (exit 1 when one is invalid)", _validate_arguments, _validate),
-    "test": (
-        "replay golden scenarios (NAME.test.json; see docs/golden-scenarios.md); exit 1 when one fails",
-        _test_arguments,
-        _test,
-    ),
 }
 
 
 class Command(BaseCommand):
     help = "Flow definitions: " + ", ".join(SUBCOMMANDS)
+    subcommands: dict[str, Subcommand] = SUBCOMMANDS
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True, parser_class=CommandParser)
-        for name, (help_text, add_arguments, _handler) in SUBCOMMANDS.items():
+        for name, (help_text, add_arguments, _handler) in self.subcommands.items():
             add_arguments(
                 sub.add_parser(
                     name,
@@ -144,5 +124,5 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        _help, _add, handler = SUBCOMMANDS[opts["subcommand"]]
+        _help, _add, handler = self.subcommands[opts["subcommand"]]
         handler(self, opts)

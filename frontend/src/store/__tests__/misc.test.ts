@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { completionQuery, liquidPaths } from "../../inspector/liquidPaths";
 import type { CatalogueEntry, FlowDefinition } from "../../types";
-import { friendlyName, OPERATORS } from "../../widgets/flow-control/operators";
 import { diffDefinitions, diffView } from "../diff";
 import { blankDefinition, parseDefinition, replaceWidgetRefs, uniqueName } from "../ops";
 
@@ -30,15 +29,6 @@ describe("liquid completion", () => {
     expect(completionQuery("Hello {{widgets.as", 18)).toEqual({ start: 8, query: "widgets.as" });
     expect(completionQuery("Hello {{ flow.", 14)).toEqual({ start: 9, query: "flow." });
     expect(completionQuery("Hello {{x}} there", 17)).toBeNull();
-  });
-});
-
-describe("operators", () => {
-  it("has all 17 split operators and Console-style friendly names", () => {
-    expect(OPERATORS).toHaveLength(17);
-    expect(new Set(OPERATORS).size).toBe(17);
-    expect(friendlyName("matches_any_of", "yes,y")).toBe("If value matches_any_of yes,y");
-    expect(friendlyName("is_blank", "")).toBe("Is Blank");
   });
 });
 

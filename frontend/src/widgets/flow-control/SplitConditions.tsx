@@ -1,22 +1,21 @@
+import { useMemo } from "react";
 import { LiquidField } from "../../inspector/LiquidField";
 import { useActions, useEditor } from "../../store/flowStore";
 import type { Condition, State } from "../../types";
 import type { CustomSectionProps } from "../types";
 import * as cond from "./conditions";
-import { OPERATORS, VALUELESS } from "./operators";
+import { isValueless, operatorsOf } from "./operators";
 
 /** The conditions editor of Split Based On: one branch per `match` transition, each with one or
  * more conditions that must all hold. Test ids: `condition-{type,value,name}-{branch}-{condition}`. */
 export function SplitConditions({ state }: CustomSectionProps) {
   const actions = useActions();
-  const catalogue = useEditor((s) => s.catalogue);
-  const operators = catalogue["split-based-on"]?.condition_schema?.properties.find((p) => p.name === "type")?.enum ?? [
-    ...OPERATORS,
-  ];
+  const entry = useEditor((s) => s.catalogue["split-based-on"]);
+  const ops = useMemo(() => operatorsOf(entry), [entry]);
 
   const update = (fn: (s: State) => State, coalesceKey?: string) => actions.updateState(state.name, fn, coalesceKey);
   const setCondition = (i: number, ci: number, patch: Partial<Condition>) =>
-    update((s) => cond.setCondition(s, i, ci, patch), `condition:${i}:${ci}:${Object.keys(patch).join()}`);
+    update((s) => cond.setCondition(s, i, ci, patch, ops), `condition:${i}:${ci}:${Object.keys(patch).join()}`);
 
   const branches = state.transitions.map((t, i) => ({ t, i })).filter(({ t }) => t.event === "match");
 
@@ -58,14 +57,14 @@ export function SplitConditions({ state }: CustomSectionProps) {
               <label>
                 Operator
                 <select data-testid={`condition-type-${bi}-${ci}`} value={c.type} onChange={(e) => setCondition(i, ci, { type: e.target.value })}>
-                  {operators.map((op) => (
+                  {ops.all.map((op) => (
                     <option key={op} value={op}>
                       {op}
                     </option>
                   ))}
                 </select>
               </label>
-              {!VALUELESS.has(c.type) && (
+              {!isValueless(ops, c.type) && (
                 <label>
                   Value
                   <LiquidField
@@ -87,12 +86,12 @@ export function SplitConditions({ state }: CustomSectionProps) {
               </button>
             </div>
           ))}
-          <button type="button" data-testid={`add-condition-to-${bi}`} onClick={() => update((s) => cond.addCondition(s, i))}>
+          <button type="button" data-testid={`add-condition-to-${bi}`} onClick={() => update((s) => cond.addCondition(s, i, ops))}>
             + AND condition
           </button>
         </div>
       ))}
-      <button type="button" data-testid="add-condition" onClick={() => update(cond.addBranch)}>
+      <button type="button" data-testid="add-condition" onClick={() => update((s) => cond.addBranch(s, ops))}>
         + Add condition
       </button>
     </fieldset>

@@ -1,30 +1,27 @@
 // Pure edits of a Split Based On's `match` transitions. Each `match` transition is a branch;
 // all of its conditions must hold (AND). Indexes are positions in `transitions`.
 import type { Condition, State, Transition } from "../../types";
-import { VALUELESS, friendlyName } from "./operators";
+// The operators come from the server's catalogue (see operators.ts), passed in as `ops`.
+import { friendlyName, isValueless, type SplitOperators } from "./operators";
 
-export function newCondition(input: string, type = "equal_to", value = ""): Condition {
-  const v = VALUELESS.has(type) ? blankValue(type) : value;
-  return { friendly_name: friendlyName(type, v), arguments: [input], type, value: v };
-}
-
-function blankValue(type: string): string {
-  return type === "is_blank" ? "Is Blank" : "Is Not Blank";
+function newCondition(input: string, ops: SplitOperators, type = "equal_to", value = ""): Condition {
+  const v = isValueless(ops, type) ? ops.valueless[type] : value;
+  return { friendly_name: friendlyName(ops, type, v), arguments: [input], type, value: v };
 }
 
 /** True when the name is still the one the editor generates (so it follows type/value edits). */
-export function isAutoName(c: Condition): boolean {
-  return !c.friendly_name || c.friendly_name === friendlyName(c.type, c.value);
+function isAutoName(c: Condition, ops: SplitOperators): boolean {
+  return !c.friendly_name || c.friendly_name === friendlyName(ops, c.type, c.value);
 }
 
 /** Apply `patch` to a condition: a generated name follows type/value, a custom name stays. */
-export function patchCondition(c: Condition, patch: Partial<Condition>): Condition {
-  const auto = isAutoName(c);
+function patchCondition(c: Condition, patch: Partial<Condition>, ops: SplitOperators): Condition {
+  const auto = isAutoName(c, ops);
   const next: Condition = { ...c, ...patch };
-  if (patch.type !== undefined && VALUELESS.has(next.type)) next.value = blankValue(next.type);
-  else if (patch.type !== undefined && VALUELESS.has(c.type) && patch.value === undefined) next.value = "";
+  if (patch.type !== undefined && isValueless(ops, next.type)) next.value = ops.valueless[next.type];
+  else if (patch.type !== undefined && isValueless(ops, c.type) && patch.value === undefined) next.value = "";
   if (patch.friendly_name === undefined && auto && (patch.type !== undefined || patch.value !== undefined)) {
-    next.friendly_name = friendlyName(next.type, next.value);
+    next.friendly_name = friendlyName(ops, next.type, next.value);
   }
   return next;
 }
@@ -39,8 +36,8 @@ function mapTransition(s: State, index: number, fn: (t: Transition) => Transitio
 }
 
 /** A new branch (one condition), after the existing ones. */
-export function addBranch(s: State): State {
-  return { ...s, transitions: [...s.transitions, { event: "match", conditions: [newCondition(inputOf(s))] }] };
+export function addBranch(s: State, ops: SplitOperators): State {
+  return { ...s, transitions: [...s.transitions, { event: "match", conditions: [newCondition(inputOf(s), ops)] }] };
 }
 
 export function removeBranch(s: State, index: number): State {
@@ -48,8 +45,8 @@ export function removeBranch(s: State, index: number): State {
 }
 
 /** Another condition in an existing branch (AND). */
-export function addCondition(s: State, index: number): State {
-  return mapTransition(s, index, (t) => ({ ...t, conditions: [...(t.conditions ?? []), newCondition(inputOf(s))] }));
+export function addCondition(s: State, index: number, ops: SplitOperators): State {
+  return mapTransition(s, index, (t) => ({ ...t, conditions: [...(t.conditions ?? []), newCondition(inputOf(s), ops)] }));
 }
 
 /** Remove one condition; a branch left without conditions is removed with it. */
@@ -61,10 +58,10 @@ export function removeCondition(s: State, index: number, ci: number): State {
   return mapTransition(s, index, (tt) => ({ ...tt, conditions }));
 }
 
-export function setCondition(s: State, index: number, ci: number, patch: Partial<Condition>): State {
+export function setCondition(s: State, index: number, ci: number, patch: Partial<Condition>, ops: SplitOperators): State {
   return mapTransition(s, index, (t) => ({
     ...t,
-    conditions: (t.conditions ?? []).map((c, j) => (j === ci ? patchCondition(c, patch) : c)),
+    conditions: (t.conditions ?? []).map((c, j) => (j === ci ? patchCondition(c, patch, ops) : c)),
   }));
 }
 

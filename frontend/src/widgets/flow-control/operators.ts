@@ -1,29 +1,29 @@
-// Spec §3.2: the 17 split operators, exactly as Studio spells them.
-export const OPERATORS = [
-  "equal_to",
-  "not_equal_to",
-  "matches_any_of",
-  "does_not_match_any_of",
-  "is_blank",
-  "is_not_blank",
-  "regex",
-  "contains",
-  "does_not_contain",
-  "starts_with",
-  "does_not_start_with",
-  "less_than",
-  "greater_than",
-  "is_before_time",
-  "is_after_time",
-  "is_before_date",
-  "is_after_date",
-] as const;
+// Split Based On's operators are not listed here: the server's widget catalogue serves them
+// (studio/widgets/split_based_on.py is their one source), so the editor offers exactly what
+// the engine evaluates and the validator accepts.
+import type { CatalogueEntry } from "../../types";
 
-export const VALUELESS = new Set(["is_blank", "is_not_blank"]);
+export interface SplitOperators {
+  /** Every operator, in Studio's order (the `type` enum of the catalogue's condition schema). */
+  all: readonly string[];
+  /** Operators that test no value, with the text Console writes as their value. */
+  valueless: Readonly<Record<string, string>>;
+}
+
+/** The operators of the catalogue's Split Based On entry (none before the catalogue loads). */
+export function operatorsOf(entry: CatalogueEntry | undefined): SplitOperators {
+  const schema = entry?.condition_schema;
+  return {
+    all: schema?.properties.find((p) => p.name === "type")?.enum ?? [],
+    valueless: schema?.valueless_operators ?? {},
+  };
+}
+
+export function isValueless(ops: SplitOperators, type: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ops.valueless, type);
+}
 
 /** Console-style friendly name: "If value <type> <value>" (blank tests: "Is Blank"). */
-export function friendlyName(type: string, value: string): string {
-  if (type === "is_blank") return "Is Blank";
-  if (type === "is_not_blank") return "Is Not Blank";
-  return `If value ${type} ${value}`;
+export function friendlyName(ops: SplitOperators, type: string, value: string): string {
+  return isValueless(ops, type) ? ops.valueless[type] : `If value ${type} ${value}`;
 }

@@ -1,0 +1,1 @@
+"""Conversations widgets: start or resume a conversation (REST-triggered executions)."""

@@ -1,0 +1,1 @@
+"""Flow Control: the Trigger, Split Based On, Set Variables."""

@@ -1,0 +1,1 @@
+"""Legacy widgets: accepted on import, shown on the canvas, not run (each reports its Studio error code)."""

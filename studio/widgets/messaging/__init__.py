@@ -1,0 +1,1 @@
+"""Messaging widgets: send a message, send and wait for the reply."""

@@ -1,0 +1,1 @@
+"""Connect Other Products: Send to Flex."""

@@ -1,0 +1,1 @@
+"""Tools & Execute Code: HTTP requests, Functions, TwiML Redirect, subflows."""

@@ -1,0 +1,1 @@
+"""Voice widgets: each answers a call turn with TwiML whose action URLs resume it."""
