@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: run test setup python frontend migrate chromium lint worker beat
+.PHONY: run test setup python frontend migrate chromium bwrap functions-runtime toolkit lint worker beat
 
 # Webhook signatures are checked against PUBLIC_BASE_URL: default it to where we serve.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
@@ -19,12 +19,12 @@ run: setup migrate
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: export DJANGO_DEBUG ?= true
-test: setup chromium lint
+test: setup chromium bwrap toolkit lint
 	$(PY) manage.py check
 	cd frontend && npm test --silent
 	.venv/bin/pytest $(PYTEST_ARGS)
 
-setup: python frontend
+setup: python frontend functions-runtime bwrap
 
 python: .venv/.installed
 
@@ -51,10 +51,27 @@ migrate: python
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Functions run under bubblewrap (Debian's bubblewrap package); without it they refuse to run at all.
+bwrap:
+	@test -x /usr/bin/bwrap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
+# The Serverless Toolkit's deploy client, to check that the Toolkit itself deploys here (tests only).
+toolkit: var/toolkit/node_modules/@twilio-labs/serverless-api/package.json
+
+var/toolkit/node_modules/@twilio-labs/serverless-api/package.json:
+	mkdir -p var/toolkit && npm install --prefix var/toolkit --no-audit --no-fund --no-save @twilio-labs/serverless-api@5.7.0
+
+# The Functions runtime's own npm packages (twilio, @twilio/runtime-handler): the globals functions expect.
+functions-runtime: serverless/runtime/node/node_modules/.installed
+
+serverless/runtime/node/node_modules/.installed: serverless/runtime/node/package.json serverless/runtime/node/package-lock.json
+	cd serverless/runtime/node && npm ci --no-audit --no-fund
+	touch $@
+
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy config accounts studio executions scenarios twiml flex
+	.venv/bin/mypy config accounts studio executions scenarios twiml flex serverless
 	.venv/bin/lint-imports --no-cache
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):

@@ -37,11 +37,14 @@ INSTALLED_APPS = [
     "studio",
     "executions",
     "flex",
+    "serverless",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Requests to {environment}.{SERVERLESS_FUNCTIONS_DOMAIN} are the functions gateway's.
+    "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +186,16 @@ STUDIO = {
     "PROXY_COUNT": int(os.environ.get("STUDIO_PROXY_COUNT", "0")),
     # Send to Flex creates TaskRouter tasks through this factory (flex/gateway.py).
     "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
+    # Run Function widgets naming a function deployed here run it in-process (serverless/).
+    "FUNCTION_HOST": "serverless.gateway.FunctionHost",
+}
+
+# Functions & Assets (serverless/): where versions, builds and the npm cache live, and the
+# optional host name under which each environment answers as {label}.{domain}.
+SERVERLESS = {
+    "ROOT": os.environ.get("SERVERLESS_ROOT") or BASE_DIR / "var" / "serverless",
+    "FUNCTIONS_DOMAIN": os.environ.get("SERVERLESS_FUNCTIONS_DOMAIN", ""),
+    "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
 }
 
 # Flex (flex/): new accounts get Flex's workspace and default flows (off in tests: they build

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("studio.urls")),
     path("", include("executions.urls")),
     path("", include("flex.urls")),
+    path("", include("serverless.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -7,4 +7,6 @@ from frontend import views
 urlpatterns = [
     path("", views.app, name="flows-list"),
     re_path(r"^flows/(?P<flow_sid>FW[0-9a-f]{32})$", views.app, name="flow-canvas"),
+    path("functions", views.app, name="functions-services"),
+    re_path(r"^functions/(?P<service_sid>ZS[0-9a-f]{32})$", views.app, name="functions-service"),
 ]

@@ -67,6 +67,7 @@ export function FlowsList() {
     <div className="flows-page">
       <header className="toolbar">
         <strong>Open Studio</strong>
+        <a href="/functions">Functions &amp; Assets</a>
         <span className="spacer" />
         {/* Django's logout takes a POST with the CSRF token (a GET would let any page log users out). */}
         <form method="post" action="/logout" className="logout-form">

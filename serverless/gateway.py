@@ -1,0 +1,91 @@
+"""The engine's Function host (``settings.STUDIO["FUNCTION_HOST"] = "serverless.gateway.FunctionHost"``):
+a Run Function widget whose ``function_sid`` names a function deployed here runs it in-process
+through the runtime, without an HTTP round trip.
+
+Studio signs its requests, so protected functions accept these calls; the function still sees an
+``X-Twilio-Signature`` computed as Twilio would for its URL. Private functions are not callable
+(404, as by URL). ``None`` means "not deployed here": the widget then calls the URL over HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twilio.request_validator import RequestValidator
+
+from serverless.invocation import Route, invoke, routes_of
+from serverless.models import Environment, Function, Visibility
+from serverless.serializers import resource_url
+
+
+def live_environment_of(function: Function) -> tuple[Environment, Route] | None:
+    """The environment serving the function: the most recently deployed one whose live build holds it."""
+    envs = (
+        Environment.objects.select_related("account", "service", "build", "deployment")
+        .filter(service=function.service_id, build__isnull=False, build__function_versions__function=function)
+        .distinct()
+        .order_by("-deployment__date_created", "-id")
+    )
+    for env in envs:
+        assert env.build is not None
+        for route in routes_of(env.build).values():
+            if route.kind == "function" and route.sid == function.sid:
+                return env, route
+    return None
+
+
+def _params(parameters: list[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in parameters:
+        if key in out:  # a repeated key arrives as a list, as a form body's would
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _error_result(status: int, message: str) -> Any:
+    import json
+
+    from serverless.runtime import InvokeResult
+
+    body = {"code": 20404 if status == 404 else 82005, "message": message, "status": status}
+    return InvokeResult(
+        status=status,
+        headers=[("Content-Type", "application/json")],
+        body=json.dumps(body).encode(),
+        logs=[],
+        error=message if status >= 500 else None,
+        duration_ms=0.0,
+    )
+
+
+class FunctionHost:
+    """Runs deployed functions for Studio's Run Function widget."""
+
+    def invoke(
+        self, account: Any, function_sid: str, parameters: list[tuple[str, str]], headers: dict[str, str]
+    ) -> Any:
+        function = (
+            Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
+        )
+        if function is None:
+            return None
+        found = live_environment_of(function)
+        if found is None:
+            return None  # created here but never deployed: the widget's URL is all there is
+        env, route = found
+        if route.visibility == Visibility.PRIVATE:
+            return _error_result(404, f"The requested resource {route.path} was not found")
+        params = _params(parameters)
+        sent = {name.lower(): value for name, value in headers.items()}
+        if "x-twilio-signature" not in sent:
+            flat = {k: v if isinstance(v, str) else v[-1] for k, v in params.items()}
+            url = resource_url(env, route.path)
+            sent["x-twilio-signature"] = RequestValidator(env.account.auth_token).compute_signature(url, flat)
+        sent.setdefault("content-type", "application/x-www-form-urlencoded")
+        try:
+            return invoke(env, route, params, sent, {})
+        except Exception as exc:  # the sandbox could not run it: the widget takes `fail`
+            return _error_result(503, f"The function could not be run: {exc}")

@@ -1,0 +1,1 @@
+"""Code that runs inside the Python sandbox (never imported by the server): worker, network shim, helpers."""
