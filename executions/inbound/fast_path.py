@@ -67,6 +67,8 @@ POOL_SIZE = 4
 # add to a 200. Any other list turns the fast path off rather than answer differently.
 EXPECTED_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Hosts under the functions domain are Functions' (_host_allowed leaves them to Django).
+    "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,6 +184,9 @@ def _host_allowed(headers: dict[bytes, str]) -> bool:
     if settings.DEBUG and not allowed:
         allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _port = split_domain_port(host)
+    functions = str(getattr(settings, "SERVERLESS", {}).get("FUNCTIONS_DOMAIN") or "").strip(".").lower()
+    if functions and domain.endswith("." + functions):
+        return False  # a function's host: FunctionsHostMiddleware answers it, whatever the path
     return bool(domain) and validate_host(domain, allowed)
 
 

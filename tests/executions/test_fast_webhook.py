@@ -537,3 +537,18 @@ def test_it_leaves_the_429_to_django_past_the_accounts_webhook_rate(
     assert b'"code": 20429' in refused.body
     assert int(dict(refused.headers)[b"Retry-After"]) >= 1
     assert InboundEvent.objects.count() == 2
+
+
+def test_it_leaves_a_functions_host_to_django(
+    app: FlowWebhookFastPath, django_app: Django, flow: Any, kicks: Kicks, settings: Any
+) -> None:
+    # Under the functions domain every path is a function's (serverless FunctionsHostMiddleware).
+    settings.SERVERLESS = {**settings.SERVERLESS, "FUNCTIONS_DOMAIN": "fn.example"}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".fn.example"]
+    request = sms(flow)
+    request["headers"]["host"] = "demo-1234.fn.example"
+
+    call(app, **request)
+
+    assert django_app.seen == [(request["path"], request["body"])]
+    assert InboundEvent.objects.count() == 0 and kicks.clients == []
