@@ -1,4 +1,4 @@
-"""Reservation and task state changes (Twilio's lifecycle), each inside the caller's transaction.
+"""Reservation and task state changes (Twilio's lifecycle), in the caller's transaction (a savepoint) or their own.
 
 Locks: the task row, then the worker channel row (the order routing uses too).
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -46,6 +47,7 @@ def _set_status(reservation: Reservation, status: str) -> None:
     reservation.save(update_fields=["reservation_status", "version", "date_updated"])
 
 
+@transaction.atomic  # a savepoint inside the caller's transaction; its own when called alone
 def set_activity(worker: Worker, activity: Activity, *, route: bool = True) -> None:
     """The worker's presence; becoming available starts its idle time and offers it tasks."""
     now = timezone.now()
@@ -119,6 +121,7 @@ def lock(reservation: Reservation) -> Reservation:
     ).get(pk=reservation.pk)
 
 
+@transaction.atomic  # a savepoint inside the caller's transaction; its own when called alone
 def accept(reservation: Reservation, activity: Activity | None = None) -> Reservation:
     reservation = lock(reservation)
     if reservation.reservation_status != Reservation.Status.PENDING:
@@ -147,6 +150,7 @@ def accept(reservation: Reservation, activity: Activity | None = None) -> Reserv
     return reservation
 
 
+@transaction.atomic  # a savepoint inside the caller's transaction; its own when called alone
 def reject(
     reservation: Reservation, activity: Activity | None = None, *, timed_out: bool = False
 ) -> Reservation:
@@ -209,6 +213,7 @@ def complete_task(task: Task, reason: str = "") -> None:
     events.record(task.workspace, "task.completed", "task", task.sid, reason, task_payload(task))
 
 
+@transaction.atomic  # a savepoint inside the caller's transaction; its own when called alone
 def complete(reservation: Reservation, activity: Activity | None = None) -> Reservation:
     reservation = lock(reservation)
     if reservation.reservation_status not in (Reservation.Status.ACCEPTED, Reservation.Status.WRAPPING):
@@ -219,6 +224,7 @@ def complete(reservation: Reservation, activity: Activity | None = None) -> Rese
     return reservation
 
 
+@transaction.atomic  # a savepoint inside the caller's transaction; its own when called alone
 def wrap(reservation: Reservation) -> Reservation:
     reservation = lock(reservation)
     if reservation.reservation_status != Reservation.Status.ACCEPTED:
