@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,6 +42,13 @@ def agent_page(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie
 def supervisor_page(request: HttpRequest) -> HttpResponse:
     return render(request, "flex/console.html", {"page": "supervisor"})
+
+
+# The console's JSON is documented as plain objects (the agent and supervisor pages are its only
+# clients); tagged so generated clients can tell it from the TaskRouter API.
+CONSOLE_SCHEMA = extend_schema(
+    tags=["flex console"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+)
 
 
 class ConsoleView(APIView):
@@ -103,6 +112,7 @@ def _my_worker(request: Request, sid: str) -> Worker:
 
 
 class Agent(ConsoleView):
+    @CONSOLE_SCHEMA
     def get(self, request: Request) -> Response:
         account = request_account(request)
         user = request.user.user  # type: ignore[union-attr]
@@ -111,6 +121,7 @@ class Agent(ConsoleView):
 
 
 class AgentActivity(ConsoleView):
+    @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str) -> Response:
         with transaction.atomic():
             worker = _my_worker(request, worker_sid)
@@ -128,6 +139,7 @@ class AgentActivity(ConsoleView):
 
 
 class AgentReservation(ConsoleView):
+    @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
         action = str(request.data.get("action") or "")
         if action not in ACTIONS:
@@ -151,6 +163,7 @@ class AgentReservation(ConsoleView):
 class AgentMessages(ConsoleView):
     """The agent's reply to the contact of an accepted (or wrapping) reservation."""
 
+    @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
         with transaction.atomic():
             worker = _my_worker(request, worker_sid)
@@ -171,6 +184,7 @@ class AgentMessages(ConsoleView):
 
 
 class Supervisor(ConsoleView):
+    @CONSOLE_SCHEMA
     def get(self, request: Request) -> Response:
         account = request_account(request)
         return Response(

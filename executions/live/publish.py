@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels import layers as channel_layers
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def publish_many(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
     if not batch:
         return
     try:
-        layer = get_channel_layer()
+        layer = channel_layers.get_channel_layer()  # looked up per call: settings and tests may swap it
         if layer is None:
             return
 
@@ -90,7 +90,7 @@ def publish_many(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
                         if group in watched:
                             await layer.group_send(group, payload)
 
-        if isinstance(layer, InMemoryChannelLayer):
+        if isinstance(layer, channel_layers.InMemoryChannelLayer):
             # Its queues belong to the caller's event loop (embedded mode, tests).
             async_to_sync(send_all)()
         else:

@@ -54,7 +54,7 @@ def test_an_sms_contact_reaches_the_billing_agent_who_completes_the_task(app: An
 
     app.goto(f"{app.base}/flex/agent")
     app.locator("[data-activity=Available]").click()
-    app.wait_for_function("document.getElementById('activity').textContent === 'Available'")
+    app.wait_for_function("() => document.getElementById('activity').textContent === 'Available'")
 
     send_sms(Client(), flow, "+15551230000", "+15550001111", "My bill is wrong")
     task = Task.objects.get()

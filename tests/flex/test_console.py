@@ -35,7 +35,9 @@ def test_the_pages_need_a_login() -> None:
 
 def test_the_agent_page_is_served_to_a_console_user(console: Any) -> None:
     response = console.get("/flex/agent")
-    assert response.status_code == 200 and b"/api/console/flex/" in response.content
+    assert response.status_code == 200 and b"/static/flex/console.js" in response.content
+    script = console.get("/static/flex/console.js")  # a file: the console's CSP allows no inline script
+    assert script.status_code == 200 and b"/api/console/flex/" in b"".join(script.streaming_content)
 
 
 def test_an_agent_goes_available_and_works_a_task_to_completion(console: Any, alice: Any) -> None:

@@ -1,0 +1,122 @@
+// The agent console and supervisor page (flex/templates/flex/console.html): served as a file,
+// since the console's Content Security Policy allows no inline script.
+"use strict";
+const page = document.body.dataset.page;
+const root = document.getElementById("root");
+const csrf = () => (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "onclick") node.addEventListener("click", value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+async function api(path, body) {
+  const init = body === undefined ? {} : {
+    method: "POST", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+  };
+  const response = await fetch("/api/console/flex/" + path, { credentials: "same-origin", ...init });
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.message || response.statusText);
+  return data;
+}
+
+function reservationCard(worker, r) {
+  const act = (action) => () => api(`agent/${worker.sid}/reservations/${r.sid}`, { action }).then(refresh, alert);
+  const buttons = {
+    pending: [["Accept", "accept"], ["Reject", "reject"]],
+    accepted: [["Wrap up", "wrap"], ["Complete", "complete"]],
+    wrapping: [["Complete", "complete"]],
+  }[r.reservation_status] || [];
+  return el("div", { class: "reservation " + r.reservation_status, "data-reservation": r.sid },
+    el("div", {}, el("strong", {}, r.task.attributes.name || r.task.sid), ` · ${r.task.channel} · ${r.reservation_status}`,
+      el("span", { class: "muted" }, ` · waited ${r.task.age}s in ${r.task.queue || "-"}`)),
+    el("pre", {}, JSON.stringify(r.task.attributes, null, 2)),
+    ...(r.conversation && r.reservation_status !== "pending" ? [conversation(worker, r)] : []),
+    el("div", {}, ...buttons.map(([label, action]) => el("button", { onclick: act(action), "data-action": action }, label))));
+}
+
+const drafts = {};  // what the agent is typing survives the refreshes
+
+function conversation(worker, r) {
+  const input = el("input", { type: "text", placeholder: "Reply to the contact…", "data-reply": r.sid, style: "width:60%" });
+  input.value = drafts[r.sid] || "";
+  input.addEventListener("input", () => { drafts[r.sid] = input.value; });
+  const send = () => {
+    if (!input.value.trim()) return;
+    api(`agent/${worker.sid}/reservations/${r.sid}/messages`, { body: input.value }).then(() => {
+      drafts[r.sid] = "";
+      refresh();
+    }, alert);
+  };
+  input.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
+  const lines = r.messages.map((m) => el("div", { class: "message " + m.direction, "data-message": m.direction },
+    el("span", { class: "muted" }, m.direction === "inbound" ? "contact: " : "you/flow: "), m.body));
+  return el("div", { class: "conversation" }, ...lines,
+    el("div", { style: "margin:6px 0" }, input, el("button", { onclick: send, "data-action": "send" }, "Send")));
+}
+
+function renderAgent(data) {
+  root.replaceChildren();
+  if (!data.workers.length) {
+    root.append(el("section", {}, "No TaskRouter worker is linked to you. A worker whose attributes hold ",
+      el("code", {}, `"contact_uri": "${data.contact_uri}"`), " is yours."));
+    return;
+  }
+  for (const worker of data.workers) {
+    const activities = worker.activities.map((a) => el("button", {
+      class: a.sid === worker.activity_sid ? "current" : "", "data-activity": a.friendly_name,
+      onclick: () => api(`agent/${worker.sid}/activity`, { activity_sid: a.sid }).then(refresh, alert),
+    }, a.friendly_name));
+    const reservations = worker.reservations.map((r) => reservationCard(worker, r));
+    root.append(el("section", { "data-worker": worker.sid },
+      el("h2", {}, `${worker.friendly_name} — `, el("span", { id: "activity" }, worker.activity_name)),
+      el("div", {}, ...activities),
+      el("h2", { style: "margin-top:12px" }, "Tasks"),
+      ...(reservations.length ? reservations : [el("p", { class: "muted" }, "No task for you right now.")])));
+  }
+}
+
+function renderSupervisor(data) {
+  root.replaceChildren();
+  for (const ws of data.workspaces) {
+    const queues = el("table", {}, el("tr", {}, el("th", {}, "Queue"), el("th", {}, "Waiting"), el("th", {}, "Oldest"),
+      el("th", {}, "Available / eligible workers")),
+      ...ws.queues.map((q) => el("tr", { "data-queue": q.friendly_name }, el("td", {}, q.friendly_name),
+        el("td", {}, q.waiting.length), el("td", {}, q.waiting.length ? `${q.waiting[0].age}s` : "-"),
+        el("td", {}, `${q.available_workers} / ${q.eligible_workers}`))));
+    const workers = el("table", {}, el("tr", {}, el("th", {}, "Worker"), el("th", {}, "Activity"), el("th", {}, "Tasks"),
+      el("th", {}, "In activity for")),
+      ...ws.workers.map((w) => el("tr", { "data-worker": w.friendly_name }, el("td", {}, w.friendly_name),
+        el("td", {}, w.activity_name), el("td", {}, w.open_reservations), el("td", {}, `${w.since}s`))));
+    root.append(el("section", {}, el("h2", {}, ws.friendly_name), queues, el("h2", { style: "margin-top:12px" }, "Workers"), workers));
+  }
+}
+
+async function refresh() {
+  const typing = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.reply;
+  if (typing) return;  // no redraw under the agent's cursor; the next notice or tick catches up
+  try {
+    if (page === "agent") renderAgent(await api("agent"));
+    else renderSupervisor(await api("supervisor"));
+  } catch (error) {
+    root.replaceChildren(el("section", {}, "Could not load: " + error.message));
+  }
+}
+
+function connect() {
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live`);
+  const live = document.getElementById("live");
+  socket.onopen = () => { live.textContent = "live"; };
+  socket.onmessage = () => refresh();
+  socket.onclose = () => { live.textContent = "reconnecting…"; setTimeout(connect, 2000); };
+}
+
+refresh();
+connect();
+setInterval(refresh, page === "agent" ? 5000 : 2000); // ages tick; a lost notice costs one period
