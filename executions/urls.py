@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions.api import console_sim, executions_api
+from executions.api import console_rest, console_sim, executions_api
 from executions.inbound import webhook
 from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
@@ -61,6 +61,11 @@ urlpatterns = [
         "api/console/flows/<str:sid>/simulate/reset",
         console_sim.SimulateReset.as_view(),
         name="console-flow-simulate-reset",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/rest",
+        console_rest.SimulateRest.as_view(),
+        name="console-flow-simulate-rest",
     ),
     path(
         "api/console/flows/<str:sid>/simulate/conversation",

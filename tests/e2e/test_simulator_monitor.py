@@ -27,3 +27,70 @@ def test_it_shows_every_bot_message_of_corpus_flow_11_sent_as_nfm_lending(app: A
     assert outbound.nth(1).locator(".sim-body").inner_text() == "Please enter your last name"
     page.wait_for_selector("[data-widget-name=enter_lastname][data-live=active]")
     shot(page, "simulator-nfm-lending")
+
+
+def rest_flow() -> dict[str, Any]:
+    trigger = {"event": "incomingRequest", "next": "greet"}
+    return {
+        "description": "REST e2e",
+        "initial_state": "Trigger",
+        "flags": {"allow_concurrent_calls": True},
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "transitions": [{"event": "incomingMessage"}, {"event": "incomingCall"}, trigger],
+                "properties": {"offset": {"x": 0, "y": 0}},
+            },
+            {
+                "name": "greet",
+                "type": "send-and-wait-for-reply",
+                "transitions": [
+                    {"event": "incomingMessage", "next": "bye"},
+                    {"event": "timeout"},
+                    {"event": "deliveryFailure"},
+                ],
+                "properties": {
+                    "offset": {"x": 0, "y": 220},
+                    "from": "{{flow.channel.address}}",
+                    "body": "Hello {{flow.data.name}}, confirm?",
+                    "timeout": "3600",
+                },
+            },
+            {
+                "name": "bye",
+                "type": "send-message",
+                "transitions": [{"event": "sent"}, {"event": "failed"}],
+                "properties": {
+                    "offset": {"x": 0, "y": 440},
+                    "from": "{{flow.channel.address}}",
+                    "to": "{{contact.channel.address}}",
+                    "body": "Got {{widgets.greet.inbound.Body}}",
+                },
+            },
+        ],
+    }
+
+
+def test_it_triggers_a_rest_execution_from_the_simulator_and_follows_it(app: Any) -> None:
+    page = app
+    open_flow(page, "REST flow", rest_flow())
+    page.click("[data-testid=sim-tab-rest]")
+    page.fill("[data-testid=sim-rest-params]", "[1]")
+    page.click("[data-testid=sim-rest-start]")
+    assert "JSON object" in page.get_by_test_id("sim-rest-error").inner_text()
+    page.fill("[data-testid=sim-rest-params]", '{"name": "Ada"}')
+    page.click("[data-testid=sim-rest-start]")
+    messages = page.get_by_test_id("sim-rest-messages")
+    messages.locator(".sim-msg.outbound").first.wait_for()
+    assert messages.locator(".sim-msg.outbound .sim-body").first.inner_text() == "Hello Ada, confirm?"
+    assert page.get_by_test_id("sim-rest-step").first.inner_text() == "Trigger —incomingRequest→ greet"
+    page.wait_for_selector("[data-widget-name=greet][data-live=active]")
+    page.fill("[data-testid=sim-rest-reply]", "yes")
+    page.press("[data-testid=sim-rest-reply]", "Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=sim-rest-messages] .sim-msg.outbound').length === 2"
+    )
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=sim-rest-step]').length === 3")
+    assert "ended" in page.get_by_test_id("sim-rest-execution").inner_text()
+    shot(page, "simulator-rest")

@@ -137,6 +137,10 @@ export const simApi = {
     if (since) q.set("since", since);
     return call<Conversation>("GET", `${base}/flows/${sid}/simulate/conversation?${q.toString()}`);
   },
+  restExecution: (sid: string, to: string, from: string, parameters: Record<string, unknown>) =>
+    call<{ execution_sid: string; execution: { sid: string; status: string }; conversation: Conversation }>(
+      "POST", `${base}/flows/${sid}/simulate/rest`, { to, from, parameters },
+    ),
   placeCall: (sid: string, from: string, to: string, inputs: CallInput[]) =>
     call<CallResult>("POST", `${base}/flows/${sid}/simulate/call`, { from, to, script: { inputs } }),
   executions: (sid: string, status?: "active" | "ended") =>

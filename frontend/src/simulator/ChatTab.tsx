@@ -2,23 +2,11 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { simApi, type Conversation } from "../api/client";
 import { liveStore } from "../live/liveStore";
 import { refreshExecution } from "../live/monitor";
+import { Transcript } from "./Transcript";
 
 export const DEFAULT_CONTACT = "+15555550100";
 export const DEFAULT_FLOW_NUMBER = "+15555550199";
 const POLL_MS = 2000;
-const IMAGE = /\.(png|jpe?g|gif|webp|svg)(\?|#|$)/i;
-
-/** A message's media: images inline, anything else as a link (opened outside the canvas). */
-export function SimMedia({ url }: { url: string }) {
-  const safe = /^https?:\/\//i.test(url);
-  if (!safe) return <span className="sim-media">{url}</span>;
-  return (
-    <a className="sim-media" data-testid="sim-media" href={url} target="_blank" rel="noreferrer noopener">
-      {IMAGE.test(url) ? <img src={url} alt="media" loading="lazy" /> : url}
-    </a>
-  );
-}
-
 /** Chat with the flow as a contact: each message is a signed inbound webhook (same path as Twilio). */
 export function ChatTab({ flowSid }: { flowSid: string }) {
   const [from, setFrom] = useState(DEFAULT_CONTACT);
@@ -105,23 +93,12 @@ export function ChatTab({ flowSid }: { flowSid: string }) {
           <input data-testid="sim-to" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
-      <ol className="sim-messages" data-testid="sim-messages" ref={list}>
-        {(conv?.messages ?? []).map((m) => (
-          <li key={`${m.direction}:${m.sid}`} className={`sim-msg ${m.direction}`} data-direction={m.direction} data-status={m.status}>
-            {m.direction === "outbound" && m.from !== to.trim() && (
-              <span className="sim-sender" data-testid="sim-sender">
-                {m.from}
-              </span>
-            )}
-            <span className="sim-body">{m.body}</span>
-            {m.media_urls?.map((u) => (
-              <SimMedia key={u} url={u} />
-            ))}
-            {m.status === "failed" || m.status === "undelivered" ? <span className="sim-failed"> ({m.status})</span> : null}
-          </li>
-        ))}
-        {!conv?.messages.length && <li className="muted">Type a message to start a conversation.</li>}
-      </ol>
+      <Transcript
+        messages={conv?.messages ?? []}
+        flowAddress={to.trim()}
+        listRef={list}
+        empty="Type a message to start a conversation."
+      />
       {waiting && (
         <div className="muted" data-testid="sim-waiting">
           Waiting at <strong>{waiting}</strong>
