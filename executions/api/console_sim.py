@@ -41,7 +41,6 @@ OBJ = OpenApiTypes.OBJECT
 TRANSCRIPT_LIMIT = 300
 # Address prefixes of channels other than SMS (Twilio's "whatsapp:+1…", "messenger:…").
 CHANNEL_PREFIXES = ("whatsapp", "messenger", "rcs")
-LIST_LIMIT = 100
 
 
 def iso(value: Any) -> str | None:
@@ -307,21 +306,6 @@ class SimulateConversation(ConsoleSimView):
         if since_text and since is None:
             raise invalid_parameter("since", "must be an ISO 8601 date-time")
         return Response(conversation(flow, contact, channel, since))
-
-
-class FlowExecutions(ConsoleSimView):
-    """``GET /api/console/flows/{FW}/executions?status=active|ended`` newest first."""
-
-    @extend_schema(operation_id="console_flow_executions", tags=TAG, responses=OBJ)
-    def get(self, request: Request, sid: str) -> Response:
-        flow = _flow(request, sid)
-        qs = Execution.objects.filter(flow=flow).select_related("flow").order_by("-date_created", "-id")
-        status = request.query_params.get("status")
-        if status:
-            if status not in ("active", "ended"):
-                raise invalid_parameter("status", "must be active or ended")
-            qs = qs.filter(status=status)
-        return Response({"executions": [execution_summary(ex) for ex in qs[:LIST_LIMIT]]})
 
 
 class ConsoleExecutionDetail(ConsoleSimView):

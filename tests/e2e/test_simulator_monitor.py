@@ -94,3 +94,65 @@ def test_it_triggers_a_rest_execution_from_the_simulator_and_follows_it(app: Any
     page.wait_for_function("() => document.querySelectorAll('[data-testid=sim-rest-step]').length === 3")
     assert "ended" in page.get_by_test_id("sim-rest-execution").inner_text()
     shot(page, "simulator-rest")
+
+
+def write_beside_the_server(write: Any) -> None:
+    """The live server shares the in-memory SQLite database: a write waits out its reads."""
+    import time
+
+    from django.db import OperationalError
+
+    for _ in range(50):
+        try:
+            write()
+            return
+        except OperationalError:
+            time.sleep(0.1)
+    write()
+
+
+def test_it_filters_ends_deletes_and_flags_stuck_executions_in_the_list(app: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from executions.models import Execution, Wait
+    from tests.e2e.test_simulator import survey
+
+    page = app
+    open_flow(page, "Executions list", survey())
+    for contact in ("+15550100011", "+15550100022"):
+        page.fill("[data-testid=sim-from]", contact)
+        send(page, "hi")
+        page.wait_for_selector(f".sim-msg.outbound[data-to='{contact}']")
+
+    def idle_for_hours() -> None:
+        # Waiting with no timer (as a voice widget waits for its callback) for two hours.
+        Execution.objects.filter(contact_channel_address="+15550100022").update(
+            date_updated=timezone.now() - dt.timedelta(hours=2)
+        )
+        Wait.objects.filter(execution__contact_channel_address="+15550100022").delete()
+
+    write_beside_the_server(idle_for_hours)
+    page.click("[data-testid=sim-tab-executions]")
+    rows = page.locator("[data-testid=execution-row]")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 2")
+    page.wait_for_selector("[data-testid=execution-row][data-stuck=idle]")
+    page.fill("[data-testid=executions-contact]", "0011")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 1")
+    assert "+15550100011" in rows.first.inner_text()
+    rows.first.get_by_test_id("execution-end").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 0")
+    assert Execution.objects.filter(contact_channel_address="+15550100011").get().status == "ended"
+    page.fill("[data-testid=executions-contact]", "")
+    page.click("[data-testid=executions-stuck]")
+    page.wait_for_selector("[data-testid=executions-end-stuck]")
+    shot(page, "executions-stuck")
+    page.click("[data-testid=executions-end-stuck]")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 0")
+    page.click("[data-testid=executions-ended]")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 2")
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.first.get_by_test_id("execution-delete").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 1")
+    assert Execution.objects.count() == 1

@@ -94,9 +94,9 @@ def test_it_accepts_parameters_as_json_text_and_answers_the_apis_errors(
 
 def test_it_is_scoped_to_the_account_and_refused_to_viewers(
     console: Any,
-    bob_console: Any,
+    bob_console: Any,  # noqa: F811 - the fixture imported above
     flow_factory: Any,
-    django_user_model: Any,  # noqa: F811
+    django_user_model: Any,
 ) -> None:
     from accounts.models import Membership
 

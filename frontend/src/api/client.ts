@@ -148,4 +148,36 @@ export const simApi = {
       (r) => r.executions,
     ),
   execution: (sid: string) => call<ExecutionDetail>("GET", `${base}/executions/${sid}`),
+  executionsPage: (sid: string, query: ExecutionQuery) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v) q.set(k, String(v));
+    return call<ExecutionPage>("GET", `${base}/flows/${sid}/executions?${q.toString()}`);
+  },
+  endExecution: (sid: string) => call<ExecutionSummary>("POST", `${base}/executions/${sid}/end`, {}),
+  endExecutions: (flowSid: string, sids: string[]) =>
+    call<{ ended: string[]; not_found: string[] }>("POST", `${base}/flows/${flowSid}/executions/end`, { sids }),
+  deleteExecution: (sid: string) => call<void>("DELETE", `${base}/executions/${sid}`),
 };
+
+export interface ExecutionQuery {
+  status?: "active" | "ended" | "";
+  contact?: string;
+  since?: string;
+  until?: string;
+  stuck?: boolean;
+  stuck_after?: number;
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface ListedExecution extends ExecutionSummary {
+  stuck: boolean;
+  stuck_reason: "idle" | "timer_overdue" | null;
+}
+
+export interface ExecutionPage {
+  executions: ListedExecution[];
+  next_page_token: string | null;
+  page_size: number;
+  stuck_after: number;
+}

@@ -32,7 +32,7 @@ export function Transcript({
   return (
     <ol className="sim-messages" data-testid={testId} ref={listRef}>
       {messages.map((m) => (
-        <li key={`${m.direction}:${m.sid}`} className={`sim-msg ${m.direction}`} data-direction={m.direction} data-status={m.status}>
+        <li key={`${m.direction}:${m.sid}`} className={`sim-msg ${m.direction}`} data-direction={m.direction} data-status={m.status} data-to={m.to}>
           {m.direction === "outbound" && m.from !== flowAddress && (
             <span className="sim-sender" data-testid="sim-sender">
               {m.from}
