@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions.api import console_executions, console_rest, console_sim, executions_api
+from executions.api import console_analytics, console_executions, console_rest, console_sim, executions_api
 from executions.inbound import webhook
 from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
@@ -76,6 +76,11 @@ urlpatterns = [
         "api/console/flows/<str:sid>/executions",
         console_executions.FlowExecutionList.as_view(),
         name="console-flow-executions",
+    ),
+    path(
+        "api/console/flows/<str:sid>/analytics",
+        console_analytics.FlowAnalytics.as_view(),
+        name="console-flow-analytics",
     ),
     path(
         "api/console/flows/<str:sid>/executions/end",
