@@ -156,3 +156,31 @@ def test_it_filters_ends_deletes_and_flags_stuck_executions_in_the_list(app: Any
     rows.first.get_by_test_id("execution-delete").click()
     page.wait_for_function("() => document.querySelectorAll('[data-testid=execution-row]').length === 1")
     assert Execution.objects.count() == 1
+
+
+def test_it_draws_path_counts_on_the_edges_when_analytics_is_on(app: Any) -> None:
+    from tests.e2e.test_simulator import survey
+
+    page = app
+    open_flow(page, "Analytics", survey())
+    for contact, texts in (("+15550100031", ("hi", "Ada")), ("+15550100032", ("hi",))):
+        page.fill("[data-testid=sim-from]", contact)
+        for text in texts:
+            send(page, text)
+        page.wait_for_selector(f".sim-msg.outbound[data-to='{contact}']")
+    page.wait_for_function("() => document.querySelectorAll('.sim-msg.outbound').length === 1")
+    assert page.locator(".react-flow__edge-text").count() == 0
+    page.check("[data-testid=analytics-toggle]")
+
+    def label(edge_id: str) -> str:
+        return str(page.locator(f"[data-testid='rf__edge-{edge_id}'] .react-flow__edge-text").text_content())
+
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='rf__edge-Trigger>incomingMessage'] .react-flow__edge-text\")"
+        "?.textContent === '2'"
+    )
+    assert label("ask>incomingMessage") == "1"
+    assert "ended at thanks: 1" in page.get_by_test_id("analytics-dropoffs").inner_text()
+    shot(page, "analytics-counts")
+    page.uncheck("[data-testid=analytics-toggle]")
+    page.wait_for_function("() => document.querySelectorAll('.react-flow__edge-text').length === 0")

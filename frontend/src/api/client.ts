@@ -157,7 +157,22 @@ export const simApi = {
   endExecutions: (flowSid: string, sids: string[]) =>
     call<{ ended: string[]; not_found: string[] }>("POST", `${base}/flows/${flowSid}/executions/end`, { sids }),
   deleteExecution: (sid: string) => call<void>("DELETE", `${base}/executions/${sid}`),
+  analytics: (sid: string, since: string, until?: string) => {
+    const q = new URLSearchParams({ since });
+    if (until) q.set("until", until);
+    return call<FlowAnalytics>("GET", `${base}/flows/${sid}/analytics?${q.toString()}`);
+  },
 };
+
+export interface FlowAnalytics {
+  flow_sid: string;
+  since: string;
+  until: string | null;
+  transitions: { from: string; event: string; to: string; count: number }[];
+  dropoffs: { widget: string; count: number }[];
+  entries: { widget: string; count: number }[];
+  step_count: number;
+}
 
 export interface ExecutionQuery {
   status?: "active" | "ended" | "";
