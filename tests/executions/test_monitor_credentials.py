@@ -141,3 +141,30 @@ def test_it_streams_one_executions_steps_on_its_own_socket(alice: Any, console: 
         (ex.sid, "ask", "incomingMessage")
     ]
     assert Execution.objects.get(pk=other.pk).status == "ended"
+
+
+@override_settings(CHANNEL_LAYERS=MEMORY)
+def test_it_lets_a_script_in_through_the_served_application_without_an_origin(alice: Any) -> None:
+    """Through config.asgi: credentials without Origin (a script) pass; foreign origins never do."""
+    from config.asgi import application
+
+    flow = make_flow(alice, waits())
+    path = f"/ws/flows/{flow.sid}/monitor"
+
+    def handshake(*headers: tuple[bytes, bytes]) -> bool:
+        async def scenario() -> bool:
+            comm = WebsocketCommunicator(application, path)
+            comm.scope["headers"] = [(b"host", b"testserver"), *headers]
+            connected, _ = await comm.connect()
+            if connected:
+                await comm.disconnect()
+            return connected
+
+        return async_to_sync(scenario)()
+
+    token = (b"authorization", basic(alice.sid, alice.auth_token))
+    assert handshake(token) is True
+    assert handshake(token, (b"origin", b"http://testserver")) is True
+    assert handshake(token, (b"origin", b"https://evil.example")) is False
+    assert handshake() is False
+    assert handshake((b"authorization", basic(alice.sid, "wrong"))) is False
