@@ -15,15 +15,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from executions.inbound.fast_path import FlowWebhookFastPath  # noqa: E402
+from executions.live.origin import CredentialsOrOriginValidator  # noqa: E402
 
 django_application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Scripts' handshakes carry credentials and no Origin (executions/live/origin.py).
+        "websocket": CredentialsOrOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 application = FlowWebhookFastPath(django_application)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions.api import console_sim, executions_api
+from executions.api import console_analytics, console_executions, console_rest, console_sim, executions_api
 from executions.inbound import webhook
 from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
@@ -63,18 +63,38 @@ urlpatterns = [
         name="console-flow-simulate-reset",
     ),
     path(
+        "api/console/flows/<str:sid>/simulate/rest",
+        console_rest.SimulateRest.as_view(),
+        name="console-flow-simulate-rest",
+    ),
+    path(
         "api/console/flows/<str:sid>/simulate/conversation",
         console_sim.SimulateConversation.as_view(),
         name="console-flow-simulate-conversation",
     ),
     path(
         "api/console/flows/<str:sid>/executions",
-        console_sim.FlowExecutions.as_view(),
+        console_executions.FlowExecutionList.as_view(),
         name="console-flow-executions",
     ),
     path(
+        "api/console/flows/<str:sid>/analytics",
+        console_analytics.FlowAnalytics.as_view(),
+        name="console-flow-analytics",
+    ),
+    path(
+        "api/console/flows/<str:sid>/executions/end",
+        console_executions.EndExecutions.as_view(),
+        name="console-flow-executions-end",
+    ),
+    path(
         "api/console/executions/<str:sid>",
-        console_sim.ConsoleExecutionDetail.as_view(),
+        console_executions.ExecutionDetailWithDelete.as_view(),
         name="console-execution",
+    ),
+    path(
+        "api/console/executions/<str:sid>/end",
+        console_executions.EndExecution.as_view(),
+        name="console-execution-end",
     ),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -39,7 +40,8 @@ INBOUND_STATUS: dict[str, str] = {
 }
 OBJ = OpenApiTypes.OBJECT
 TRANSCRIPT_LIMIT = 300
-LIST_LIMIT = 100
+# Address prefixes of channels other than SMS (Twilio's "whatsapp:+1…", "messenger:…").
+CHANNEL_PREFIXES = ("whatsapp", "messenger", "rcs")
 
 
 def iso(value: Any) -> str | None:
@@ -114,13 +116,33 @@ def step_body(step: Step) -> dict[str, Any]:
     }
 
 
+def address_forms(contact: str) -> list[str]:
+    """The contact as messages may address it: as typed, bare, or with a channel prefix
+    (``whatsapp:+1555…`` and ``+1555…`` are one contact)."""
+    bare = contact.split(":", 1)[1] if ":" in contact else contact
+    return sorted({contact, bare, *(f"{prefix}:{bare}" for prefix in CHANNEL_PREFIXES)})
+
+
+def inbound_media(params: dict[str, Any]) -> list[str]:
+    try:
+        count = int(params.get("NumMedia") or 0)
+    except (TypeError, ValueError):
+        count = 0
+    return [str(params[f"MediaUrl{i}"]) for i in range(min(count, 10)) if params.get(f"MediaUrl{i}")]
+
+
 def conversation(flow: Flow, contact: str, channel: str = "", since: Any = None) -> dict[str, Any]:
     """Inbound events and outbound messages of one contact pair, oldest first."""
     inbound = InboundEvent.objects.filter(flow=flow, contact_channel_address=contact, kind="message")
-    outbound = Message.objects.filter(account=flow.account, execution__flow=flow, to_address=contact)
+    # Every message an execution of this flow sent to the contact, whatever its ``from``: an
+    # alphanumeric sender ("NFM Lending"), a Messaging Service or a WhatsApp address never
+    # equals the flow's number, so the pair is the execution's, not the message's.
+    outbound = Message.objects.filter(
+        account=flow.account, execution__flow=flow, to_address__in=address_forms(contact)
+    )
     if channel:
         inbound = inbound.filter(channel_address=channel)
-        outbound = outbound.filter(from_address=channel)
+        outbound = outbound.filter(Q(execution__channel_address=channel) | Q(from_address=channel))
     if since is not None:
         inbound = inbound.filter(date_created__gte=since)
         outbound = outbound.filter(date_created__gte=since)
@@ -137,6 +159,7 @@ def conversation(flow: Flow, contact: str, channel: str = "", since: Any = None)
                     "from": ev.contact_channel_address,
                     "to": ev.channel_address,
                     "body": str(params.get("Body") or ""),
+                    "media_urls": inbound_media(params),
                     "status": INBOUND_STATUS.get(ev.status, "pending"),
                     "execution_sid": ev.execution_sid or None,
                     "widget": None,
@@ -186,7 +209,7 @@ class ConsoleSimView(APIView):
 
 
 class SimulateMessage(ConsoleSimView):
-    """``POST /api/console/flows/{FW}/simulate/message`` ``{from, to, body}``."""
+    """``POST /api/console/flows/{FW}/simulate/message`` ``{from, to, body, media_urls?}``."""
 
     @extend_schema(
         operation_id="console_flow_simulate_message",
@@ -202,13 +225,17 @@ class SimulateMessage(ConsoleSimView):
         text = data.get("body", "")
         if not isinstance(text, str):
             raise invalid_parameter("body", "must be a string")
+        media = data.get("media_urls") or []
+        if not isinstance(media, list) or not all(isinstance(u, str) and u.strip() for u in media):
+            raise invalid_parameter("media_urls", "must be a list of URLs")
         added = ensure_test_user(flow, frm)
         account = flow.account
         message_sid = new_sid("SM")
         params = {
             "ToCountry": "US",
             "SmsMessageSid": message_sid,
-            "NumMedia": "0",
+            "NumMedia": str(len(media[:10])),
+            **{f"MediaUrl{i}": url.strip() for i, url in enumerate(media[:10])},
             "SmsSid": message_sid,
             "SmsStatus": "received",
             "Body": text,
@@ -282,21 +309,6 @@ class SimulateConversation(ConsoleSimView):
         if since is not None:
             since = input_guards.in_range(since, "since")
         return Response(conversation(flow, contact, channel, since))
-
-
-class FlowExecutions(ConsoleSimView):
-    """``GET /api/console/flows/{FW}/executions?status=active|ended`` newest first."""
-
-    @extend_schema(operation_id="console_flow_executions", tags=TAG, responses=OBJ)
-    def get(self, request: Request, sid: str) -> Response:
-        flow = _flow(request, sid)
-        qs = Execution.objects.filter(flow=flow).select_related("flow").order_by("-date_created", "-id")
-        status = request.query_params.get("status")
-        if status:
-            if status not in ("active", "ended"):
-                raise invalid_parameter("status", "must be active or ended")
-            qs = qs.filter(status=status)
-        return Response({"executions": [execution_summary(ex) for ex in qs[:LIST_LIMIT]]})
 
 
 class ConsoleExecutionDetail(ConsoleSimView):

@@ -137,6 +137,10 @@ export const simApi = {
     if (since) q.set("since", since);
     return call<Conversation>("GET", `${base}/flows/${sid}/simulate/conversation?${q.toString()}`);
   },
+  restExecution: (sid: string, to: string, from: string, parameters: Record<string, unknown>) =>
+    call<{ execution_sid: string; execution: { sid: string; status: string }; conversation: Conversation }>(
+      "POST", `${base}/flows/${sid}/simulate/rest`, { to, from, parameters },
+    ),
   placeCall: (sid: string, from: string, to: string, inputs: CallInput[]) =>
     call<CallResult>("POST", `${base}/flows/${sid}/simulate/call`, { from, to, script: { inputs } }),
   executions: (sid: string, status?: "active" | "ended") =>
@@ -144,4 +148,51 @@ export const simApi = {
       (r) => r.executions,
     ),
   execution: (sid: string) => call<ExecutionDetail>("GET", `${base}/executions/${sid}`),
+  executionsPage: (sid: string, query: ExecutionQuery) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v) q.set(k, String(v));
+    return call<ExecutionPage>("GET", `${base}/flows/${sid}/executions?${q.toString()}`);
+  },
+  endExecution: (sid: string) => call<ExecutionSummary>("POST", `${base}/executions/${sid}/end`, {}),
+  endExecutions: (flowSid: string, sids: string[]) =>
+    call<{ ended: string[]; not_found: string[] }>("POST", `${base}/flows/${flowSid}/executions/end`, { sids }),
+  deleteExecution: (sid: string) => call<void>("DELETE", `${base}/executions/${sid}`),
+  analytics: (sid: string, since: string, until?: string) => {
+    const q = new URLSearchParams({ since });
+    if (until) q.set("until", until);
+    return call<FlowAnalytics>("GET", `${base}/flows/${sid}/analytics?${q.toString()}`);
+  },
 };
+
+export interface FlowAnalytics {
+  flow_sid: string;
+  since: string;
+  until: string | null;
+  transitions: { from: string; event: string; to: string; count: number }[];
+  dropoffs: { widget: string; count: number }[];
+  entries: { widget: string; count: number }[];
+  step_count: number;
+}
+
+export interface ExecutionQuery {
+  status?: "active" | "ended" | "";
+  contact?: string;
+  since?: string;
+  until?: string;
+  stuck?: boolean;
+  stuck_after?: number;
+  page_size?: number;
+  page_token?: string | null;
+}
+
+export interface ListedExecution extends ExecutionSummary {
+  stuck: boolean;
+  stuck_reason: "idle" | "timer_overdue" | null;
+}
+
+export interface ExecutionPage {
+  executions: ListedExecution[];
+  next_page_token: string | null;
+  page_size: number;
+  stuck_after: number;
+}

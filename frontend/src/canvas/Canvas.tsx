@@ -3,6 +3,8 @@ import {
   type Connection, type Edge, type EdgeChange, type NodeChange, type OnDelete,
 } from "@xyflow/react";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { AnalyticsPanel } from "../analytics/AnalyticsPanel";
+import { handleEvent, transitionKey, useAnalytics } from "../analytics/analyticsStore";
 import { edgeKey, useLive } from "../live/liveStore";
 import { Deriver, type Mark, type WidgetNode } from "../store/derive";
 import { editorStore, problemsByName, useActions, useEditor } from "../store/flowStore";
@@ -26,6 +28,14 @@ function searchMarks(def: FlowDefinition, text: string): Record<string, Mark> {
   return out;
 }
 
+/** Every edge labelled with how many steps took its transition in the analytics window. */
+function withCounts(edges: Edge[], counts: Record<string, number>): Edge[] {
+  return edges.map((e) => {
+    const n = counts[transitionKey(e.source, handleEvent(e.sourceHandle), e.target)] ?? 0;
+    return { ...e, label: String(n), className: n ? "has-count" : "no-count", data: { ...e.data, count: n } };
+  });
+}
+
 export const Canvas = memo(function Canvas() {
   const actions = useActions();
   const def = useEditor((s) => s.def);
@@ -37,6 +47,7 @@ export const Canvas = memo(function Canvas() {
   const errors = useEditor((s) => s.errors);
   const problemsDef = useEditor((s) => s.problemsDef);
   const search = useEditor((s) => s.search);
+  const flowSid = useEditor((s) => s.flow?.sid ?? null);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const deriver = useRef(new Deriver());
   const { screenToFlowPosition, setCenter, setViewport, getNodes } = useReactFlow();
@@ -91,10 +102,13 @@ export const Canvas = memo(function Canvas() {
   const rawEdges = useMemo(() => deriver.current.edges(shown, catalogue, readOnly ? diffMarks : {}), [shown, catalogue, readOnly, diffMarks]);
   // Live monitor marks: only the few marked edges get new objects (the rest keep identity).
   const liveEdges = useLive((s) => s.edges);
+  const analyticsOn = useAnalytics((a) => a.on) && !readOnly;
+  const counts = useAnalytics((a) => a.counts);
   const edges = useMemo(() => {
     const marked = Object.keys(liveEdges).length > 0;
-    if (!selectedEdges.size && !marked) return rawEdges;
-    return rawEdges.map((e) => {
+    const base = analyticsOn ? withCounts(rawEdges, counts) : rawEdges;
+    if (!selectedEdges.size && !marked) return base;
+    return base.map((e) => {
       const live = marked && !readOnly ? liveEdges[edgeKey(e.source, e.target)] : undefined;
       const sel = selectedEdges.has(e.id);
       if (!live && !sel) return e;
@@ -104,7 +118,7 @@ export const Canvas = memo(function Canvas() {
         ...(live ? { className: live === "active" ? "is-active" : "is-visited", animated: live === "active" } : {}),
       };
     });
-  }, [rawEdges, selectedEdges, liveEdges, readOnly]);
+  }, [rawEdges, selectedEdges, liveEdges, readOnly, analyticsOn, counts]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<WidgetNode>[]) => {
@@ -212,6 +226,7 @@ export const Canvas = memo(function Canvas() {
         <Background />
         <MiniMap pannable zoomable nodeStrokeWidth={3} />
         <Controls />
+        {flowSid && !readOnly && <AnalyticsPanel flowSid={flowSid} />}
       </ReactFlow>
     </div>
   );

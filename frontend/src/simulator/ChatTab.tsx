@@ -2,11 +2,11 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { simApi, type Conversation } from "../api/client";
 import { liveStore } from "../live/liveStore";
 import { refreshExecution } from "../live/monitor";
+import { Transcript } from "./Transcript";
 
 export const DEFAULT_CONTACT = "+15555550100";
 export const DEFAULT_FLOW_NUMBER = "+15555550199";
 const POLL_MS = 2000;
-
 /** Chat with the flow as a contact: each message is a signed inbound webhook (same path as Twilio). */
 export function ChatTab({ flowSid }: { flowSid: string }) {
   const [from, setFrom] = useState(DEFAULT_CONTACT);
@@ -93,18 +93,12 @@ export function ChatTab({ flowSid }: { flowSid: string }) {
           <input data-testid="sim-to" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
-      <ol className="sim-messages" data-testid="sim-messages" ref={list}>
-        {(conv?.messages ?? []).map((m) => (
-          <li key={`${m.direction}:${m.sid}`} className={`sim-msg ${m.direction}`} data-direction={m.direction} data-status={m.status}>
-            <span className="sim-body">{m.body}</span>
-            {m.media_urls?.map((u) => (
-              <span key={u} className="sim-media">{u}</span>
-            ))}
-            {m.status === "failed" || m.status === "undelivered" ? <span className="sim-failed"> ({m.status})</span> : null}
-          </li>
-        ))}
-        {!conv?.messages.length && <li className="muted">Type a message to start a conversation.</li>}
-      </ol>
+      <Transcript
+        messages={conv?.messages ?? []}
+        flowAddress={to.trim()}
+        listRef={list}
+        empty="Type a message to start a conversation."
+      />
       {waiting && (
         <div className="muted" data-testid="sim-waiting">
           Waiting at <strong>{waiting}</strong>

@@ -1,7 +1,8 @@
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { simApi, type ExecutionDetail } from "../api/client";
 import { liveStore, useLive, useLiveActions, type LiveStep } from "../live/liveStore";
+import { ExecutionsList } from "./ExecutionsList";
 
 const REPLAY_MS = 600;
 
@@ -9,28 +10,10 @@ const REPLAY_MS = 600;
 export function MonitorTab({ flowSid }: { flowSid: string }) {
   const actions = useLiveActions();
   const focus = useLive((s) => s.focus);
-  const [filter, setFilter] = useState<"active" | "ended">("active");
-  const [list, setList] = useState<{ sid: string; status: string; current_widget: string | null; contact?: string; date_created?: string | null }[]>([]);
   const [detail, setDetail] = useState<ExecutionDetail | null>(null);
   const [openStep, setOpenStep] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const rf = useReactFlow();
-
-  const loadList = useCallback(async () => {
-    try {
-      const xs = await simApi.executions(flowSid, filter);
-      setList(xs);
-      setError(null);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [flowSid, filter]);
-
-  useEffect(() => {
-    void loadList();
-    const t = setInterval(() => void loadList(), 3000);
-    return () => clearInterval(t);
-  }, [loadList]);
 
   // Follow the focused execution as it moves (socket events or polling update the live store).
   const focusedSteps = useLive((s) => (s.focus ? s.executions[s.focus]?.steps.length ?? 0 : 0));
@@ -80,32 +63,7 @@ export function MonitorTab({ flowSid }: { flowSid: string }) {
 
   return (
     <div className="sim-monitor" data-testid="sim-monitor">
-      {!detail && (
-        <>
-          <div className="sim-tabs small">
-            <button type="button" className={filter === "active" ? "on" : ""} data-testid="executions-active" onClick={() => setFilter("active")}>
-              Active
-            </button>
-            <button type="button" className={filter === "ended" ? "on" : ""} data-testid="executions-ended" onClick={() => setFilter("ended")}>
-              Ended
-            </button>
-            <button type="button" onClick={() => void loadList()}>
-              Refresh
-            </button>
-          </div>
-          <ul className="sim-executions" data-testid="executions-list">
-            {list.map((x) => (
-              <li key={x.sid}>
-                <button type="button" className="linkish" data-testid="execution-item" data-execution-sid={x.sid} onClick={() => open(x.sid)}>
-                  {x.contact ?? ""} · {x.current_widget ?? x.status}
-                  <span className="muted"> {x.date_created?.replace("T", " ").slice(0, 19)}</span>
-                </button>
-              </li>
-            ))}
-            {!list.length && <li className="muted">No {filter} executions.</li>}
-          </ul>
-        </>
-      )}
+      {!detail && <ExecutionsList flowSid={flowSid} onOpen={open} />}
       {error && (
         <div className="banner error" role="alert">
           {error}

@@ -5,8 +5,10 @@ import { isDirty, useEditor } from "../store/flowStore";
 import { CallTab } from "./CallTab";
 import { ChatTab } from "./ChatTab";
 import { MonitorTab } from "./MonitorTab";
+import { RestTab } from "./RestTab";
 
-type Tab = "chat" | "call" | "executions";
+type Tab = "chat" | "call" | "rest" | "executions";
+const LABELS: Record<Tab, string> = { chat: "Chat", call: "Call", rest: "REST", executions: "Executions" };
 
 /** Run the flow by chat or call, and watch executions move through the canvas live. */
 export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
@@ -36,9 +38,9 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         </div>
       )}
       <div className="sim-tabs" role="tablist">
-        {(["chat", "call", "executions"] as Tab[]).map((t) => (
+        {(["chat", "call", "rest", "executions"] as Tab[]).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? "on" : ""} data-testid={`sim-tab-${t}`} onClick={() => setTab(t)}>
-            {t === "chat" ? "Chat" : t === "call" ? "Call" : "Executions"}
+            {LABELS[t]}
           </button>
         ))}
       </div>
@@ -49,6 +51,9 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         </div>
         <div hidden={tab !== "call"}>
           <CallTab flowSid={flowSid} />
+        </div>
+        <div hidden={tab !== "rest"}>
+          <RestTab flowSid={flowSid} />
         </div>
         {tab === "executions" && <MonitorTab flowSid={flowSid} />}
       </div>

@@ -1,0 +1,67 @@
+import { Panel } from "@xyflow/react";
+import { useEffect } from "react";
+import { simApi } from "../api/client";
+import { loaded, setAnalytics, useAnalytics, WINDOW_MS, type AnalyticsWindow } from "./analyticsStore";
+
+const REFRESH_MS = 5000;
+
+/** The canvas's "Analytics" toggle: while on, counts are read for the window every few seconds. */
+export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
+  const on = useAnalytics((s) => s.on);
+  const window_ = useAnalytics((s) => s.window);
+  const dropoffs = useAnalytics((s) => s.dropoffs);
+  const stepCount = useAnalytics((s) => s.stepCount);
+  const error = useAnalytics((s) => s.error);
+
+  useEffect(() => {
+    if (!on) return;
+    let stop = false;
+    const load = () => {
+      const since = new Date(Date.now() - WINDOW_MS[window_]).toISOString();
+      simApi.analytics(flowSid, since).then(
+        (a) => !stop && loaded(a),
+        (e: Error) => !stop && setAnalytics({ error: e.message }),
+      );
+    };
+    load();
+    const t = setInterval(load, REFRESH_MS);
+    return () => {
+      stop = true;
+      clearInterval(t);
+    };
+  }, [on, window_, flowSid]);
+
+  // Leaving the flow clears the counts (they belong to this flow).
+  useEffect(() => () => setAnalytics({ on: false, counts: {}, dropoffs: [], stepCount: 0 }), [flowSid]);
+
+  return (
+    <Panel position="top-right" className="analytics-panel" data-testid="analytics-panel">
+      <label>
+        <input type="checkbox" data-testid="analytics-toggle" checked={on} onChange={(e) => setAnalytics({ on: e.target.checked })} /> Analytics
+      </label>
+      {on && (
+        <>
+          <select data-testid="analytics-window" aria-label="Window" value={window_} onChange={(e) => setAnalytics({ window: e.target.value as AnalyticsWindow })}>
+            <option value="hour">Last hour</option>
+            <option value="day">Last day</option>
+            <option value="week">Last week</option>
+            <option value="month">Last 30 days</option>
+          </select>
+          <div className="muted" data-testid="analytics-steps">
+            {stepCount} steps
+          </div>
+          {dropoffs.length > 0 && (
+            <ul className="analytics-dropoffs" data-testid="analytics-dropoffs" aria-label="Ended at">
+              {dropoffs.map((d) => (
+                <li key={d.widget} data-widget={d.widget}>
+                  ended at {d.widget}: <strong>{d.count}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
+          {error && <div className="banner error">{error}</div>}
+        </>
+      )}
+    </Panel>
+  );
+}

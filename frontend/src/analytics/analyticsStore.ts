@@ -1,0 +1,49 @@
+// Path analytics shown on the canvas: counts per transition, drop-offs per widget.
+import { createStore, useStore } from "zustand";
+import type { FlowAnalytics } from "../api/client";
+
+export type AnalyticsWindow = "hour" | "day" | "week" | "month";
+
+export const WINDOW_MS: Record<AnalyticsWindow, number> = {
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 7 * 86_400_000,
+  month: 30 * 86_400_000,
+};
+
+export interface AnalyticsState {
+  on: boolean;
+  window: AnalyticsWindow;
+  /** Steps per transition, keyed by transitionKey(from, event, to). */
+  counts: Record<string, number>;
+  dropoffs: { widget: string; count: number }[];
+  stepCount: number;
+  error: string | null;
+}
+
+export const transitionKey = (from: string, event: string, to: string) => `${from}|${event}|${to}`;
+
+/** The event of a canvas edge's source handle (`event`, or `event:index` for split branches). */
+export const handleEvent = (handle: string | null | undefined) => (handle ?? "").split(":")[0];
+
+export function countsOf(a: FlowAnalytics): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of a.transitions) out[transitionKey(t.from, t.event, t.to)] = (out[transitionKey(t.from, t.event, t.to)] ?? 0) + t.count;
+  return out;
+}
+
+export const analyticsStore = createStore<AnalyticsState>(() => ({
+  on: false, window: "day", counts: {}, dropoffs: [], stepCount: 0, error: null,
+}));
+
+export function useAnalytics<T>(selector: (s: AnalyticsState) => T): T {
+  return useStore(analyticsStore, selector);
+}
+
+export function setAnalytics(next: Partial<AnalyticsState>): void {
+  analyticsStore.setState(next);
+}
+
+export function loaded(a: FlowAnalytics): void {
+  analyticsStore.setState({ counts: countsOf(a), dropoffs: a.dropoffs, stepCount: a.step_count, error: null });
+}
