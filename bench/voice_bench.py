@@ -151,7 +151,9 @@ def setup_flow() -> tuple[Any, Any]:
     flow = Flow.objects.create(
         account=account, friendly_name="ivr", status="published", revision=1, published_revision=1
     )
-    FlowRevision.objects.create(flow=flow, revision=1, definition=FLOW, status="published", friendly_name="ivr")
+    FlowRevision.objects.create(
+        flow=flow, revision=1, definition=FLOW, status="published", friendly_name="ivr"
+    )
     return account, flow
 
 
@@ -326,7 +328,9 @@ def main() -> None:
             row: dict[str, Any] = {"run": run}
             reset(flow)
             floor = run_wrk(topo.base_url, args.seconds, script, str(floor_file))
-            row.update(floor_rps=round(floor["rps"], 1), floor_p50_ms=floor["p50_ms"], floor_p99_ms=floor["p99_ms"])
+            row.update(
+                floor_rps=round(floor["rps"], 1), floor_p50_ms=floor["p50_ms"], floor_p99_ms=floor["p99_ms"]
+            )
             phases = [("unpaced", 0), *_rates(args.rates, floor["rps"])]
             for index, (label, rate) in enumerate(phases):
                 prefix = Path(tmp) / f"calls{run}_{index}"
