@@ -24,6 +24,7 @@ from executions.inbound.requests import merged_params, message_pair
 from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
 from executions.voice import turns
+from executions.voice.queries import Prepared
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
 
@@ -52,10 +53,19 @@ def _signature_refused(request: HttpRequest, account: Account) -> HttpResponse |
     return None
 
 
+_FLOW: Prepared[Flow] = Prepared(
+    lambda account, sid: (
+        Flow.objects.select_related("account").filter(account__sid=account, sid=sid).order_by()[:1]
+    ),  # sids are unique: no ORDER BY to build
+    "account",
+    "sid",
+)
+
+
 def _authorised_flow(request: HttpRequest, account_sid: str, flow_sid: str) -> Flow | HttpResponse:
     """The flow and its account in one query; the same answers as ``_authorised`` + a lookup."""
-    found = Flow.objects.select_related("account").filter(account__sid=account_sid, sid=flow_sid)
-    flow = next(iter(found.order_by()[:1]), None)  # sids are unique: no ORDER BY to build
+    found = _FLOW.run(account=account_sid, sid=flow_sid)  # compiled once: a call's every turn
+    flow = found[0] if found else None
     if flow is None:  # which 404 (or 401/403 first) is the account check's to say
         account = _authorised(request, account_sid)
         if isinstance(account, HttpResponse):

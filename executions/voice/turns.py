@@ -20,6 +20,7 @@ from django.db.models import Q
 from executions.engine import revisions, store
 from executions.engine.context import trigger_payload
 from executions.models import Execution
+from executions.voice.queries import Prepared
 from studio import widgets
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
@@ -77,26 +78,68 @@ def _active_for(flow: Flow, contact: str, channel: str, call_sid: str) -> Execut
     return active.filter(contact_channel_address=contact, channel_address=channel, session_key="").first()
 
 
+_LOCK_BY_ID: Prepared[Execution] = Prepared(
+    lambda pk: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("account", "flow")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    "pk:int",
+)
+_LOCK_BY_SIDS: Prepared[Execution] = Prepared(
+    lambda account, flow, sid: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("account", "flow")
+        .filter(account__sid=account, flow__sid=flow, sid=sid)
+        .order_by()[:1]
+    ),  # sids are unique: no ORDER BY to build
+    "account",
+    "flow",
+    "sid",
+)
+# The call's own session or its address pair (either direction), the own one preferred; one
+# active execution per pair and session, so never more than three rows.
+_ACTIVE_FOR_CALL: Prepared[Execution] = Prepared(
+    lambda flow, call, a, b: (
+        Execution.objects.filter(
+            Q(session_key=call)
+            | Q(session_key="")
+            & (
+                Q(contact_channel_address=a, channel_address=b)
+                | Q(contact_channel_address=b, channel_address=a)
+            ),
+            flow_id=flow,
+            status=Execution.Status.ACTIVE,
+        )
+        .only("pk", "session_key")
+        .order_by("pk")[:3]
+    ),
+    "flow:int",
+    "call",
+    "a",
+    "b",
+)
+
+
 def _locked(pk: int) -> Execution:
     """``store.lock`` with the revision from memory instead of a join (it never changes)."""
-    execution = Execution.objects.select_for_update(of=("self",)).select_related("account", "flow").get(pk=pk)
-    execution.revision = revisions.by_id(execution.revision_id)
-    return execution
+    found = _LOCK_BY_ID.run(pk=pk)
+    if not found:
+        raise Execution.DoesNotExist(pk)
+    found[0].revision = revisions.by_id(found[0].revision_id)
+    return found[0]
 
 
 def locked_for_callback(account_sid: str, flow_sid: str, execution_sid: str) -> Execution | None:
     """The execution an action/redirect URL names, locked, with its account and flow, in one
     statement (the caller checks the account and the signature before using it); the revision
     comes from memory (``engine.revisions``)."""
-    query = (
-        Execution.objects.select_for_update(of=("self",))
-        .select_related("account", "flow")
-        .filter(account__sid=account_sid, flow__sid=flow_sid, sid=execution_sid)
-    )
-    found = next(iter(query.order_by()[:1]), None)  # sids are unique: no ORDER BY to build
-    if found is not None:
-        found.revision = revisions.by_id(found.revision_id)
-    return found
+    found = _LOCK_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
+    if not found:
+        return None
+    found[0].revision = revisions.by_id(found[0].revision_id)
+    return found[0]
 
 
 def _collide(active: Execution | None, params: dict[str, Any]) -> str:
@@ -118,16 +161,8 @@ def active_for_call(flow: Flow, params: dict[str, Any]) -> int | None:
     """The id of the active execution a call belongs to: its own session, else its address pair."""
     call_sid = str(params.get("CallSid") or "")
     frm, to = str(params.get("From") or ""), str(params.get("To") or "")
-    pairs = Q(contact_channel_address=frm, channel_address=to) | Q(
-        contact_channel_address=to, channel_address=frm
-    )
-    mine = Q(session_key=call_sid) if call_sid else Q(pk__in=[])
-    # One statement for both: at most one row of the call's own and two of the pair (one
-    # active execution per pair and session), the call's own preferred.
-    found = Execution.objects.filter(
-        mine | (pairs & Q(session_key="")), flow=flow, status=Execution.Status.ACTIVE
-    )
-    candidates = list(found.only("pk", "session_key").order_by("pk")[:3])
+    # Without a CallSid, "no session" stands in for it: the pair's rows are the candidates.
+    candidates = _ACTIVE_FOR_CALL.run(flow=flow.pk, call=call_sid, a=frm, b=to)
     own = [e for e in candidates if call_sid and e.session_key == call_sid]
     chosen = own[0] if own else next((e for e in candidates if not e.session_key), None)
     return None if chosen is None else int(chosen.pk)
