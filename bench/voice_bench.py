@@ -269,12 +269,12 @@ class CallPlayer:
             "calls": self.calls,
             "call_errors": self.errors,
             "calls_per_s": round(self.calls / seconds, 1),
-            "turn_p50_ms": _percentile(turns, 0.5),
-            "turn_p99_ms": _percentile(turns, 0.99),
+            "call_turn_p50_ms": _percentile(turns, 0.5),
+            "call_turn_p99_ms": _percentile(turns, 0.99),
         }
-        for kind, values in self.latencies.items():
-            out[f"{kind}_p50_ms"] = _percentile(values, 0.5)
-            out[f"{kind}_p99_ms"] = _percentile(values, 0.99)
+        for kind, values in self.latencies.items():  # "call_" apart from the wrk phases' keys
+            out[f"call_{kind}_p50_ms"] = _percentile(values, 0.5)
+            out[f"call_{kind}_p99_ms"] = _percentile(values, 0.99)
         return out
 
 
