@@ -19,10 +19,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from executions.inbound.fast_path import FlowWebhookFastPath  # noqa: E402
 from executions.live.origin import CredentialsOrOriginValidator  # noqa: E402
+from executions.voice.asgi import VoiceRoutes  # noqa: E402
 
 django_application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # A call's requests run Django's middleware in one thread hop (executions.voice.asgi).
+        "http": VoiceRoutes(django_asgi_app),
         # Scripts' handshakes carry credentials and no Origin (executions/live/origin.py).
         "websocket": CredentialsOrOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

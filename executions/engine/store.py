@@ -67,6 +67,38 @@ def create_execution(
 
     With ``writes`` (an inbound batch) the row is inserted when the batch flushes, with the
     state its first run leaves it in; a conflict then fails the batch's flush instead."""
+    execution = new_execution(
+        flow,
+        revision,
+        contact=contact,
+        channel=channel,
+        trigger_event=trigger_event,
+        trigger=trigger,
+        data=data,
+        initiated_by=initiated_by,
+        session_key=session_key,
+    )
+    if writes is not None:
+        writes.inserts.append(execution)
+        return execution
+    with transaction.atomic():  # a savepoint: an IntegrityError leaves the caller's transaction usable
+        execution.save()
+    return execution
+
+
+def new_execution(
+    flow: Flow,
+    revision: FlowRevision,
+    *,
+    contact: str,
+    channel: str,
+    trigger_event: str,
+    trigger: dict[str, Any],
+    data: dict[str, Any] | None = None,
+    initiated_by: str = "",
+    session_key: str = "",
+) -> Execution:
+    """An active execution not yet saved, its relations (account, flow, revision) in memory."""
     execution = Execution(
         account=flow.account,
         flow=flow,
@@ -87,11 +119,6 @@ def create_execution(
         channel_address=channel,
         data=data,
     )
-    if writes is not None:
-        writes.inserts.append(execution)
-        return execution
-    with transaction.atomic():  # a savepoint: an IntegrityError leaves the caller's transaction usable
-        execution.save()
     return execution
 
 
@@ -194,6 +221,11 @@ def save(
     if writes is None:
         writes = services.writes if services is not None else Writes()
     now = timezone.now()
+    previous_wait = execution.wait_state or {}
+    if result.wait is not None:
+        # Whether a Wait row (a timer) stands for this wait: the next save deletes stale Wait
+        # rows only when one can exist (voice widgets wait without timers, turn after turn).
+        state.wait_state["timer"] = result.wait.timeout_seconds is not None
     execution.context = state.context
     execution.status = state.status
     execution.current_widget = state.current_widget
@@ -221,7 +253,8 @@ def save(
     ]
     writes.steps.extend(steps)
     token = (state.wait_state or {}).get("token", "")
-    if not fresh:
+    # Waits saved before the flag existed say nothing: a non-empty one may have a timer.
+    if not fresh and previous_wait.get("timer", bool(previous_wait)):
         writes.kept_tokens.append((execution, token))
     if result.wait is not None and result.wait.timeout_seconds is not None:
         writes.waits.append(

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -142,7 +142,7 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
     if not objs:
         return
     if len(objs) == 1:
-        objs[0].save(update_fields=list(columns))
+        _update_one(objs[0], columns)
         return
     if connection.vendor != "postgresql":
         type(objs[0]).objects.bulk_update(objs, list(columns))
@@ -156,6 +156,34 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_rows_json(objs, fields, adding=False)])
+
+
+_UPDATE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
+    """``obj.save(update_fields=columns)`` without building the UPDATE each time (a voice turn
+    saves one execution per request): the statement is made once per model and columns, the
+    values prepared as ``save`` prepares them (``pre_save``: ``auto_now`` dates). No model
+    signals are connected to the engine's models, so none are skipped."""
+    meta = obj._meta
+    key = (connection.vendor, meta.label, columns)
+    cached = _UPDATE_SQL.get(key)
+    if cached is None:
+        fields = [meta.get_field(c) for c in columns]
+        sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+        pk_column = connection.ops.quote_name(meta.pk.column)
+        cached = (
+            f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE {pk_column} = %s",
+            fields,
+        )
+        _UPDATE_SQL[key] = cached
+    sql, fields = cached
+    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 def insert_rows(objs: list[Any], *, ignore_conflicts: bool = False) -> None:

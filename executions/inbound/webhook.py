@@ -26,6 +26,7 @@ from executions.inbound.requests import merged_params, message_pair
 from executions.inbound.signature import signature_status
 from executions.models import Execution, Message
 from executions.voice import turns
+from executions.voice.queries import Prepared
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
 
@@ -56,10 +57,19 @@ def _signature_refused(request: HttpRequest, account: Account) -> HttpResponse |
     return None
 
 
+_FLOW: Prepared[Flow] = Prepared(
+    lambda account, sid: (
+        Flow.objects.select_related("account").filter(account__sid=account, sid=sid).order_by()[:1]
+    ),  # sids are unique: no ORDER BY to build
+    "account",
+    "sid",
+)
+
+
 def _authorised_flow(request: HttpRequest, account_sid: str, flow_sid: str) -> Flow | HttpResponse:
     """The flow and its account in one query; the same answers as ``_authorised`` + a lookup."""
-    found = Flow.objects.select_related("account").filter(account__sid=account_sid, sid=flow_sid)
-    flow = next(iter(found.order_by()[:1]), None)  # sids are unique: no ORDER BY to build
+    found = _FLOW.run(account=account_sid, sid=flow_sid)  # compiled once: a call's every turn
+    flow = found[0] if found else None
     if flow is None:  # which 404 (or 401/403 first) is the account check's to say
         account = _authorised(request, account_sid)
         if isinstance(account, HttpResponse):
@@ -119,23 +129,31 @@ def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
 def execution_callback(
     request: HttpRequest, account_sid: str, flow_sid: str, execution_sid: str
 ) -> HttpResponse:
-    """Action/redirect URLs of waiting widgets (``Services.callback_url``)."""
-    account = _authorised(request, account_sid)
-    if isinstance(account, HttpResponse):
-        return account
+    """Action/redirect URLs of waiting widgets (``Services.callback_url``).
+
+    A turn of a call: one statement reads and locks the execution with its account and flow
+    (the account and signature checks follow; anything unusual takes the general path below
+    for the same answers), then the run's writes."""
     params = _params(request)
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
     with transaction.atomic():
-        found = Execution.objects.filter(account=account, flow__sid=flow_sid, sid=execution_sid).first()
-        if found is None:
-            return twilio_error_response(
-                404, 20404, f"The requested resource /Executions/{execution_sid} was not found"
+        execution = turns.locked_for_callback(account_sid, flow_sid, execution_sid)
+        if execution is not None and execution.account.is_active:
+            refused = _signature_refused(request, execution.account)
+            if refused is not None:
+                return refused
+            result = store.deliver(
+                execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq
             )
-        execution = store.lock(found.pk)
-        result = store.deliver(execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq)
-    return _xml(turns.twiml_document(result.twiml))
+            return _xml(turns.twiml_document(result.twiml))
+    account = _authorised(request, account_sid)
+    if isinstance(account, HttpResponse):
+        return account
+    return twilio_error_response(
+        404, 20404, f"The requested resource /Executions/{execution_sid} was not found"
+    )
 
 
 @csrf_exempt

@@ -17,9 +17,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from executions.engine import store
+from executions.engine import revisions, store
 from executions.engine.context import trigger_payload
 from executions.models import Execution
+from executions.voice.queries import Prepared
 from studio import widgets
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
@@ -29,49 +30,122 @@ ENDED_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 
 
 def handle_call(flow: Flow, params: dict[str, Any]) -> str:
-    """An incoming (or status-updated) call for ``flow``; returns a TwiML document."""
+    """An incoming (or status-updated) call for ``flow``; returns a TwiML document.
+
+    Statements of a new call: its INSERT (the unique index on active executions says whether
+    the same call is asking again: a retried request runs nothing), the run's UPDATE and step
+    INSERT. The row is new in this transaction, so nobody else can hold it: no lock to take.
+    """
     if str(params.get("CallStatus") or "") in ENDED_STATUSES:
         call_ended(flow, params)
         return EMPTY
     contact, channel = call_pair(params)
     call_sid = str(params.get("CallSid") or "")
-    revision = flow.revision_for(contact)
+    revision = revisions.for_contact(flow, contact)
     if revision is None:
         return EMPTY
     flags = (revision.definition or {}).get("flags") or {}
     concurrent = bool(flags.get("allow_concurrent_calls", True))
-    with transaction.atomic():
-        same_call = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE, session_key=call_sid)
-        if call_sid and same_call.exists():
-            return _collide(same_call.first(), params)  # the same call asking again
-        try:
-            execution = store.create_execution(
-                flow,
-                revision,
-                contact=contact,
-                channel=channel,
-                trigger_event="incomingCall",
-                trigger=trigger_payload(params),
-                initiated_by=call_sid,
-                session_key=call_sid if concurrent else "",
-            )
-        except IntegrityError:
-            active = Execution.objects.filter(
-                flow=flow,
-                status=Execution.Status.ACTIVE,
-                contact_channel_address=contact,
-                channel_address=channel,
-                session_key="",
-            ).first()
-            return _collide(active, params)
-        result = store.run_start(store.lock(execution.pk))
+    execution = store.new_execution(
+        flow,
+        revision,
+        contact=contact,
+        channel=channel,
+        trigger_event="incomingCall",
+        trigger=trigger_payload(params),
+        initiated_by=call_sid,
+        session_key=call_sid if concurrent else "",
+    )
+    try:
+        with transaction.atomic():
+            execution.save(force_insert=True)
+            result = store.run_start(execution)
+    except IntegrityError:
+        if execution.pk is not None and not execution._state.adding:
+            raise  # not the execution's INSERT: a real error
+        # The same call again (Twilio retried), or another call of a pair that runs one
+        # execution at a time: the active execution hears of it (81002), the call gets nothing.
+        with transaction.atomic():
+            return _collide(_active_for(flow, contact, channel, call_sid), params)
     return twiml_document(result.twiml)
+
+
+def _active_for(flow: Flow, contact: str, channel: str, call_sid: str) -> Execution | None:
+    active = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)
+    own = active.filter(session_key=call_sid).first() if call_sid else None
+    if own is not None:
+        return own
+    return active.filter(contact_channel_address=contact, channel_address=channel, session_key="").first()
+
+
+_LOCK_BY_ID: Prepared[Execution] = Prepared(
+    lambda pk: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("account", "flow")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    "pk:int",
+)
+_LOCK_BY_SIDS: Prepared[Execution] = Prepared(
+    lambda account, flow, sid: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("account", "flow")
+        .filter(account__sid=account, flow__sid=flow, sid=sid)
+        .order_by()[:1]
+    ),  # sids are unique: no ORDER BY to build
+    "account",
+    "flow",
+    "sid",
+)
+# The call's own session or its address pair (either direction), the own one preferred; one
+# active execution per pair and session, so never more than three rows.
+_ACTIVE_FOR_CALL: Prepared[Execution] = Prepared(
+    lambda flow, call, a, b: (
+        Execution.objects.filter(
+            Q(session_key=call)
+            | Q(session_key="")
+            & (
+                Q(contact_channel_address=a, channel_address=b)
+                | Q(contact_channel_address=b, channel_address=a)
+            ),
+            flow_id=flow,
+            status=Execution.Status.ACTIVE,
+        )
+        .only("pk", "session_key")
+        .order_by("pk")[:3]
+    ),
+    "flow:int",
+    "call",
+    "a",
+    "b",
+)
+
+
+def _locked(pk: int) -> Execution:
+    """``store.lock`` with the revision from memory instead of a join (it never changes)."""
+    found = _LOCK_BY_ID.run(pk=pk)
+    if not found:
+        raise Execution.DoesNotExist(pk)
+    found[0].revision = revisions.by_id(found[0].revision_id)
+    return found[0]
+
+
+def locked_for_callback(account_sid: str, flow_sid: str, execution_sid: str) -> Execution | None:
+    """The execution an action/redirect URL names, locked, with its account and flow, in one
+    statement (the caller checks the account and the signature before using it); the revision
+    comes from memory (``engine.revisions``)."""
+    found = _LOCK_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
+    if not found:
+        return None
+    found[0].revision = revisions.by_id(found[0].revision_id)
+    return found[0]
 
 
 def _collide(active: Execution | None, params: dict[str, Any]) -> str:
     """A call reaching an execution that is already active: 81002, the call gets nothing."""
     if active is not None:
-        store.deliver(store.lock(active.pk), Inbound(kind="call", payload=dict(params)))
+        store.deliver(_locked(active.pk), Inbound(kind="call", payload=dict(params)))
     return EMPTY
 
 
@@ -83,33 +157,31 @@ def call_pair(params: dict[str, Any]) -> tuple[str, str]:
     return frm, to
 
 
-def active_for_call(flow: Flow, params: dict[str, Any]) -> Execution | None:
-    """The active execution a call belongs to: its own session, else its address pair."""
-    qs = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)
+def active_for_call(flow: Flow, params: dict[str, Any]) -> int | None:
+    """The id of the active execution a call belongs to: its own session, else its address pair."""
     call_sid = str(params.get("CallSid") or "")
-    if call_sid:
-        own = qs.filter(session_key=call_sid).first()
-        if own is not None:
-            return own
     frm, to = str(params.get("From") or ""), str(params.get("To") or "")
-    pairs = Q(contact_channel_address=frm, channel_address=to) | Q(
-        contact_channel_address=to, channel_address=frm
-    )
-    return qs.filter(pairs, session_key="").first()
+    # Without a CallSid, "no session" stands in for it: the pair's rows are the candidates.
+    candidates = _ACTIVE_FOR_CALL.run(flow=flow.pk, call=call_sid, a=frm, b=to)
+    own = [e for e in candidates if call_sid and e.session_key == call_sid]
+    chosen = own[0] if own else next((e for e in candidates if not e.session_key), None)
+    return None if chosen is None else int(chosen.pk)
 
 
 def call_ended(flow: Flow, params: dict[str, Any]) -> None:
-    """A status callback: the call is over (or never got answered)."""
+    """A status callback: the call is over (or never got answered). Usually the execution has
+    ended with the call already: one read, no transaction."""
+    found = active_for_call(flow, params)
+    if found is None:
+        return
     with transaction.atomic():
-        found = active_for_call(flow, params)
-        if found is None:
-            return
-        execution = store.lock(found.pk)
+        execution = _locked(found)
         if not execution.is_active:
             return
         key = f"{params.get('CallSid', '')}:{params.get('CallStatus', '')}"
         result = store.deliver(execution, Inbound(kind="call_status", payload=dict(params), key=key))
-        execution.refresh_from_db()
+        # ``deliver`` left the row's state on ``execution`` (a run saves it; an ignored event
+        # changes nothing): no need to read it back.
         if result.ignored and execution.is_active and _on_the_call(execution):
             store.end_execution(execution, f"Call {params.get('CallStatus')}: the caller is gone")
 
