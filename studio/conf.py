@@ -22,7 +22,6 @@ class StudioSettings:
     MAX_STEPS: int = 1000
     MAX_SAME_WIDGET_REPEATS: int = 10
     EXECUTION_LIFETIME_DAYS: float = 30
-    MAX_WIDGETS: int = 2000
     # Widget HTTP (Make HTTP Request, Run Function, TwiML Redirect).
     HTTP_TIMEOUT_SECONDS: float = 10
     HTTP_MAX_BODY_BYTES: int = 64 * 1024
