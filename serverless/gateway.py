@@ -18,14 +18,17 @@ from serverless.models import Environment, Function, Visibility
 from serverless.serializers import resource_url
 
 
-def live_environment_of(function: Function) -> tuple[Environment, Route] | None:
-    """The environment serving the function: the most recently deployed one whose live build holds it."""
+def live_environment_of(function: Function, environment_sid: str = "") -> tuple[Environment, Route] | None:
+    """The environment serving the function: ``environment_sid`` when given (the widget's choice),
+    else the most recently deployed one whose live build holds it."""
     envs = (
         Environment.objects.select_related("account", "service", "build", "deployment")
         .filter(service=function.service_id, build__isnull=False, build__function_versions__function=function)
         .distinct()
         .order_by("-deployment__date_created", "-id")
     )
+    if environment_sid:
+        envs = envs.filter(sid=environment_sid)
     for env in envs:
         assert env.build is not None
         for route in routes_of(env.build).values():
@@ -65,16 +68,21 @@ class FunctionHost:
     """Runs deployed functions for Studio's Run Function widget."""
 
     def invoke(
-        self, account: Any, function_sid: str, parameters: list[tuple[str, str]], headers: dict[str, str]
+        self,
+        account: Any,
+        function_sid: str,
+        parameters: list[tuple[str, str]],
+        headers: dict[str, str],
+        environment_sid: str = "",
     ) -> Any:
         function = (
             Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
         )
         if function is None:
             return None
-        found = live_environment_of(function)
+        found = live_environment_of(function, environment_sid)
         if found is None:
-            return None  # created here but never deployed: the widget's URL is all there is
+            return None  # not live (there): the widget's URL is all there is
         env, route = found
         if route.visibility == Visibility.PRIVATE:
             return _error_result(404, f"The requested resource {route.path} was not found")

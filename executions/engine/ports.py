@@ -61,9 +61,15 @@ class FunctionResult(Protocol):
 
 class FunctionHost(Protocol):
     def invoke(
-        self, account: Any, function_sid: str, parameters: list[tuple[str, str]], headers: dict[str, str]
+        self,
+        account: Any,
+        function_sid: str,
+        parameters: list[tuple[str, str]],
+        headers: dict[str, str],
+        environment_sid: str = "",
     ) -> FunctionResult | None:
-        """Run a deployed function; ``None`` when ``function_sid`` is not deployed here."""
+        """Run a deployed function (in ``environment_sid`` when given, else where it was deployed
+        last); ``None`` when it is not live here (there)."""
         ...
 
 

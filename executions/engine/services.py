@@ -111,11 +111,13 @@ class DbServices:
             self.execution.account, workflow_sid, channel, attributes, priority, timeout
         )
 
-    def invoke_function(self, function_sid: str, parameters: list[tuple[str, str]]) -> HttpResponse | None:
+    def invoke_function(
+        self, function_sid: str, parameters: list[tuple[str, str]], environment_sid: str = ""
+    ) -> HttpResponse | None:
         host = ports().function_host()
         if host is None or not function_sid:
             return None
-        result = host.invoke(self.execution.account, function_sid, parameters, {})
+        result = host.invoke(self.execution.account, function_sid, parameters, {}, environment_sid)
         return None if result is None else _as_response(result)
 
 

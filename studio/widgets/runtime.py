@@ -192,9 +192,12 @@ class Services(Protocol):
         """Create a TaskRouter Task for this contact; returns its SID (``WT…``); raises ``FlexError``."""
         ...
 
-    def invoke_function(self, function_sid: str, parameters: list[tuple[str, str]]) -> HttpResponse | None:
-        """Run a Function deployed on this server (its service's live environment) and return its
-        HTTP answer; ``None`` when ``function_sid`` is not deployed here (call its URL instead).
+    def invoke_function(
+        self, function_sid: str, parameters: list[tuple[str, str]], environment_sid: str = ""
+    ) -> HttpResponse | None:
+        """Run a Function deployed on this server (in ``environment_sid`` when given, else its
+        service's most recently deployed environment) and return its HTTP answer; ``None`` when it
+        is not live here (there): call its URL instead.
         Raises ``HttpError`` when the function produced no answer."""
         ...
 

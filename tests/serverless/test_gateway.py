@@ -72,3 +72,31 @@ def test_sids_not_deployed_here_are_left_to_the_url(alice: Any, bob: Any, tmp_pa
     service = Function.objects.get(sid=sid_of(result, "/echo")).service
     never = Function.objects.create(account=alice, service=service, friendly_name="/later")
     assert host.invoke(alice, never.sid, [], {}) is None
+
+
+def test_it_runs_the_function_in_the_environment_the_widget_names(alice: Any, tmp_path: Path) -> None:
+    (tmp_path / "functions").mkdir()
+    version = tmp_path / "functions" / "which.js"
+    version.write_text("exports.handler = (c, e, cb) => cb(null, 'one');\n")
+    first = deploy_to(alice, tmp_path, "dev")
+    version.write_text("exports.handler = (c, e, cb) => cb(null, 'two');\n")
+    second = deploy_to(alice, tmp_path, "production")
+    sid = sid_of(first, "/which")
+    assert sid == sid_of(second, "/which")  # one function, live in two environments
+    host = FunctionHost()
+
+    def answer(environment_sid: str = "") -> bytes | None:
+        result = host.invoke(alice, sid, [], {}, environment_sid)
+        return None if result is None else bytes(result.body)
+
+    assert answer(first["environment_sid"]) == b"one"
+    assert answer(second["environment_sid"]) == b"two"
+    assert answer() == b"two"  # no environment named: the one deployed last
+    assert answer("ZE" + "0" * 32) is None  # not live there: the widget's URL is called instead
+
+
+def deploy_to(account: Any, root: Path, environment: str) -> dict[str, Any]:
+    out = io.StringIO()
+    command = ["functions", "deploy", str(root), "--account", account.sid, "--environment", environment]
+    call_command(*command, "--json", stdout=out)
+    return dict(json.loads(out.getvalue()))

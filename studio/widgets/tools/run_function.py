@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from studio.widgets.props import Prop, kv_array
 from studio.widgets.runtime import HttpError, Outcome, WidgetCall, json_object
 from studio.widgets.tools.make_http_request import kv_pairs
 from studio.widgets.widget import Widget
+
+ENVIRONMENT_SID = re.compile(r"ZE[0-9a-f]{32}")
 
 
 class RunFunction(Widget):
@@ -41,7 +44,10 @@ class RunFunction(Widget):
             # A function deployed on this server runs here; any other URL is called over HTTP,
             # signed as Studio signs it so that protected Functions accept it (serverless §2.6).
             function_sid = str(call.properties.get("function_sid") or "").strip()
-            response = call.services.invoke_function(function_sid, pairs)
+            # Only a real SID picks the environment: exports often carry placeholders here.
+            environment_sid = str(call.properties.get("environment_sid") or "").strip()
+            environment_sid = environment_sid if ENVIRONMENT_SID.fullmatch(environment_sid) else ""
+            response = call.services.invoke_function(function_sid, pairs, environment_sid)
             if response is None:
                 response = call.services.http_request("POST", url, form=pairs, signed=True)
         except HttpError as exc:
