@@ -1,4 +1,4 @@
-"""What the corpus projects' own jest tests (../shared/corpus/functions/*/tests) expect, as HTTP:
+"""What the corpus projects' own jest tests (tests/corpus/functions/*/tests) expect, as HTTP:
 the same event (request parameters) and context (environment variables), the same answer.
 
 A jest ``toMatch(s)`` becomes "the body contains s", ``toEqual`` of a TwiML string "the body is s",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from serverless import services
 from serverless.models import Asset, Build, Environment, Service
 
-CORPUS = Path("/work/shared/corpus/functions")
-if not CORPUS.is_dir():  # the corpus copied into the repository, when present
-    CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "functions"
+# The Functions corpus (twilio-labs/function-templates, SOURCES.md), kept in the repository so a
+# fresh clone tests it; STUDIO_FUNCTIONS_CORPUS_DIR points elsewhere.
+CORPUS = Path(
+    os.environ.get("STUDIO_FUNCTIONS_CORPUS_DIR")
+    or Path(__file__).resolve().parents[1] / "corpus" / "functions"
+)
 
 
 def live_assets(account: Any, files: list[tuple[str, str, bytes, str]], name: str = "static") -> Environment:
