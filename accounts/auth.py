@@ -4,7 +4,7 @@ API: HTTP Basic with ``AccountSid:AuthToken`` or ``ApiKeySid:Secret``. A valid p
 always bound to exactly one account; views look resources up *within* ``request.account`` so
 another account's sid answers 404, never the object.
 Console: Django session + CSRF; the account is the user's membership (``X-Account-Sid`` picks
-one when the user belongs to several).
+one when the user belongs to several; else the one the session switched to, else the first).
 """
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ class TwilioBasicAuthentication(authentication.BaseAuthentication):
         return 'Basic realm="Twilio API"'
 
 
+# The account a console session switched to (accounts.console_api.SwitchAccount).
+SESSION_ACCOUNT_KEY = "console_account_sid"
+
+
 def membership_for(user: Any, account_sid: str | None) -> Membership | None:
     qs = Membership.objects.select_related("account").filter(user=user)
     if account_sid:
@@ -112,7 +116,10 @@ class ConsoleSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        membership = membership_for(user, request.META.get("HTTP_X_ACCOUNT_SID"))
+        asked = request.META.get("HTTP_X_ACCOUNT_SID")
+        membership = membership_for(user, asked or request.session.get(SESSION_ACCOUNT_KEY))
+        if membership is None and not asked:
+            membership = membership_for(user, None)  # switched to an account since left
         if membership is None:
             raise TwilioAPIError(403, 20403, "This user has no access to that account")
         ensure_active(membership.account)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions.api import console_analytics, console_executions, console_rest, console_sim, executions_api
+from executions.api import (
+    console_analytics,
+    console_executions,
+    console_explorer,
+    console_rest,
+    console_sim,
+    executions_api,
+)
 from executions.inbound import webhook
 from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
@@ -86,6 +93,20 @@ urlpatterns = [
         "api/console/flows/<str:sid>/executions/end",
         console_executions.EndExecutions.as_view(),
         name="console-flow-executions-end",
+    ),
+    path(
+        "api/console/executions", console_explorer.AccountExecutionList.as_view(), name="console-executions"
+    ),
+    path("api/console/executions/end", console_explorer.BulkEnd.as_view(), name="console-executions-end"),
+    path(
+        "api/console/executions/delete",
+        console_explorer.BulkDelete.as_view(),
+        name="console-executions-delete",
+    ),
+    path(
+        "api/console/executions/<str:sid>/trace",
+        console_explorer.ExecutionTrace.as_view(),
+        name="console-execution-trace",
     ),
     path(
         "api/console/executions/<str:sid>",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from studio import api, console_api
+from studio import api, console_api, console_webhooks
 
 urlpatterns = [
     # Studio v2 REST API (Validate before the {sid} route that would swallow it).
@@ -16,6 +16,7 @@ urlpatterns = [
     path("v2/Flows/<str:sid>/TestUsers", api.FlowTestUsers.as_view(), name="v2-flow-test-users"),
     # Console JSON API used by the canvas (studio/CONSOLE_API.md).
     path("api/console/me", console_api.Me.as_view(), name="console-me"),
+    path("api/console/webhooks", console_webhooks.Webhooks.as_view(), name="console-webhooks"),
     path("api/console/widgets", console_api.WidgetCatalogue.as_view(), name="console-widgets"),
     path("api/console/validate", console_api.Validate.as_view(), name="console-validate"),
     path("api/console/flows", console_api.FlowList.as_view(), name="console-flows"),
