@@ -16,6 +16,7 @@ interface Props {
 export const EditorToolbar = memo(function EditorToolbar({ commands, busy, commitMessage, simulatorOpen, onToggle }: Props) {
   const actions = useActions();
   const name = useEditor((s) => s.flow?.friendly_name ?? null);
+  const sid = useEditor((s) => s.flow?.sid ?? null);
   const flowStatus = useEditor((s) => (s.flow ? `${s.flow.status} · rev ${s.flow.revision}` : null));
   const dirty = useEditor(isDirty);
   const canUndo = useEditor((s) => s.past.length > 0 && s.diffDef === null);
@@ -29,7 +30,7 @@ export const EditorToolbar = memo(function EditorToolbar({ commands, busy, commi
       <a href="/" className="home" data-testid="back-to-flows">
         ← Flows
       </a>
-      <strong className="flow-name" data-testid="flow-name">{name ?? "…"}</strong>
+      <strong className="flow-name" data-testid="flow-name" title={name ?? undefined}>{name ?? "…"}</strong>
       {loaded && (
         <span className="muted" data-testid="flow-status">
           {flowStatus}
@@ -97,6 +98,11 @@ export const EditorToolbar = memo(function EditorToolbar({ commands, busy, commi
       <button type="button" data-testid="export-button" onClick={commands.exportJson}>
         Export JSON
       </button>
+      {sid && (
+        <a href={`/executions?flow=${sid}`} className="toolbar-link" data-testid="flow-executions-link">
+          Executions
+        </a>
+      )}
     </header>
   );
 });

@@ -154,14 +154,8 @@ export function ServicePage({ sid }: { sid: string }) {
 
   return (
     <div className="flows-page functions-service" data-testid="functions-service">
-      <header className="toolbar">
-        <strong>Open Studio</strong>
-        <a href="/">Flows</a>
-        <a href="/functions">Functions &amp; Assets</a>
-        <span className="spacer" />
-        <a href="/logout">Log out</a>
-      </header>
       <div className="flows-main">
+      <p><a href="/functions">← Functions &amp; Assets</a></p>
       <h1>{service?.unique_name ?? "…"}</h1>
       {error && <p className="banner error" role="alert">{error}</p>}
       <section className="row">

@@ -25,12 +25,6 @@ export function ServicesPage() {
 
   return (
     <div className="flows-page functions-services">
-      <header className="toolbar">
-        <strong>Open Studio</strong>
-        <a href="/">Flows</a>
-        <span className="spacer" />
-        <a href="/logout">Log out</a>
-      </header>
       <main className="flows-main">
       <h1>Functions &amp; Assets</h1>
       {error && <p className="banner error" role="alert">{error}</p>}

@@ -10,6 +10,7 @@ import { useLiveValidation, useUnsavedChangesWarning } from "../editor/session";
 import { useEditorShortcuts } from "../editor/shortcuts";
 import { useEditorCommands } from "../editor/useEditorCommands";
 import { Inspector } from "../inspector/Inspector";
+import { executionFromSearch, useExecutionPath } from "../live/executionPath";
 import { SimulatorPanel } from "../simulator/SimulatorPanel";
 import { useEditor } from "../store/flowStore";
 
@@ -29,6 +30,8 @@ function Editor({ sid }: { sid: string }) {
   useLiveValidation();
   useUnsavedChangesWarning();
   const flowSid = useEditor((s) => s.flow?.sid ?? null);
+  const [pathOf] = useState(() => executionFromSearch(window.location.search));
+  useExecutionPath(flowSid, pathOf);
   const [open, setOpen] = useState<Record<SidePanel, boolean>>({ history: false, simulator: false });
   const toggle = useCallback((panel: SidePanel) => setOpen((o) => ({ ...o, [panel]: !o[panel] })), []);
   const closeHistory = useCallback(() => setOpen((o) => ({ ...o, history: false })), []);
@@ -47,6 +50,11 @@ function Editor({ sid }: { sid: string }) {
       {(error || status) && (
         <div className={error ? "banner error" : "banner"} role={error ? "alert" : "status"} data-testid="status">
           {error ?? status}
+        </div>
+      )}
+      {pathOf && (
+        <div className="banner" data-testid="path-banner">
+          Showing the path of execution <a href={`/executions/${pathOf}`}>{pathOf}</a>
         </div>
       )}
       <div className="workspace">

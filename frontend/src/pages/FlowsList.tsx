@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { api, csrfToken } from "../api/client";
+import { api } from "../api/client";
 import { CodeEditor } from "../components/code/CodeEditor";
 import { parseDefinition } from "../store/ops";
 import { TEMPLATES } from "../templates";
@@ -65,16 +65,6 @@ export function FlowsList() {
 
   return (
     <div className="flows-page">
-      <header className="toolbar">
-        <strong>Open Studio</strong>
-        <a href="/functions">Functions &amp; Assets</a>
-        <span className="spacer" />
-        {/* Django's logout takes a POST with the CSRF token (a GET would let any page log users out). */}
-        <form method="post" action="/logout" className="logout-form">
-          <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
-          <button type="submit">Log out</button>
-        </form>
-      </header>
       <main className="flows-main">
         <h1>Flows</h1>
         {error && <p className="banner error" role="alert">{error}</p>}
