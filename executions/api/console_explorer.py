@@ -208,7 +208,12 @@ def trace(ex: Execution) -> dict[str, Any]:
         for s in Step.objects.filter(execution=ex).order_by("date_created", "id")
     ]
     messages = [_message(m) for m in Message.objects.filter(execution=ex).order_by("date_created", "id")]
-    calls = [_call(c) for c in Call.objects.filter(Q(execution_sid=ex.sid) | Q(sid=ex.initiated_by), account=ex.account).order_by("id")]
+    calls = [
+        _call(c)
+        for c in Call.objects.filter(
+            Q(execution_sid=ex.sid) | Q(sid=ex.initiated_by), account=ex.account
+        ).order_by("id")
+    ]
     for kind, items in (("messages", messages), ("calls", calls)):
         for item in items:
             if item["direction"] == "inbound":

@@ -140,3 +140,21 @@ def test_it_traces_messages_and_warnings_to_the_step_that_made_them(
     assert [m["body"] for m in body["messages"]] == ["Hi b, your name?", "Thanks Bea"]
     assert body["flow_name"] == "One" and body["unplaced_log"] == []
     assert console.get("/api/console/executions/FNnope/trace").status_code == 404
+
+
+def test_it_traces_the_http_answer_at_the_request_step(
+    console: Any,
+    flow_factory: Any,
+    stub: Any,
+    allow_local: None,
+) -> None:
+    from tests.executions.support import start_rest
+    from tests.executions.test_http_request import http_flow
+
+    stub.route("/hello", body="hi there", content_type="text/plain; charset=utf-8")
+    ex = start_rest(flow_factory(http_flow(url=stub.url("/hello"))))
+    steps = console.get(f"/api/console/executions/{ex.sid}/trace").json()["steps"]
+    assert [(s["from"], s["http"]) for s in steps] == [
+        ("Trigger", None),
+        ("http", {"status_code": 200, "content_type": "text/plain; charset=utf-8", "body": "hi there"}),
+    ]
