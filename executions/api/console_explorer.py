@@ -17,6 +17,7 @@ the engine logged at it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q
@@ -44,6 +45,8 @@ from executions.models import Call, Execution, Message, Step
 from studio.models import Flow
 
 HTTP_WIDGETS = ("make-http-request", "run-function")
+# An E.164 number or a channel address (whatsapp:+1…, client:alice, messenger:…): a whole contact.
+WHOLE_ADDRESS = re.compile(r"^(\+\d{7,15}|[a-z]+:\S+)$")
 OWNER_TOLERANCE = dt.timedelta(seconds=2)
 
 
@@ -67,6 +70,7 @@ class AccountExecutionList(ConsoleSimView):
         size = _int(request, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         qs = with_stuck(Execution.objects.filter(account=account), stuck_after, timezone.now())
         flow_sid = str(params.get("flow") or "").strip()
+        flow: Flow | None = None
         if flow_sid:
             flow = Flow.objects.filter(account=account, sid=flow_sid).only("pk").first()
             if flow is None:
@@ -90,7 +94,17 @@ class AccountExecutionList(ConsoleSimView):
         if until is not None:
             qs = qs.filter(date_created__lt=until)
         contact = str(params.get("contact") or "").strip()
-        if contact:
+        if contact and WHOLE_ADDRESS.match(contact):
+            # A whole address matches exactly, through the (flow, contact, …) index: naming the
+            # account's flows lets the planner use it without a flow filter. Part of one
+            # (a few digits) scans the account's executions newest first until a page is full.
+            flows = (
+                [flow.pk]
+                if flow is not None
+                else list(Flow.objects.filter(account=account).values_list("pk", flat=True))
+            )
+            qs = qs.filter(flow_id__in=flows, contact_channel_address=contact)
+        elif contact:
             qs = qs.filter(contact_channel_address__icontains=contact)
         if params.get("stuck") in ("1", "true", "True"):
             qs = qs.filter(Q(stuck_idle=True) | Q(stuck_overdue=True))

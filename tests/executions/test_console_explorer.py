@@ -73,6 +73,13 @@ def test_it_filters_by_date_range(console: Any, two_flows: dict[str, Any]) -> No
 
 def test_it_filters_by_part_of_the_contact(console: Any, two_flows: dict[str, Any]) -> None:
     assert found(console, contact="0100004") == [two_flows["c"]]
+    assert found(console, contact="010000") == [two_flows["c"], two_flows["b"], two_flows["a"]]
+
+
+def test_it_matches_a_whole_address_exactly(console: Any, two_flows: dict[str, Any]) -> None:
+    assert found(console, contact="+15550100003") == [two_flows["b"]]
+    assert found(console, contact="+1555010000") == []  # a whole number, not a prefix
+    assert found(console, contact="+15550100004", flow=two_flows["one"].sid) == []
 
 
 def test_it_filters_stuck_executions(console: Any, two_flows: dict[str, Any]) -> None:

@@ -1,0 +1,108 @@
+"""Executions explorer benchmark: ``GET /api/console/executions`` over a million executions.
+
+PostgreSQL only (the rows are made with ``generate_series``). Seeds one account with
+``--per-flow`` executions on each of 5 flows (a tenth active, waiting at ``ask``) and a small
+account with 2,000, then times each filter through the Django test client (the whole view:
+auth, query, serialization), median of ``--repeat`` calls.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/explorer_bench DJANGO_DEBUG=true \\
+        .venv/bin/python bench/explorer_bench.py --per-flow 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.models import Account, Membership  # noqa: E402
+from studio.models import Flow, FlowRevision  # noqa: E402
+
+SEED = """
+INSERT INTO executions_execution (sid, account_id, flow_id, revision_id, flow_version,
+  contact_channel_address, channel_address, session_key, status, context, initiated_by, trigger_event,
+  current_widget, wait_state, step_count, last_widget, repeat_count, log, date_created, date_updated)
+SELECT 'FN' || md5(%s || '-' || g), %s, %s, %s, 1, '+1555' || lpad(g::text, 7, '0'), '+15550009999', '',
+  CASE WHEN g %% 10 = 0 THEN 'active' ELSE 'ended' END, '{}', '', 'incomingMessage',
+  CASE WHEN g %% 10 = 0 THEN 'ask' ELSE '' END, '{}', 2, '', 0, '[]',
+  now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
+FROM generate_series(1, %s) g
+"""
+
+
+def flow(account: Account, name: str) -> Flow:
+    f = Flow.objects.create(
+        account=account, friendly_name=name, status="published", revision=1, published_revision=1
+    )
+    FlowRevision.objects.create(flow=f, revision=1, definition={}, status="published", friendly_name=name)
+    return f
+
+
+def console(account: Account, username: str) -> Client:
+    user = get_user_model().objects.create_user(username=username)
+    Membership.objects.create(user=user, account=account, role=Membership.Role.OWNER)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--per-flow", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    assert connection.vendor == "postgresql", "set DATABASE_URL to a scratch PostgreSQL database"
+    call_command("migrate", verbosity=0)
+    big, small = Account.objects.create(friendly_name="big"), Account.objects.create(friendly_name="small")
+    flows = [flow(big, f"F{i}") for i in range(5)]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for f, n in [(f, args.per_flow) for f in flows] + [(flow(small, "S"), 2000)]:
+            cursor.execute(SEED, [f.sid, f.account_id, f.pk, f.revisions.get().pk, n])
+        cursor.execute("ANALYZE executions_execution")
+    print(f"seeded {5 * args.per_flow + 2000} executions in {time.perf_counter() - started:.0f} s")
+    cb, cs = console(big, f"big-{big.pk}"), console(small, f"small-{small.pk}")
+    mid = str(big.executions.order_by("id").values_list("id", flat=True)[len(flows) * args.per_flow // 2])
+
+    def timed(client: Client, label: str, **query: Any) -> None:
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            response = client.get("/api/console/executions", query)
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, response.content
+        rows = len(response.json()["executions"])
+        print(f"| {label} | {statistics.median(times):.0f} ms | {rows} |")
+
+    print("| query | median | rows |\n| --- | --- | --- |")
+    timed(cb, "page 1")
+    timed(cb, "a page from the middle (page_token)", page_token=mid)
+    timed(cb, "status=active", status="active")
+    timed(cb, "flow", flow=flows[0].sid)
+    timed(cb, "flow + revision", flow=flows[0].sid, revision=1)
+    timed(cb, "widget=ask", widget="ask")
+    timed(cb, "whole contact (+1555…)", contact="+15550123456")
+    timed(cb, "part of a contact (7 digits)", contact="0123456")
+    timed(cb, "stuck", stuck="true")
+    timed(cb, "one day (since/until)", since="2026-01-01", until="2026-01-02")
+    timed(cs, "small account (2,000 among them), page 1")
+
+
+if __name__ == "__main__":
+    main()
