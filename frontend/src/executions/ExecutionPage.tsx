@@ -50,7 +50,10 @@ export function ExecutionPage({ sid }: { sid: string }) {
       <dl className="facts">
         <dt>Flow</dt>
         <dd className="one-line" title={trace.flow_name}>
-          {trace.flow_name} · revision {trace.revision}{" "}
+          {trace.flow_name} · revision {trace.revision}
+        </dd>
+        <dt>Path</dt>
+        <dd>
           <a href={`/flows/${trace.flow_sid}?execution=${trace.sid}`} data-testid="show-path">Show its path on the canvas</a>
         </dd>
         <dt>Contact</dt>

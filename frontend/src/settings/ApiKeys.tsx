@@ -15,7 +15,9 @@ export function ApiKeys({ owner }: { owner: boolean }) {
   const create = async (e: React.FormEvent) => {
     e.preventDefault();
     try {
-      setCreated(await consoleApi.createKey(name.trim()));
+      const key = await consoleApi.createKey(name.trim());
+      setCreated(key);
+      setKeys((prev) => [...prev, { sid: key.sid, friendly_name: key.friendly_name, date_created: key.date_created }]);
       setName("");
       setError(null);
       reload();
