@@ -120,3 +120,21 @@ def test_settings_create_an_api_key_whose_secret_is_shown_once(app: Any) -> None
         raise AssertionError("a revoked key still works")
     except urllib.error.HTTPError as refused:
         assert refused.code == 401
+
+
+def test_a_user_in_two_accounts_switches_between_them(app: Any, studio_user: Any) -> None:
+    from accounts.models import Account, Membership
+
+    other = Account.objects.create(friendly_name="Bob's shop")
+    Membership.objects.create(user=studio_user, account=other, role=Membership.Role.VIEWER)
+    make_flow(app.account, survey(), name="Alice's survey")
+    make_flow(other, survey(), name="Shop survey")
+    app.goto(f"{app.base}/")
+    app.wait_for_selector("text=Alice's survey")
+    app.select_option("[data-testid=account-switcher]", other.sid)
+    app.wait_for_selector("text=Shop survey")
+    assert app.locator("text=Alice's survey").count() == 0
+    assert "viewer" in app.locator("[data-testid=shell-user]").inner_text()
+    app.click("[data-testid=nav-executions]")
+    app.wait_for_selector("[data-testid=executions-explorer]")
+    assert app.locator("[data-testid=end-selected]").is_disabled()  # a viewer cannot end

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
 import { consoleApi, type ExecutionTrace, type LogEntry, type TracedCall, type TracedMessage, type TracedStep } from "../api/console";
 import { JsonTree } from "../components/JsonTree";
+import { canChange, useRole } from "../shell/useRole";
 import { fmt } from "./ExplorerPage";
 
 /** `/executions/{FN}`: its steps with what each exchanged and raised, its context, its path. */
 export function ExecutionPage({ sid }: { sid: string }) {
   const [trace, setTrace] = useState<ExecutionTrace | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const readOnly = !canChange(useRole());
 
   const load = useCallback(() => {
     consoleApi.trace(sid).then(setTrace).catch((e: Error) => setError(e.message));
@@ -66,10 +68,10 @@ export function ExecutionPage({ sid }: { sid: string }) {
         <dd>{trace.status === "ended" ? fmt(trace.date_ended) : trace.current_widget ?? "—"}</dd>
       </dl>
       <div className="row">
-        <button type="button" disabled={trace.status !== "active"} onClick={() => void end()} data-testid="end-execution">
+        <button type="button" disabled={readOnly || trace.status !== "active"} onClick={() => void end()} data-testid="end-execution">
           End
         </button>
-        <button type="button" className="danger" onClick={() => void remove()} data-testid="delete-execution">
+        <button type="button" className="danger" disabled={readOnly} onClick={() => void remove()} data-testid="delete-execution">
           Delete
         </button>
       </div>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
 import { consoleApi, type ExplorerRow } from "../api/console";
+import { canChange, useRole } from "../shell/useRole";
 import type { FlowSummary } from "../types";
 import { apiQuery, chunks, endable, filtersFromSearch, searchFromFilters, toggled, type Filters } from "./query";
 
@@ -14,6 +15,9 @@ export function ExplorerPage() {
   const [selection, setSelection] = useState<Set<string>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const role = useRole();
+  const readOnly = !canChange(role);
+  const why = readOnly && role ? "Viewers cannot end or delete executions" : undefined;
 
   useEffect(() => {
     api.flows().then(setFlows).catch(() => undefined);
@@ -126,16 +130,16 @@ export function ExplorerPage() {
         </label>
       </form>
       <div className="row bulk-bar">
-        <button type="button" className="primary" disabled={!endable(rows, selection).length}
+        <button type="button" className="primary" disabled={readOnly || !endable(rows, selection).length} title={why}
           onClick={() => void endSelected(endable(rows, selection))} data-testid="end-selected">
           End selected ({endable(rows, selection).length})
         </button>
-        <button type="button" className="danger" disabled={!selection.size} onClick={() => void deleteSelected()}
+        <button type="button" className="danger" disabled={readOnly || !selection.size} title={why} onClick={() => void deleteSelected()}
           data-testid="delete-selected">
           Delete selected ({selection.size})
         </button>
-        <button type="button" disabled={!stuck.length} onClick={() => void endSelected(stuck.map((r) => r.sid))}
-          data-testid="end-stuck" title="End every stuck execution listed">
+        <button type="button" disabled={readOnly || !stuck.length} onClick={() => void endSelected(stuck.map((r) => r.sid))}
+          data-testid="end-stuck" title={why ?? "End every stuck execution listed"}>
           End all stuck ({stuck.length})
         </button>
         {notice && <span className="muted" role="status" data-testid="explorer-notice">{notice}</span>}
