@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "executions",
     "flex",
     "serverless",
+    "conversations",
     "frontend",
 ]
 
