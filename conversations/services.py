@@ -42,6 +42,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.errors import TwilioAPIError, not_found
+from accounts.input_guards import parse_json
 from accounts.models import Account
 from conversations import effects
 from conversations.models import Conversation, ConversationMessage, ConversationService, Participant
@@ -92,15 +93,12 @@ def _check_text(name: str, value: str | None, limit: int) -> None:
 
 
 def check_attributes(value: str, name: str = "Attributes") -> str:
-    import json
-
+    """Attributes are a JSON document kept as text (as Twilio keeps them)."""
     _check_text(name, value, MAX_ATTRIBUTES)
     try:
-        parsed = json.loads(value)
+        parse_json(value)
     except ValueError:
-        raise TwilioAPIError(400, 50003, f"Invalid parameter {name}: not a JSON document") from None
-    if not isinstance(parsed, dict | list | str | int | float | bool) and parsed is not None:
-        raise TwilioAPIError(400, 50003, f"Invalid parameter {name}")
+        raise TwilioAPIError(400, 50003, f"Invalid parameter {name}: not a valid JSON document") from None
     return value
 
 
