@@ -189,6 +189,7 @@ STUDIO = {
     "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
     # Run Function widgets naming a function deployed here run it in-process (serverless/).
     "FUNCTION_HOST": "serverless.gateway.FunctionHost",
+    "CONVERSATION_HOST": "conversations.host.ConversationHost",
 }
 
 # Functions & Assets (serverless/): where versions, builds and the npm cache live, and the
