@@ -164,6 +164,7 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
     "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
+    "sweep-conversation-timers": {"task": "conversations.tasks.sweep_timers", "schedule": 5.0},
 }
 
 # Studio limits and tunables: defaults and their meaning in studio/conf.py (read through

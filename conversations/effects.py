@@ -23,6 +23,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import DatabaseError, transaction
 
+from accounts.signing import twilio_signature
 from executions.backends import http_client
 from executions.engine.ports import ports
 from executions.inbound import drain, intake
@@ -101,7 +102,11 @@ def message_added(message: ConversationMessage, author: Participant | None, sour
                 recorded |= _to_studio(hook, {**params, "WebhookSid": hook.sid, "WebhookType": "studio"})
         elif hook.url:
             form = {**params, "WebhookSid": hook.sid, "WebhookType": "webhook"}
-            transaction.on_commit(lambda h=hook, f=form: _post(h.url, h.method, f), robust=True)  # type: ignore[misc]
+            token = conversation.account.auth_token
+            transaction.on_commit(
+                lambda h=hook, f=form, t=token: _post(h.url, h.method, f, t),  # type: ignore[misc]
+                robust=True,
+            )
     if recorded:
         transaction.on_commit(_kick, robust=True)
     payload = _payload(message)
@@ -157,12 +162,17 @@ def _kick() -> None:
         log.exception("draining a conversation message failed; the sweeper will rescue it")
 
 
-def _post(url: str, method: str, form: dict[str, str]) -> None:
+def _post(url: str, method: str, form: dict[str, str], token: str) -> None:
+    """Signed as Twilio signs its webhooks (``X-Twilio-Signature`` with the account's token)."""
+    pairs = list(form.items())
     try:
         if method.upper() == "GET":
-            http_client.request("GET", url, params=list(form.items()))
+            target = http_client._with_params(url, pairs)
+            headers = {"X-Twilio-Signature": twilio_signature(token, target, [])}
+            http_client.request("GET", url, params=pairs, headers=headers)
         else:
-            http_client.request("POST", url, form=list(form.items()))
+            headers = {"X-Twilio-Signature": twilio_signature(token, url, pairs)}
+            http_client.request("POST", url, form=pairs, headers=headers)
     except Exception:  # Twilio logs a failed webhook and carries on; the message stays
         log.warning("conversation webhook %s failed", url, exc_info=True)
 
