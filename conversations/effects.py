@@ -99,7 +99,13 @@ def message_added(message: ConversationMessage, author: Participant | None, sour
             continue
         if hook.target == ConversationWebhook.Target.STUDIO:
             if message.author != SYSTEM:
-                recorded |= _to_studio(hook, {**params, "WebhookSid": hook.sid, "WebhookType": "studio"})
+                # Studio's trigger also names the service and the conversation's attributes.
+                extra = {
+                    "InstanceSid": conversation.service.sid,
+                    "ChannelAttributes": conversation.attributes,
+                }
+                studio = {**params, **extra, "WebhookSid": hook.sid, "WebhookType": "studio"}
+                recorded |= _to_studio(hook, studio)
         elif hook.url:
             form = {**params, "WebhookSid": hook.sid, "WebhookType": "webhook"}
             token = conversation.account.auth_token

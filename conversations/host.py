@@ -132,3 +132,11 @@ class ConversationHost:
         ConversationWebhook.objects.filter(
             account=account, conversation__sid=conversation_sid, target="studio"
         ).delete()
+
+    def close(self, account: Any, conversation_sid: str) -> None:
+        try:
+            conversation = services.get_conversation(account, conversation_sid)
+        except TwilioAPIError:
+            return  # deleted meanwhile: nothing to close
+        if conversation.state != "closed":
+            services.close_conversation(conversation)

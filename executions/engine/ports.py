@@ -97,6 +97,10 @@ class ConversationHost(Protocol):
         """Send to Flex: the flow's studio webhook leaves the conversation (as on Twilio)."""
         ...
 
+    def close(self, account: Any, conversation_sid: str) -> None:
+        """The execution ended and its Start/Resume Conversation said to close the conversation."""
+        ...
+
 
 Published = list[tuple[str, str, list[dict[str, Any]]]]  # (flow sid, execution sid, step payloads)
 

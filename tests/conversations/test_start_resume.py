@@ -149,3 +149,17 @@ def test_send_to_flex_works_once_start_conversation_gave_the_execution_a_convers
     task = Task.objects.get(sid=ex.context["widgets"]["to_agent"]["TaskSid"])
     assert task.attrs() == {"name": PHONE, "conversationSid": conv.sid}
     assert not ConversationWebhook.objects.filter(conversation=conv, target="studio").exists()
+
+
+def test_close_on_execution_end_closes_the_conversation_when_the_flow_ends(alice: Any) -> None:
+    from conversations.addresses import receive_sms
+
+    flow = make_flow(alice, outbound(start_widget(close_conversation_on_execution_end=True)))
+    ex = start_rest(flow, to=PHONE, frm=NUMBER)
+    conv = Conversation.objects.get(sid=ex.context["widgets"]["start"]["conversation"]["sid"])
+    assert ex.context["widgets"]["start"]["close_channel_on_execution_end"] is True
+    assert conv.state == "active"  # still waiting for the reply
+    receive_sms(alice, {"From": PHONE, "To": NUMBER, "Body": "Ann"})
+    conv.refresh_from_db()
+    assert conv.state == "closed"
+    assert [m.body for m in services.messages_since(conv)][-1] == "Confirmed, Ann."
