@@ -21,8 +21,15 @@ from django.views.decorators.http import require_POST
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import limits
 from accounts.auth import request_account as account_of
-from accounts.errors import TwilioAPIError, invalid_parameter, not_found, twilio_error_response
+from accounts.errors import (
+    TwilioAPIError,
+    invalid_parameter,
+    not_found,
+    too_many_requests,
+    twilio_error_response,
+)
 from accounts.models import Account
 from accounts.pagination import paginate
 from conversations import services
@@ -166,15 +173,13 @@ def receive_sms(account: Account, params: dict[str, Any]) -> Conversation | None
     body = str(params.get("Body") or "")
     if not sender or not number:
         raise TwilioAPIError(400, 20001, "An inbound message needs From and To")
-    media = []
-    for n in range(
-        min(
-            int(str(params.get("NumMedia") or "0")) if str(params.get("NumMedia") or "0").isdigit() else 0, 10
-        )
-    ):
-        url = params.get(f"MediaUrl{n}")
-        if url:
-            media.append({"sid": None, "content_type": params.get(f"MediaContentType{n}"), "url": str(url)})
+    raw_count = str(params.get("NumMedia") or "0")
+    count = min(int(raw_count), 10) if raw_count.isdigit() and len(raw_count) < 4 else 0
+    media = [
+        {"sid": None, "content_type": params.get(f"MediaContentType{n}"), "url": str(params[f"MediaUrl{n}"])}
+        for n in range(count)
+        if params.get(f"MediaUrl{n}")
+    ]
     body = body[: services.MAX_BODY]
     with transaction.atomic():
         conversation = services.open_conversation_for_pair(account, sender, number)
@@ -222,6 +227,9 @@ def inbound_sms(request: HttpRequest, account_sid: str) -> HttpResponse:
         return twilio_error_response(401, 20003, "Missing X-Twilio-Signature")
     if status:
         return twilio_error_response(403, 20403, "Invalid X-Twilio-Signature")
+    wait = limits.webhook_wait(account_sid)  # as the flow webhook: signed requests only
+    if wait is not None:
+        return too_many_requests(limits.retry_after(wait))
     params = {key: request.POST.get(key) for key in request.POST}
     try:
         receive_sms(account, params)

@@ -283,10 +283,13 @@ class MessageList(ConversationsView):
         date = param(request, "DateCreated")
         if date is not None:
             datetime_value(date, "DateCreated")  # checked; the message is dated now
+        body = request.data.get("Body")
+        if body is not None and not isinstance(body, str):
+            raise invalid_parameter("Body", "text")
         message = services.add_message(
             conversation,
             author=param(request, "Author") or services.SYSTEM,
-            body=request.data.get("Body") or "",
+            body=body or "",
             media=media,
             attributes=param(request, "Attributes") or "{}",
         )

@@ -170,3 +170,10 @@ def test_a_webhook_target_gets_the_signed_on_message_added_event(api: Any, setti
     signature = request.headers["x-twilio-signature"]
     signed = dict(parse_qsl(request.body.decode(), keep_blank_values=True))  # empty fields are signed too
     assert valid_signature(api.account.auth_token, stub.url("/hook"), signed, signature)
+
+
+def test_a_json_body_that_is_not_text_is_refused(api: Any) -> None:
+    sid = conversation(api)
+    answer = api.post(f"/v1/Conversations/{sid}/Messages", {"Body": {"nested": ["x"]}}, format="json")
+    assert refused(answer) == (400, 20001)
+    assert ConversationMessage.objects.count() == 0

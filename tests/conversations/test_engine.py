@@ -67,7 +67,9 @@ def test_a_chat_participants_message_runs_the_flow_and_the_replies_come_back_int
     assert trigger["ConversationSid"] == conv.sid and trigger["From"] == "visitor-1"
     assert trigger["Body"] == "hello" and trigger["MessageSid"].startswith("IM")
     assert trigger["InstanceSid"] == conv.service.sid and trigger["ChannelAttributes"] == {}
-    assert ex.context["flow"]["channel"]["address"] == conv.sid
+    channel = ex.context["flow"]["channel"]
+    assert (channel["address"], channel["sid"], channel["type"]) == (conv.sid, conv.sid, "conversation")
+    assert channel["details"]["chat_service_sid"] == conv.service.sid
     assert ex.context["contact"]["channel"]["address"] == "visitor-1"
     assert bodies(conv) == [("visitor-1", "hello"), ("system", "Hi visitor-1! What is your name?")]
     assert ex.context["widgets"]["ask"]["outbound"]["Sid"].startswith("IM")
