@@ -46,10 +46,12 @@ def event_key(params: Mapping[str, Any]) -> str:
 
 
 def message_pair(params: Mapping[str, Any]) -> tuple[str, str]:
-    """(contact address, flow channel address) of a messaging webhook. A conversation's
-    message pairs its author with the conversation (``CH…``): the flow's replies go there."""
+    """(contact address, flow channel address) of a messaging webhook. A Conversations
+    ``onMessageAdded`` event (a ``ConversationSid`` and no ``To``) pairs its author with the
+    conversation (``CH…``): the flow's replies go there. Webhooks that carry ``To`` as well keep
+    the number as the flow's address (and are answered by SMS, as before)."""
     conversation = str(params.get("ConversationSid") or "")
-    if conversation:
+    if conversation and not params.get("To"):
         return str(params.get("Author") or params.get("From") or ""), conversation
     contact = str(params.get("From") or params.get("Author") or "")
     channel = str(params.get("MessagingServiceSid") or params.get("To") or "")
