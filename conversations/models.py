@@ -6,6 +6,7 @@ WH conversation-scoped webhook, IG address configuration.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -106,6 +107,13 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "identity"], name="conv_participant_identity"),
         ]
+
+    def attrs_dict(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.attributes or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
     @property
     def is_sms(self) -> bool:

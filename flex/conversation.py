@@ -102,6 +102,28 @@ def agent_joined(task: Task, worker: Worker) -> None:
     )
 
 
+def notify_agents(message: Any) -> None:
+    """After a message lands in a conversation: the agents in it (participants the console
+    added, ``role`` agent) get a ``flex.changed`` notice, so their console re-reads it at once."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from flex.live import worker_group
+
+    agents = message.conversation.participants.filter(attributes__contains='"role": "agent"')
+    workers = [p.attrs_dict().get("worker_sid") for p in agents] if agents else []
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    notice = {"type": "flex.changed", "event_type": "conversation.message", "task_sid": None}
+    for sid in workers:
+        if isinstance(sid, str) and sid:
+            try:
+                async_to_sync(layer.group_send)(worker_group(sid), notice)
+            except Exception:  # noqa: BLE001 - a missed notice costs one refresh (5 s fallback)
+                pass
+
+
 def task_closed(task: Task) -> None:
     """Wrapping up or completing a conversation task closes its conversation (Flex's)."""
     conversation = _conversation(task)

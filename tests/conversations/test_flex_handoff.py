@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import transaction
 
 from conversations import services
@@ -15,6 +17,7 @@ from conversations.models import Conversation, ConversationWebhook
 from executions.models import Execution
 from flex.flex_defaults import seed_account
 from flex.lifecycle import set_activity
+from flex.live import worker_group
 from flex.models import Task, Worker, Workflow
 from tests.executions.factories import definition, make_flow, on, state
 from tests.studio.console import post
@@ -75,7 +78,12 @@ def test_the_visitor_is_handed_to_an_agent_who_chats_in_the_conversation(console
 
     sent = post(console, f"{path}/messages", {"body": "Hi Ann, <b>how</b> can I help?"})
     assert sent.status_code == 201
+    layer = get_channel_layer()
+    inbox = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(worker_group(me.sid), inbox)
     say(conv, "visitor-1", "my order is late")  # no flow any more: only the agent hears it
+    notice = async_to_sync(layer.receive)(inbox)  # at once, over the console's live socket
+    assert (notice["type"], notice["event_type"]) == ("flex.changed", "conversation.message")
     assert Execution.objects.filter(flow=flow).count() == 1
     (held,) = console.get("/api/console/flex/agent").json()["workers"][0]["reservations"]
     assert [(m["direction"], m["from"], m["body"]) for m in held["messages"]] == [

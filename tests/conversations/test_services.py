@@ -56,7 +56,11 @@ def test_listeners_and_the_channels_group_hear_of_a_message_after_commit(alice: 
     from channels.layers import get_channel_layer
 
     heard: list[str] = []
-    services.on_message_added(lambda m: heard.append(m.sid))
+
+    def listener(m: Any) -> None:
+        heard.append(m.sid)
+
+    services.on_message_added(listener)
     conv = services.create_conversation(alice)
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
@@ -73,7 +77,7 @@ def test_listeners_and_the_channels_group_hear_of_a_message_after_commit(alice: 
     finally:
         from conversations import effects
 
-        effects.listeners.clear()
+        effects.listeners.remove(listener)
 
 
 def test_timers_make_a_conversation_inactive_then_closed(alice: Any) -> None:
