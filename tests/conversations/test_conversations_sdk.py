@@ -153,6 +153,9 @@ def test_a_second_conversation_service_is_created_beside_serverless(client: Clie
     assert functions.sid.startswith("ZS")
     assert client.conversations.v1.services(service.sid).fetch().friendly_name == "Chat"
     assert client.serverless.v1.services(functions.sid).fetch().unique_name == "fns"
+    assert [s.sid for s in client.serverless.v1.services.list()] == [
+        functions.sid
+    ]  # the listing is Serverless's
     conv = client.conversations.v1.services(service.sid).conversations.create()
     assert conv.chat_service_sid == service.sid
 
