@@ -139,3 +139,11 @@ def test_the_inbound_sms_entry_checks_twilios_signature(alice: Any, settings: An
     answer = web.post(path, form, HTTP_X_TWILIO_SIGNATURE=signature)
     assert answer.status_code == 200 and b"<Response/>" in answer.content
     assert Execution.objects.filter(flow=flow, trigger_event="incomingConversationMessage").count() == 1
+
+
+def test_a_studio_webhook_naming_another_accounts_flow_starts_nothing(alice: Any, bob: Any) -> None:
+    theirs = make_flow(bob, bot())
+    conv = wired(alice, theirs, identity="visitor-1")
+    say(conv, "visitor-1", "hello")
+    assert Execution.objects.count() == 0
+    assert bodies(conv) == [("visitor-1", "hello")]  # the message itself is kept
