@@ -113,3 +113,36 @@ def test_completing_a_conversation_task_closes_the_conversation(alice: Any, djan
     with transaction.atomic():
         complete_task(row, "done")
     assert Conversation.objects.get(pk=conv.pk).state == "closed"
+
+
+def test_an_sms_through_an_address_configuration_reaches_an_agent_by_the_seeded_messaging_flow(
+    console: Any, alice: Any
+) -> None:
+    from conversations.addresses import receive_sms
+    from conversations.models import AddressConfiguration
+    from studio.models import Flow
+
+    ws = seed_account(alice, console.user)
+    set_activity(
+        Worker.objects.get(workspace=ws, friendly_name="alice"), ws.activities.get(friendly_name="Available")
+    )
+    flow = Flow.objects.get(account=alice, friendly_name="Messaging Flow")
+    AddressConfiguration.objects.create(
+        account=alice, address="+15550009999", auto_creation_type="studio", studio_flow_sid=flow.sid
+    )
+    conv = receive_sms(alice, {"From": "+15551230001", "To": "+15550009999", "Body": "my order is late"})
+    assert conv is not None
+    task = Task.objects.get(workspace=ws)
+    assert task.attrs()["conversationSid"] == conv.sid
+    assert (task.attrs()["name"], task.attrs()["body"]) == ("+15551230001", "my order is late")
+    (offer,) = console.get("/api/console/flex/agent").json()["workers"][0]["reservations"]
+    me = Worker.objects.get(workspace=ws, friendly_name="alice")
+    path = f"/api/console/flex/agent/{me.sid}/reservations/{offer['sid']}"
+    post(console, path, {"action": "accept"})
+    post(console, f"{path}/messages", {"body": "Looking into it"})
+    from executions.models import Message
+
+    sms = Message.objects.exclude(direction="inbound").get()
+    assert (sms.to_address, sms.from_address, sms.body) == ("+15551230001", "+15550009999", "Looking into it")
+    post(console, path, {"action": "complete"})
+    assert Conversation.objects.get(pk=conv.pk).state == "closed"
