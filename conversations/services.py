@@ -10,14 +10,23 @@ Interface (all importable from ``conversations.services``):
 - ``create_conversation(account, *, service=None, friendly_name="", unique_name=None,
   attributes="{}", messaging_service_sid="", state="active", timers_inactive=None,
   timers_closed=None) -> Conversation`` — timers in seconds.
-- ``get_conversation(account, sid, service=None) -> Conversation`` — raises ``TwilioAPIError`` 404.
+- ``service_for(account, sid) -> ConversationService`` — raises ``TwilioAPIError`` 404.
+- ``get_conversation(account, sid, service=None) -> Conversation`` — by SID or unique name, due
+  timers applied; raises ``TwilioAPIError`` 404 (20404) for an unknown or foreign one.
+- ``update_conversation(conversation, **fields)`` — friendly_name, unique_name, attributes,
+  messaging_service_sid, state, timers_inactive, timers_closed (``None`` = unchanged).
 - ``add_participant(conversation, *, identity=None, address="", proxy_address="",
   attributes="{}") -> Participant`` — a chat participant by ``identity`` or an SMS one by
   ``address`` (+ ``proxy_address``, the number it writes to); 409 (50433) on a duplicate.
-- ``remove_participant(participant)``.
+- ``remove_participant(participant)``; ``participant_for(account, conversation, sid_or_identity)
+  -> Participant`` (404 otherwise); ``open_conversation_for_pair(account, address, proxy) ->
+  Conversation | None`` (the open conversation of an SMS pair).
 - ``add_message(conversation, *, author="system", body="", media=None, attributes="{}",
   participant=None, source="API") -> ConversationMessage`` — the next ``index``; the author's
-  participant is found by identity/address when not given; 400 when the conversation is closed.
+  participant is found by identity/address when not given; 400 (50300) when the conversation is
+  closed, 400 (20001) for a body over 1,600 characters, 400 (50500) with neither body nor media.
+  ``source`` goes to webhooks as ``Source`` (API, SMS, SDK …). Author ``system`` (the flow's
+  own messages) never triggers a flow. Each ``media`` item: ``{"sid", "content_type", "url"}``.
 - ``close_conversation(conversation) -> Conversation`` (idempotent), ``set_state(conversation,
   state)``.
 - ``messages_since(conversation, index=-1, limit=100) -> list[ConversationMessage]`` — messages
@@ -29,6 +38,8 @@ Interface (all importable from ``conversations.services``):
   is sent to this Channels group as ``{"type": "conversation.message", "message": payload}``
   and each state change as ``{"type": "conversation.state", "conversation": sid, "state": s}``.
 - ``sweep_timers(now=None) -> int`` — apply due inactive/closed timers (beat and reads call it).
+- ``check_attributes(text, name="Attributes") -> str`` — a JSON document ≤ 16 KiB, or 400.
+- Constants: ``MAX_BODY`` (1600), ``SYSTEM`` (``"system"``, the flow's author).
 """
 
 from __future__ import annotations
