@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "executions",
     "flex",
     "serverless",
+    "conversations",
     "frontend",
 ]
 
@@ -163,6 +164,7 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
     "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
+    "sweep-conversation-timers": {"task": "conversations.tasks.sweep_timers", "schedule": 5.0},
 }
 
 # Studio limits and tunables: defaults and their meaning in studio/conf.py (read through
@@ -188,6 +190,7 @@ STUDIO = {
     "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
     # Run Function widgets naming a function deployed here run it in-process (serverless/).
     "FUNCTION_HOST": "serverless.gateway.FunctionHost",
+    "CONVERSATION_HOST": "conversations.host.ConversationHost",
 }
 
 # Functions & Assets (serverless/): where versions, builds and the npm cache live, and the

@@ -7,6 +7,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from conversations.urls import service_routes
+from serverless import api as serverless_api
 
 urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin-login"),  # sign-in failures limited
@@ -20,6 +22,9 @@ urlpatterns = [
     path("", include("studio.urls")),
     path("", include("executions.urls")),
     path("", include("flex.urls")),
+    # /v1/Services is Serverless's and Conversations' (two hosts at Twilio): by SID prefix here.
+    *service_routes(serverless_api.ServiceList.as_view(), serverless_api.ServiceDetail.as_view()),
+    path("", include("conversations.urls")),
     path("", include("serverless.urls")),
     path("", include("frontend.urls")),
 ]

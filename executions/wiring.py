@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.module_loading import import_string
 
 from executions import tasks
-from executions.engine.ports import FlexGateway, FunctionHost, Ports, Published, install
+from executions.engine.ports import ConversationHost, FlexGateway, FunctionHost, Ports, Published, install
 from executions.live.publish import publish_many
 from executions.messaging.dispatch import dispatch_inline
 from executions.messaging.providers import get_provider
@@ -65,6 +65,15 @@ def function_host() -> FunctionHost | None:
     return host
 
 
+def conversation_host() -> ConversationHost | None:
+    """``settings.STUDIO["CONVERSATION_HOST"]``: a factory of the Conversations app's host, if any."""
+    path = studio_settings.CONVERSATION_HOST
+    if not path:
+        return None
+    host: ConversationHost = import_string(str(path))()
+    return host
+
+
 def install_ports() -> None:
     install(
         Ports(
@@ -75,5 +84,6 @@ def install_ports() -> None:
             publish_steps=publish_steps,
             flex_gateway=get_gateway,
             function_host=function_host,
+            conversation_host=conversation_host,
         )
     )

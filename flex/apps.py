@@ -16,3 +16,10 @@ class FlexConfig(AppConfig):
         from flex.signals import seed_new_account
 
         post_save.connect(seed_new_account, sender=Account, dispatch_uid="flex-seed-new-account")
+        from django.apps import apps
+
+        if apps.is_installed("conversations"):  # agents in a conversation hear of its messages
+            from conversations.services import on_message_added
+            from flex.conversation import notify_agents
+
+            on_message_added(notify_agents)

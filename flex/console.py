@@ -26,7 +26,7 @@ from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
 from flex.api.stats_views import queue_workers
-from flex.conversation import history, parties, reply
+from flex.conversation import has_conversation, history, reply
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
@@ -94,7 +94,7 @@ def worker_view(worker: Worker) -> dict[str, Any]:
                 "sid": r.sid,
                 "reservation_status": r.reservation_status,
                 "task": task_view(r.task),
-                "conversation": parties(r.task) is not None,
+                "conversation": has_conversation(r.task),
                 # The conversation shows once the agent has the task, not while it is only offered.
                 "messages": history(r.task) if r.reservation_status != Reservation.Status.PENDING else [],
             }
@@ -179,7 +179,7 @@ class AgentMessages(ConsoleView):
                 Reservation.Status.WRAPPING,
             ):
                 raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
-            reply(reservation.task, str(request.data.get("body") or ""))
+            reply(reservation.task, str(request.data.get("body") or ""), worker)
         return Response(worker_view(_my_worker(request, worker_sid)), status=201)
 
 

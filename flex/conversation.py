@@ -3,21 +3,28 @@ the agent's replies (sent through the account's provider, the simulator or real 
 
 A task carries its contact as attributes ``from`` (the contact's address) and ``to`` (the
 number the contact wrote to) — Flex's default Messaging and WebChat flows set both.
+
+A task made by Send to Flex in a conversation execution carries ``conversationSid`` instead
+(Flex Conversations): its history is the conversation's (the bot's part included), the agent's
+replies are the agent's messages in it, the agent joins it as a chat participant on accepting,
+and the conversation is closed when the task is wrapped up or completed.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.errors import TwilioAPIError
+from conversations import services as conversations
 from executions.engine.ports import ports
 from executions.messaging.providers import get_provider
 from executions.models import Message
 from flex.api.common import iso
-from flex.models import Task
+from flex.models import Task, Worker
 
 HISTORY = 100
 
@@ -31,7 +38,102 @@ def parties(task: Task) -> tuple[str, str] | None:
     return None
 
 
+def conversation_sid(task: Task) -> str:
+    sid = task.attrs().get("conversationSid")
+    return sid if isinstance(sid, str) and sid.startswith("CH") else ""
+
+
+def has_conversation(task: Task) -> bool:
+    return bool(conversation_sid(task)) or parties(task) is not None
+
+
+def agent_identity(worker: Worker) -> str:
+    """The agent's chat identity: its ``contact_uri`` without ``client:`` (Flex's), else its name."""
+    uri = worker.attrs().get("contact_uri")
+    if isinstance(uri, str) and uri.startswith("client:") and len(uri) > 7:
+        return uri[7:]
+    return worker.friendly_name
+
+
+def _conversation(task: Task) -> Any:
+    sid = conversation_sid(task)
+    if not sid:
+        return None
+    try:
+        return conversations.get_conversation(task.workspace.account, sid)
+    except TwilioAPIError:
+        return None  # deleted since: the task keeps no conversation
+
+
+def conversation_history(task: Task) -> list[dict[str, Any]]:
+    conversation = _conversation(task)
+    if conversation is None:
+        return []
+    agents = set(
+        conversation.participants.exclude(identity=None)
+        .filter(attributes__contains='"role": "agent"')
+        .values_list("identity", flat=True)
+    )
+    rows = conversations.messages_since(conversation, limit=HISTORY * 10)[-HISTORY:]
+    return [
+        {
+            "sid": m.sid,
+            "direction": "outbound" if m.author == conversations.SYSTEM or m.author in agents else "inbound",
+            "from": m.author,
+            "body": m.body,
+            "status": "delivered",
+            "date_created": iso(m.date_created),
+            "index": m.index,
+        }
+        for m in rows
+    ]
+
+
+def agent_joined(task: Task, worker: Worker) -> None:
+    """On accepting a conversation task the agent joins the conversation as a chat participant."""
+    conversation = _conversation(task)
+    if conversation is None or conversation.state == "closed":
+        return
+    identity = agent_identity(worker)
+    if conversation.participants.filter(identity=identity).exists():
+        return
+    conversations.add_participant(
+        conversation, identity=identity, attributes=json.dumps({"role": "agent", "worker_sid": worker.sid})
+    )
+
+
+def notify_agents(message: Any) -> None:
+    """After a message lands in a conversation: the agents in it (participants the console
+    added, ``role`` agent) get a ``flex.changed`` notice, so their console re-reads it at once."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from flex.live import worker_group
+
+    agents = message.conversation.participants.filter(attributes__contains='"role": "agent"')
+    workers = [p.attrs_dict().get("worker_sid") for p in agents] if agents else []
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    notice = {"type": "flex.changed", "event_type": "conversation.message", "task_sid": None}
+    for sid in workers:
+        if isinstance(sid, str) and sid:
+            try:
+                async_to_sync(layer.group_send)(worker_group(sid), notice)
+            except Exception:  # noqa: BLE001 - a missed notice costs one refresh (5 s fallback)
+                pass
+
+
+def task_closed(task: Task) -> None:
+    """Wrapping up or completing a conversation task closes its conversation (Flex's)."""
+    conversation = _conversation(task)
+    if conversation is not None and conversation.state != "closed":
+        conversations.close_conversation(conversation)
+
+
 def history(task: Task) -> list[dict[str, Any]]:
+    if conversation_sid(task):
+        return conversation_history(task)
     pair = parties(task)
     if pair is None:
         return []
@@ -53,8 +155,15 @@ def history(task: Task) -> list[dict[str, Any]]:
     ]
 
 
-def reply(task: Task, body: str) -> Message:
-    """Send ``body`` to the contact from the number they wrote to."""
+def reply(task: Task, body: str, worker: Worker | None = None) -> Any:
+    """Send ``body`` to the contact from the number they wrote to; in a conversation task, add
+    it to the conversation as the agent's message (the contact gets it live or by SMS)."""
+    conversation = _conversation(task)
+    if conversation is not None:
+        if not body.strip():
+            raise TwilioAPIError(400, 21602, "Message body is required.")
+        author = agent_identity(worker) if worker is not None else "agent"
+        return conversations.add_message(conversation, author=author, body=body)
     pair = parties(task)
     if pair is None:
         raise TwilioAPIError(400, 20001, "This task has no conversation (attributes from/to)")

@@ -21,10 +21,13 @@ from flex.defaults import FLEX_WORKSPACE, seed
 from flex.models import Activity, TaskChannel, Worker, WorkerChannel, Workflow, Workspace
 
 VOICE_ATTRIBUTES = '{"type": "inbound", "name": "{{trigger.call.From}}"}'
+# A text (trigger.message) or a conversation's message (trigger.conversation): one of each pair
+# renders empty. A conversation's task also gets ``conversationSid`` from the engine.
 MESSAGE_ATTRIBUTES = (
-    '{"name": "{{trigger.message.From}}", "channelType": "{{trigger.message.ChannelAttributes.channel_type}}", '
+    '{"name": "{{trigger.message.From}}{{trigger.conversation.From}}", '
+    '"channelType": "{{trigger.message.ChannelAttributes.channel_type}}", '
     '"channelSid": "{{trigger.message.ChannelSid}}", "from": "{{trigger.message.From}}", '
-    '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}"}'
+    '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}{{trigger.conversation.Body}}"}'
 )
 
 
@@ -40,9 +43,15 @@ def _state(
 
 
 def flex_flow(
-    description: str, trigger_event: str, widget: str, workflow: str, channel: str, attrs: str
+    description: str,
+    trigger_event: str | tuple[str, ...],
+    widget: str,
+    workflow: str,
+    channel: str,
+    attrs: str,
 ) -> dict[str, Any]:
     """A Studio flow whose trigger hands the contact to Flex (Send to Flex, priority 0)."""
+    wanted = (trigger_event,) if isinstance(trigger_event, str) else trigger_event
     events = [
         "incomingMessage",
         "incomingCall",
@@ -50,7 +59,7 @@ def flex_flow(
         "incomingRequest",
         "incomingParent",
     ]
-    trigger = [{"event": e, "next": widget} if e == trigger_event else {"event": e} for e in events]
+    trigger = [{"event": e, "next": widget} if e in wanted else {"event": e} for e in events]
     return {
         "description": description,
         "initial_state": "Trigger",
@@ -89,7 +98,7 @@ def default_flows(workflow: Workflow) -> list[tuple[str, dict[str, Any]]]:
             "Messaging Flow",
             flex_flow(
                 "Messaging Flow",
-                "incomingMessage",
+                ("incomingMessage", "incomingConversationMessage"),  # texts, and Address Configurations
                 "SendMessageToAgent",
                 workflow.sid,
                 channels["sms"],

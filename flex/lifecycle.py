@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.errors import TwilioAPIError
-from flex import events
+from flex import conversation, events
 from flex.events import task_payload
 from flex.jobs import route_task as schedule
 from flex.jobs import route_worker as schedule_for_worker
@@ -144,6 +144,7 @@ def accept(reservation: Reservation, activity: Activity | None = None) -> Reserv
     if activity is None and queue is not None and queue.assignment_activity_id:
         activity = queue.assignment_activity
     _worker_activity(reservation, activity)
+    conversation.agent_joined(task, reservation.worker)
     events.record(
         task.workspace, "reservation.accepted", "reservation", reservation.sid, "", _payload(reservation)
     )
@@ -180,6 +181,7 @@ def reject(
 
 
 def wrap_up(task: Task) -> None:
+    conversation.task_closed(task)
     task.assignment_status = Task.Status.WRAPPING
     task.version += 1
     task.save(update_fields=["assignment_status", "version", "date_updated"])
@@ -196,6 +198,7 @@ def wrap_up(task: Task) -> None:
 
 def complete_task(task: Task, reason: str = "") -> None:
     """Assigned or wrapping → completed: the worker's room back, and more work offered."""
+    conversation.task_closed(task)
     task.assignment_status = Task.Status.COMPLETED
     task.reason = reason or task.reason
     task.version += 1

@@ -48,6 +48,7 @@ class StudioSettings:
     # Plugs of the Flex and Functions apps: dotted paths of factories (see executions.engine.ports).
     FLEX_GATEWAY: str = ""
     FUNCTION_HOST: str = ""
+    CONVERSATION_HOST: str = ""
     # Request limits, read by accounts.limits ("N/Ts": N per T seconds; accounts imports no other
     # app, so it keeps the same defaults and a test holds the two equal).
     API_RATE_LIMIT: str = "2000/10s"

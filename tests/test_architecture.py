@@ -15,7 +15,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "accounts", "studio", "executions", "scenarios", "twiml", "flex", "serverless")
+PACKAGES = (
+    "config",
+    "accounts",
+    "studio",
+    "executions",
+    "scenarios",
+    "twiml",
+    "flex",
+    "serverless",
+    "conversations",
+)
 MAX_LINES = 600
 
 

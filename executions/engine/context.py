@@ -53,13 +53,22 @@ def initial_context(
     data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     namespace = TRIGGER_NAMESPACES.get(trigger_event, "request")
+    channel: dict[str, Any] = {"address": channel_address}
+    if channel_address.startswith("CH") and namespace == "conversation":
+        # A conversation's execution: flow.channel names it (spec §4.1), as Start Conversation's does.
+        channel.update(
+            sid=channel_address,
+            type="conversation",
+            status="active",
+            details={"chat_service_sid": trigger.get("InstanceSid") or trigger.get("ChatServiceSid")},
+        )
     return {
         "trigger": {namespace: trigger},
         "widgets": {},
         "flow": {
             "flow_sid": flow_sid,
             "sid": execution_sid,
-            "channel": {"address": channel_address},
+            "channel": channel,
             "data": dict(data or {}),
             "variables": {},
         },

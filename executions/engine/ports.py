@@ -6,14 +6,15 @@ the engine must reach them (a provider accepts a message, a call is placed, afte
 messages over, queue dispatches, publish live steps) it calls the ``Ports`` installed here by
 ``executions.apps.ExecutionsConfig.ready`` (``executions.wiring``). Tests may install others.
 
-The ``FlexGateway`` and ``FunctionHost`` protocols are the plugs of the Flex and Functions
-apps: ``settings.STUDIO["FLEX_GATEWAY"]`` / ``["FUNCTION_HOST"]`` name their factories.
+The ``FlexGateway``, ``FunctionHost`` and ``ConversationHost`` protocols are the plugs of the
+Flex, Functions and Conversations apps: ``settings.STUDIO["FLEX_GATEWAY"]`` /
+``["FUNCTION_HOST"]`` / ``["CONVERSATION_HOST"]`` name their factories.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from executions.models import Execution, Message
@@ -73,6 +74,34 @@ class FunctionHost(Protocol):
         ...
 
 
+class ConversationHost(Protocol):
+    """The Conversations app's plug (``settings.STUDIO["CONVERSATION_HOST"]``): what a conversation
+    execution asks of it, inside the engine's transaction. Failures raise
+    ``studio.widgets.runtime.ConversationError``."""
+
+    def post(self, account: Any, conversation_sid: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        """Add the flow's message (author ``system``) to the conversation; returns Message-like
+        resource fields (``Sid`` IM…, ``Status``, ``Body``, ``To`` = the conversation …)."""
+        ...
+
+    def start(self, account: Any, flow_sid: str, properties: dict[str, Any]) -> dict[str, Any]:
+        """Start Conversation: create it with its participants and a studio webhook to the flow;
+        returns ``{"conversation": {...}, "webhook_sid", "contact"}``."""
+        ...
+
+    def resume(self, account: Any, flow_sid: str, conversation_sid: str, service_sid: str) -> dict[str, Any]:
+        """Resume Conversation: the existing conversation gets a studio webhook to the flow."""
+        ...
+
+    def hand_over(self, account: Any, conversation_sid: str) -> None:
+        """Send to Flex: the flow's studio webhook leaves the conversation (as on Twilio)."""
+        ...
+
+    def close(self, account: Any, conversation_sid: str) -> None:
+        """The execution ended and its Start/Resume Conversation said to close the conversation."""
+        ...
+
+
 Published = list[tuple[str, str, list[dict[str, Any]]]]  # (flow sid, execution sid, step payloads)
 
 
@@ -85,6 +114,7 @@ class Ports:
     publish_steps: Callable[[Published], None]  # after commit, to the live monitor
     flex_gateway: Callable[[], FlexGateway]
     function_host: Callable[[], FunctionHost | None]
+    conversation_host: Callable[[], ConversationHost | None] = field(default=lambda: None)
 
 
 _installed: Ports | None = None

@@ -18,7 +18,7 @@ from executions.engine.ports import FunctionResult, Provider, ports
 from executions.engine.state import ExecState
 from executions.engine.writes import Writes
 from executions.models import Execution, Message
-from studio.widgets.runtime import HttpError, HttpResponse
+from studio.widgets.runtime import ConversationError, HttpError, HttpResponse
 
 
 class DbServices:
@@ -35,7 +35,17 @@ class DbServices:
         # The state being run: callback URLs carry its step count (the row's is saved later).
         self.state: ExecState | None = None
 
+    def conversation_sid(self) -> str:
+        """The conversation this execution runs on (its channel address ``CH…``), or ""."""
+        channel = self.execution.channel_address or ""
+        return channel if channel.startswith("CH") else ""
+
     def send_message(self, to: str, from_: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        conversation = self.conversation_sid()
+        if conversation and conversation in (from_, to):
+            # A conversation execution's reply goes into the conversation (its SMS participants
+            # get it through the provider; chat participants live), as Studio posts it there.
+            return self._post_to_conversation(conversation, body, media_urls)
         message = Message(
             account=self.execution.account,
             from_address=from_ or "",
@@ -52,6 +62,63 @@ class DbServices:
         self.writes.messages.append(message)  # inserted when the run saves (after its execution)
         self.pending.append(message)
         return message.resource_fields()
+
+    def _post_to_conversation(self, conversation: str, body: str, media_urls: list[str]) -> dict[str, Any]:
+        host = ports().conversation_host()
+        try:
+            if host is None:
+                raise ConversationError("Conversations are not configured on this server")
+            return host.post(self.execution.account, conversation, body, list(media_urls or []))
+        except ConversationError as exc:
+            return {"Status": "failed", "ErrorCode": 50300, "ErrorMessage": str(exc), "To": conversation}
+
+    def _conversation_host(self) -> Any:
+        host = ports().conversation_host()
+        if host is None:
+            raise ConversationError("Conversations are not configured on this server")
+        if self.conversation_sid():
+            raise ConversationError("The execution already has a conversation channel")
+        return host
+
+    def _adopt(self, found: dict[str, Any]) -> dict[str, Any]:
+        """Make the conversation this execution's channel: its row (inbound messages from the
+        participant find it by the pair) and ``flow.channel`` / ``contact.channel``."""
+        conversation = found["conversation"]
+        sid, contact = str(conversation["sid"]), str(found.get("contact") or "")
+        ex = self.execution
+        ex.channel_address = sid
+        if contact:
+            ex.contact_channel_address = contact
+        if ex.pk is not None:
+            Execution.objects.filter(pk=ex.pk).update(
+                channel_address=ex.channel_address, contact_channel_address=ex.contact_channel_address
+            )
+        if self.state is not None:
+            context = self.state.context
+            context.setdefault("flow", {})["channel"] = {
+                "address": sid,
+                "sid": sid,
+                "type": "conversation",
+                "status": conversation.get("state", "active"),
+                "details": {
+                    "chat_service_sid": conversation.get("chat_service_sid"),
+                    "friendly_name": conversation.get("friendly_name"),
+                    "participants": found.get("participants", []),
+                    "webhook_sid": found.get("webhook_sid"),
+                },
+            }
+            if contact:
+                context.setdefault("contact", {})["channel"] = {"address": contact}
+        return {"conversation": conversation, "webhook_sid": found.get("webhook_sid")}
+
+    def start_conversation(self, properties: dict[str, Any]) -> dict[str, Any]:
+        host = self._conversation_host()
+        return self._adopt(host.start(self.execution.account, self.execution.flow.sid, properties))
+
+    def resume_conversation(self, conversation_sid: str, service_sid: str) -> dict[str, Any]:
+        host = self._conversation_host()
+        found = host.resume(self.execution.account, self.execution.flow.sid, conversation_sid, service_sid)
+        return self._adopt(found)
 
     def callback_url(self, widget: str, **params: str) -> str:
         ex = self.execution
@@ -107,9 +174,16 @@ class DbServices:
         self, workflow_sid: str, channel: str, attributes: dict[str, Any], priority: int, timeout: int
     ) -> str:
         gateway = ports().flex_gateway()
-        return gateway.create_task(
+        conversation = self.conversation_sid()
+        if conversation:
+            attributes = {**attributes, "conversationSid": conversation}
+        sid = gateway.create_task(
             self.execution.account, workflow_sid, channel, attributes, priority, timeout
         )
+        host = ports().conversation_host()
+        if conversation and host is not None:
+            host.hand_over(self.execution.account, conversation)  # the agent takes it from here
+        return sid
 
     def invoke_function(
         self, function_sid: str, parameters: list[tuple[str, str]], environment_sid: str = ""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from executions.engine import runner
 from executions.engine.context import initial_context, step_payload
-from executions.engine.ports import Provider
+from executions.engine.ports import Provider, ports
 from executions.engine.services import DbServices
 from executions.engine.state import ExecState, Limits, RunResult
 from executions.engine.writes import Writes
@@ -238,6 +238,7 @@ def save(
         execution.log = (list(execution.log or []) + stamped)[-LOG_CAP:]
     if not execution.is_active and execution.date_ended is None:
         execution.date_ended = now
+        _close_conversation(execution, state)
     if execution.pk is not None and all(e is not execution for e in writes.updates):
         writes.updates.append(execution)  # a new one is inserted with this state (writes.inserts)
     steps = [
@@ -272,6 +273,22 @@ def save(
     if flush:
         writes.flush()
     return steps
+
+
+def _close_conversation(execution: Execution, state: ExecState) -> None:
+    """Start/Resume Conversation with ``close_conversation_on_execution_end``: the execution's
+    end closes its conversation."""
+    channel = execution.channel_address or ""
+    if not channel.startswith("CH"):
+        return
+    widgets = (state.context or {}).get("widgets") or {}
+    if not any(
+        isinstance(w, dict) and w.get("close_channel_on_execution_end") is True for w in widgets.values()
+    ):
+        return
+    host = ports().conversation_host()
+    if host is not None:
+        host.close(execution.account, channel)
 
 
 def _after_commit(

@@ -46,7 +46,13 @@ def event_key(params: Mapping[str, Any]) -> str:
 
 
 def message_pair(params: Mapping[str, Any]) -> tuple[str, str]:
-    """(contact address, flow channel address) of a messaging webhook."""
+    """(contact address, flow channel address) of a messaging webhook. A Conversations
+    ``onMessageAdded`` event (a ``ConversationSid`` and no ``To``) pairs its author with the
+    conversation (``CH…``): the flow's replies go there. Webhooks that carry ``To`` as well keep
+    the number as the flow's address (and are answered by SMS, as before)."""
+    conversation = str(params.get("ConversationSid") or "")
+    if conversation and not params.get("To"):
+        return str(params.get("Author") or params.get("From") or ""), conversation
     contact = str(params.get("From") or params.get("Author") or "")
     channel = str(params.get("MessagingServiceSid") or params.get("To") or "")
     # Messaging Service quirk (spec §5.1): the MG… sid is Studio's side of the pair.

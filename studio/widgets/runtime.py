@@ -133,6 +133,10 @@ class FlexError(Exception):
     """A Flex task could not be created (Send to Flex takes ``failedToEnqueue``)."""
 
 
+class ConversationError(Exception):
+    """A conversation could not be started, resumed or written to (the widget's ``failed``)."""
+
+
 # ``Outcome(wait=WaitSpec(data={SUBFLOW_PLAN_KEY: plan}))`` asks the runner to push a subflow frame.
 SUBFLOW_PLAN_KEY = "subflow"
 
@@ -190,6 +194,16 @@ class Services(Protocol):
         self, workflow_sid: str, channel: str, attributes: dict[str, Any], priority: int, timeout: int
     ) -> str:
         """Create a TaskRouter Task for this contact; returns its SID (``WT…``); raises ``FlexError``."""
+        ...
+
+    def start_conversation(self, properties: dict[str, Any]) -> dict[str, Any]:
+        """Start Conversation: create one (participants, timers, a studio webhook to this flow)
+        and make it this execution's channel; returns the widget's outputs. Raises
+        ``ConversationError``."""
+        ...
+
+    def resume_conversation(self, conversation_sid: str, service_sid: str) -> dict[str, Any]:
+        """Resume Conversation: attach an existing conversation as this execution's channel."""
         ...
 
     def invoke_function(

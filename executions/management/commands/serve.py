@@ -106,6 +106,10 @@ class Command(BaseCommand):
                 from flex.sweeper import start_in_process as start_flex_sweeper
 
                 start_flex_sweeper()
+            if apps.is_installed("conversations"):  # inactive/closed timers of conversations
+                from conversations.sweeper import start_in_process as start_conversations_sweeper
+
+                start_conversations_sweeper()
         workers = 1 if embedded else (opts["workers"] or os.cpu_count() or 1)
         if opts["threads"] is not None:
             os.environ[THREADS_ENV] = str(opts["threads"])  # read by each worker's factory

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from studio.widgets.conversations.start_conversation import CONVERSATION_OUTPUTS
+from studio.widgets.conversations.start_conversation import CONVERSATION_OUTPUTS, adopt
 from studio.widgets.props import Prop
+from studio.widgets.runtime import Outcome, WidgetCall
 from studio.widgets.widget import Widget
 
 
@@ -29,3 +30,10 @@ class ResumeConversation(Widget):
     open_outputs = True
     open_properties = True
     name_prefix = "resume_conversation"
+    failure_event = "failed"
+
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        sid = str(call.properties.get("conversation_sid") or "")
+        service = str(call.properties.get("conversation_service_sid") or "")
+        return adopt(call, "resumed", lambda: call.services.resume_conversation(sid, service))

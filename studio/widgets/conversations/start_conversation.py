@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from studio.widgets.props import Prop
+from studio.widgets.runtime import ConversationError, Outcome, WidgetCall
 from studio.widgets.widget import Widget
 
 CONVERSATION_OUTPUTS = [
@@ -50,3 +53,20 @@ class StartConversation(Widget):
     # Keys beyond the exported ones are known from [AI-SKILL] only.
     open_properties = True
     name_prefix = "start_conversation"
+    failure_event = "failed"
+
+    # -- runtime: the engine's Conversations plug creates it; inbound messages resume the flow --
+    @classmethod
+    def run(cls, call: WidgetCall) -> Outcome:
+        return adopt(call, "created", lambda: call.services.start_conversation(dict(call.properties)))
+
+
+def adopt(call: WidgetCall, event: str, attach: Any) -> Outcome:
+    """Start/Resume Conversation: ``event`` with the conversation's outputs, ``failed`` (and
+    the reason on the execution log) when the plug refuses."""
+    try:
+        found = attach()
+    except ConversationError as exc:
+        return Outcome(event="failed", outputs={"error": str(exc)}, warnings=[(81006, f"{call.name}: {exc}")])
+    close = bool(call.properties.get("close_conversation_on_execution_end"))
+    return Outcome(event=event, outputs={**found, "close_channel_on_execution_end": close})

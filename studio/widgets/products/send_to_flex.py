@@ -121,7 +121,9 @@ def _refused(code: int, message: str) -> Outcome:
 def send_message_task(call: WidgetCall) -> Outcome:
     """The messaging branch of ``send-to-flex``: create the Task, ``callComplete`` at once."""
     trigger = call.context.get("trigger") or {}
-    if not any(key in trigger for key in MESSAGING_TRIGGERS):
+    channel = (call.context.get("flow") or {}).get("channel") or {}
+    on_conversation = channel.get("type") == "conversation"  # Start/Resume Conversation attached one
+    if not on_conversation and not any(key in trigger for key in MESSAGING_TRIGGERS):
         return _refused(81020, f"{call.name}: Send to Flex needs an incoming call or chat/message")
     props = call.properties
     text = str(props.get("attributes") or "{}")

@@ -1,0 +1,409 @@
+"""The Conversations service layer: what the REST API, the engine's plug, Flex and the web chat call.
+
+Every function runs inside the caller's transaction; effects (the live push, Studio and webhook
+deliveries, SMS to SMS participants) happen after commit. Lookups are scoped to an account:
+another account's SID raises the same 404 (Twilio error 20404) as an unknown one.
+
+Interface (all importable from ``conversations.services``):
+
+- ``default_service(account) -> ConversationService`` — the account's default service (made once).
+- ``create_conversation(account, *, service=None, friendly_name="", unique_name=None,
+  attributes="{}", messaging_service_sid="", state="active", timers_inactive=None,
+  timers_closed=None) -> Conversation`` — timers in seconds.
+- ``service_for(account, sid) -> ConversationService`` — raises ``TwilioAPIError`` 404.
+- ``get_conversation(account, sid, service=None) -> Conversation`` — by SID or unique name, due
+  timers applied; raises ``TwilioAPIError`` 404 (20404) for an unknown or foreign one.
+- ``update_conversation(conversation, **fields)`` — friendly_name, unique_name, attributes,
+  messaging_service_sid, state, timers_inactive, timers_closed (``None`` = unchanged).
+- ``add_participant(conversation, *, identity=None, address="", proxy_address="",
+  attributes="{}") -> Participant`` — a chat participant by ``identity`` or an SMS one by
+  ``address`` (+ ``proxy_address``, the number it writes to); 409 (50433) on a duplicate.
+- ``remove_participant(participant)``; ``participant_for(account, conversation, sid_or_identity)
+  -> Participant`` (404 otherwise); ``open_conversation_for_pair(account, address, proxy) ->
+  Conversation | None`` (the open conversation of an SMS pair).
+- ``add_message(conversation, *, author="system", body="", media=None, attributes="{}",
+  participant=None, source="API") -> ConversationMessage`` — the next ``index``; the author's
+  participant is found by identity/address when not given; 400 (50300) when the conversation is
+  closed, 400 (20001) for a body over 1,600 characters, 400 (50500) with neither body nor media.
+  ``source`` goes to webhooks as ``Source`` (API, SMS, SDK …). Author ``system`` (the flow's
+  own messages) never triggers a flow. Each ``media`` item: ``{"sid", "content_type", "url"}``.
+- ``close_conversation(conversation) -> Conversation`` (idempotent), ``set_state(conversation,
+  state)``.
+- ``messages_since(conversation, index=-1, limit=100) -> list[ConversationMessage]`` — messages
+  with an index greater than ``index``, oldest first (a reconnecting client passes its last one).
+- ``message_payload(message) -> dict`` — the JSON pushed live (``serializers.message_json``).
+- ``on_message_added(listener)`` — register ``listener(message)``, called after commit for
+  every message added (in the committing process).
+- ``group_name(conversation_sid) -> str`` — ``"conversation_{CH}"``: after commit each new message
+  is sent to this Channels group as ``{"type": "conversation.message", "message": payload}``
+  and each state change as ``{"type": "conversation.state", "conversation": sid, "state": s}``.
+- ``sweep_timers(now=None) -> int`` — apply due inactive/closed timers (beat and reads call it).
+- ``check_attributes(text, name="Attributes") -> str`` — a JSON document ≤ 16 KiB, or 400.
+- Constants: ``MAX_BODY`` (1600), ``SYSTEM`` (``"system"``, the flow's author).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.errors import TwilioAPIError, not_found
+from accounts.input_guards import parse_json
+from accounts.models import Account
+from conversations import effects
+from conversations.models import Conversation, ConversationMessage, ConversationService, Participant
+from conversations.serializers import message_json
+
+MAX_BODY = 1600  # characters, as the Conversations API caps a message body
+MAX_ATTRIBUTES = 16 * 1024
+MAX_NAME = 256
+SYSTEM = "system"
+
+Listener = Callable[[ConversationMessage], None]
+
+
+def group_name(conversation_sid: str) -> str:
+    return f"conversation_{conversation_sid}"
+
+
+def on_message_added(listener: Listener) -> None:
+    effects.listeners.append(listener)
+
+
+def message_payload(message: ConversationMessage) -> dict[str, Any]:
+    return message_json(message)
+
+
+# -- services and conversations -----------------------------------------------------------
+
+
+def default_service(account: Account) -> ConversationService:
+    service = ConversationService.objects.filter(account=account, is_default=True).first()
+    if service is None:
+        service = ConversationService.objects.create(
+            account=account, friendly_name="Default Conversations Service", is_default=True
+        )
+    return service
+
+
+def service_for(account: Account, sid: str) -> ConversationService:
+    service = ConversationService.objects.select_related("account").filter(account=account, sid=sid).first()
+    if service is None:
+        raise not_found(f"The requested resource /Services/{sid} was not found")
+    return service
+
+
+def _check_text(name: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise TwilioAPIError(400, 20001, f"Invalid parameter {name}: at most {limit} characters")
+
+
+def check_attributes(value: str, name: str = "Attributes") -> str:
+    """Attributes are a JSON document kept as text (as Twilio keeps them)."""
+    _check_text(name, value, MAX_ATTRIBUTES)
+    try:
+        parse_json(value)
+    except ValueError:
+        raise TwilioAPIError(400, 50003, f"Invalid parameter {name}: not a valid JSON document") from None
+    return value
+
+
+def _arm(conversation: Conversation, now: datetime) -> None:
+    """Re-arm the timers from ``now`` (creation and every message), as Twilio's do."""
+    if conversation.state == Conversation.State.CLOSED:
+        conversation.date_inactive = conversation.date_closed = None
+        return
+    if conversation.timers_inactive and conversation.state == Conversation.State.ACTIVE:
+        conversation.date_inactive = now + timedelta(seconds=conversation.timers_inactive)
+    if conversation.timers_closed:
+        conversation.date_closed = now + timedelta(seconds=conversation.timers_closed)
+
+
+def create_conversation(
+    account: Account,
+    *,
+    service: ConversationService | None = None,
+    friendly_name: str = "",
+    unique_name: str | None = None,
+    attributes: str = "{}",
+    messaging_service_sid: str = "",
+    state: str = "active",
+    timers_inactive: int | None = None,
+    timers_closed: int | None = None,
+) -> Conversation:
+    _check_text("FriendlyName", friendly_name, MAX_NAME)
+    _check_text("UniqueName", unique_name, MAX_NAME)
+    check_attributes(attributes)
+    if state not in Conversation.State.values:
+        raise TwilioAPIError(400, 20001, "Invalid parameter State: active, inactive or closed")
+    if unique_name and unique_name.startswith("CH"):
+        raise TwilioAPIError(400, 50353, "Invalid parameter UniqueName: it must not look like a SID")
+    conversation = Conversation(
+        account=account,
+        service=service or default_service(account),
+        friendly_name=friendly_name,
+        unique_name=unique_name or None,
+        attributes=attributes,
+        messaging_service_sid=messaging_service_sid,
+        state=state,
+        timers_inactive=timers_inactive,
+        timers_closed=timers_closed,
+    )
+    _arm(conversation, timezone.now())
+    try:
+        with transaction.atomic():
+            conversation.save(force_insert=True)
+    except IntegrityError:
+        raise TwilioAPIError(
+            409, 50353, f"Conversation with unique name {unique_name} already exists"
+        ) from None
+    return conversation
+
+
+def get_conversation(
+    account: Account, sid: str, service: ConversationService | None = None, *, lock: bool = False
+) -> Conversation:
+    """By SID (``CH…``) or unique name, in the account (and the service when given)."""
+    qs = Conversation.objects.select_related("account", "service").filter(account=account)
+    if service is not None:
+        qs = qs.filter(service=service)
+    if lock:
+        qs = qs.select_for_update()
+    conversation = qs.filter(Q(sid=sid) | Q(unique_name=sid)).first() if sid else None
+    if conversation is None:
+        raise not_found(f"The requested resource /Conversations/{sid} was not found")
+    _apply_due(conversation, timezone.now())
+    return conversation
+
+
+def update_conversation(conversation: Conversation, **fields: Any) -> Conversation:
+    """Change any of friendly_name, unique_name, attributes, messaging_service_sid, state,
+    timers_inactive, timers_closed (``None`` values are left alone)."""
+    given = {k: v for k, v in fields.items() if v is not None}
+    if "friendly_name" in given:
+        _check_text("FriendlyName", given["friendly_name"], MAX_NAME)
+    if "attributes" in given:
+        check_attributes(given["attributes"])
+    state = given.pop("state", None)
+    for key, value in given.items():
+        setattr(conversation, key, value)
+    if state is not None:
+        set_state(conversation, state, save=False)
+    _arm(conversation, timezone.now())
+    try:
+        with transaction.atomic():
+            conversation.save()
+    except IntegrityError:
+        raise TwilioAPIError(409, 50353, "A conversation with this unique name already exists") from None
+    return conversation
+
+
+def set_state(conversation: Conversation, state: str, *, save: bool = True) -> Conversation:
+    if state not in Conversation.State.values:
+        raise TwilioAPIError(400, 20001, "Invalid parameter State: active, inactive or closed")
+    if conversation.state == Conversation.State.CLOSED and state != Conversation.State.CLOSED:
+        raise TwilioAPIError(400, 50300, "A closed conversation cannot be reopened")
+    if state == conversation.state:
+        return conversation
+    conversation.state = state
+    if state == Conversation.State.CLOSED:
+        conversation.date_inactive = conversation.date_closed = None
+    elif state == Conversation.State.INACTIVE:
+        conversation.date_inactive = None
+    if save:
+        conversation.save(update_fields=["state", "date_inactive", "date_closed", "date_updated"])
+    effects.state_changed(conversation.sid, state)
+    return conversation
+
+
+def close_conversation(conversation: Conversation) -> Conversation:
+    return set_state(conversation, Conversation.State.CLOSED)
+
+
+def _apply_due(conversation: Conversation, now: datetime) -> None:
+    if conversation.date_closed and conversation.date_closed <= now:
+        set_state(conversation, Conversation.State.CLOSED)
+    elif conversation.date_inactive and conversation.date_inactive <= now:
+        set_state(conversation, Conversation.State.INACTIVE)
+
+
+def sweep_timers(now: datetime | None = None) -> int:
+    """Move conversations whose timers are due to inactive/closed; returns how many changed."""
+    now = now or timezone.now()
+    due = Conversation.objects.filter(Q(date_closed__lte=now) | Q(date_inactive__lte=now)).exclude(
+        state=Conversation.State.CLOSED
+    )
+    changed = 0
+    for pk in list(due.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().get(pk=pk)
+            before = conversation.state
+            _apply_due(conversation, now)
+            changed += conversation.state != before
+    return changed
+
+
+# -- participants ---------------------------------------------------------------------------
+
+
+def add_participant(
+    conversation: Conversation,
+    *,
+    identity: str | None = None,
+    address: str = "",
+    proxy_address: str = "",
+    attributes: str = "{}",
+) -> Participant:
+    if not identity and not address:
+        raise TwilioAPIError(400, 50101, "A participant needs an Identity or a MessagingBinding.Address")
+    if identity and address:
+        raise TwilioAPIError(400, 50101, "A participant has an Identity or a MessagingBinding, not both")
+    if address and not proxy_address:
+        raise TwilioAPIError(400, 50101, "MessagingBinding.ProxyAddress is required for an SMS participant")
+    _check_text("Identity", identity, MAX_NAME)
+    _check_text("MessagingBinding.Address", address, 64)
+    _check_text("MessagingBinding.ProxyAddress", proxy_address, 64)
+    check_attributes(attributes)
+    if conversation.state == Conversation.State.CLOSED:
+        raise TwilioAPIError(400, 50300, "The conversation is closed")
+    participants = Participant.objects.filter(conversation=conversation)
+    if address and participants.filter(address=address).exists():
+        raise TwilioAPIError(
+            409, 50416, f"A participant with address {address} is already in the conversation"
+        )
+    if address and _open_pair_elsewhere(conversation, address, proxy_address):
+        raise TwilioAPIError(
+            409, 50416, "A participant with this address and proxy address is in another open conversation"
+        )
+    participant = Participant(
+        account=conversation.account,
+        conversation=conversation,
+        identity=identity or None,
+        address=address,
+        proxy_address=proxy_address,
+        attributes=attributes,
+    )
+    try:
+        with transaction.atomic():
+            participant.save(force_insert=True)
+    except IntegrityError:
+        raise TwilioAPIError(
+            409, 50433, f"Participant {identity} already exists in the conversation"
+        ) from None
+    return participant
+
+
+def _open_pair_elsewhere(conversation: Conversation, address: str, proxy: str) -> bool:
+    """Twilio allows one open conversation per (address, proxy address) pair."""
+    return (
+        Participant.objects.filter(account=conversation.account, address=address, proxy_address=proxy)
+        .exclude(conversation=conversation)
+        .exclude(conversation__state=Conversation.State.CLOSED)
+        .exists()
+    )
+
+
+def remove_participant(participant: Participant) -> None:
+    participant.delete()
+
+
+def participant_for(account: Account, conversation: Conversation, sid: str) -> Participant:
+    p = (
+        Participant.objects.select_related("conversation__account", "conversation__service")
+        .filter(account=account, conversation=conversation)
+        .filter(Q(sid=sid) | Q(identity=sid))
+        .first()
+    )
+    if p is None:
+        raise not_found(
+            f"The requested resource /Conversations/{conversation.sid}/Participants/{sid} was not found"
+        )
+    return p
+
+
+def open_conversation_for_pair(account: Account, address: str, proxy: str) -> Conversation | None:
+    p = (
+        Participant.objects.select_related("conversation")
+        .filter(account=account, address=address, proxy_address=proxy)
+        .exclude(conversation__state=Conversation.State.CLOSED)
+        .order_by("-id")
+        .first()
+    )
+    return p.conversation if p is not None else None
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+def add_message(
+    conversation: Conversation,
+    *,
+    author: str = SYSTEM,
+    body: str = "",
+    media: list[dict[str, Any]] | None = None,
+    attributes: str = "{}",
+    participant: Participant | None = None,
+    source: str = "API",
+) -> ConversationMessage:
+    _check_text("Body", body, MAX_BODY)
+    _check_text("Author", author, MAX_NAME)
+    check_attributes(attributes)
+    if not body and not media:
+        raise TwilioAPIError(400, 50500, "A message needs a Body or Media")
+    with transaction.atomic():
+        return _add_message(conversation, author, body, media, attributes, participant, source)
+
+
+def _add_message(
+    conversation: Conversation,
+    author: str,
+    body: str,
+    media: list[dict[str, Any]] | None,
+    attributes: str,
+    participant: Participant | None,
+    source: str,
+) -> ConversationMessage:
+    # The index comes from a row lock on the conversation: concurrent writers get 0, 1, 2 …
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.state == Conversation.State.CLOSED:
+        raise TwilioAPIError(400, 50300, "The conversation is closed: no message can be added")
+    if participant is None and author and author != SYSTEM:
+        participant = (
+            Participant.objects.filter(conversation=conversation)
+            .filter(Q(identity=author) | Q(address=author))
+            .first()
+        )
+    now = timezone.now()
+    index = locked.next_index
+    Conversation.objects.filter(pk=locked.pk).update(next_index=F("next_index") + 1)
+    locked.next_index = index + 1
+    if locked.state == Conversation.State.INACTIVE:
+        set_state(locked, Conversation.State.ACTIVE)  # a message wakes an inactive conversation
+    _arm(locked, now)
+    locked.save(update_fields=["state", "date_inactive", "date_closed", "date_updated"])
+    conversation.state, conversation.next_index = locked.state, locked.next_index
+    conversation.date_inactive, conversation.date_closed = locked.date_inactive, locked.date_closed
+    message = ConversationMessage.objects.create(
+        account=conversation.account,
+        conversation=conversation,
+        index=index,
+        author=author or SYSTEM,
+        body=body,
+        media=list(media or []),
+        attributes=attributes,
+        participant_sid=participant.sid if participant else "",
+    )
+    effects.message_added(message, participant, source)
+    return message
+
+
+def messages_since(
+    conversation: Conversation, index: int = -1, limit: int = 100
+) -> list[ConversationMessage]:
+    qs = ConversationMessage.objects.select_related("conversation__account", "conversation__service")
+    return list(qs.filter(conversation=conversation, index__gt=index).order_by("index")[: max(1, limit)])

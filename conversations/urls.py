@@ -1,0 +1,73 @@
+"""Conversations v1 routes (Twilio serves them on conversations.twilio.com).
+
+``/v1/Services`` is shared with Serverless (serverless.twilio.com there, one host here): the
+sub-resources do not collide (``…/Conversations`` vs ``…/Functions``, ``…/Environments`` …),
+and for the service itself ``config/urls.py`` dispatches by SID prefix with
+``service_routes``: ``IS…`` is a conversation service, anything else Serverless's ``ZS…``. A
+``POST /v1/Services`` without ``UniqueName`` (which Serverless requires and Conversations does
+not take) creates a conversation service; ``GET /v1/Services`` lists Serverless's; the
+account's default conversation service is named by ``GET /v1/Configuration``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.views.decorators.csrf import csrf_exempt
+
+from conversations import addresses, api
+
+Views = dict[str, type[api.ConversationsView]]
+
+
+def _conversation_routes(prefix: str, name: str) -> list[URLPattern]:
+    c = f"{prefix}Conversations"
+    one = f"{c}/<str:conversation_sid>"
+    return [
+        path(c, api.ConversationList.as_view(), name=f"{name}-conversations"),
+        path(f"{c}/<str:sid>", api.ConversationDetail.as_view(), name=f"{name}-conversation"),
+        path(f"{one}/Participants", api.ParticipantList.as_view(), name=f"{name}-participants"),
+        path(f"{one}/Participants/<str:sid>", api.ParticipantDetail.as_view(), name=f"{name}-participant"),
+        path(f"{one}/Messages", api.MessageList.as_view(), name=f"{name}-messages"),
+        path(f"{one}/Messages/<str:sid>", api.MessageDetail.as_view(), name=f"{name}-message"),
+        path(f"{one}/Webhooks", api.WebhookList.as_view(), name=f"{name}-webhooks"),
+        path(f"{one}/Webhooks/<str:sid>", api.WebhookDetail.as_view(), name=f"{name}-webhook"),
+    ]
+
+
+urlpatterns = [
+    *_conversation_routes("v1/", "cv"),
+    *_conversation_routes("v1/Services/<str:service_sid>/", "cv-svc"),
+    path("v1/Configuration", api.Configuration.as_view(), name="cv-configuration"),
+    path("v1/Configuration/Addresses", addresses.AddressList.as_view(), name="cv-addresses"),
+    path("v1/Configuration/Addresses/<str:sid>", addresses.AddressDetail.as_view(), name="cv-address"),
+    path("v1/Accounts/<str:account_sid>/Conversations/Inbound", addresses.inbound_sms, name="cv-inbound-sms"),
+]
+
+View = Callable[..., HttpResponse]
+
+
+def service_routes(other_list: View, other_detail: View) -> list[URLPattern]:
+    """``/v1/Services`` and ``/v1/Services/{sid}`` shared with another API (Serverless)."""
+    mine_detail = api.ServiceDetail.as_view()
+    mine_create = api.ServiceCreate.as_view()
+
+    @csrf_exempt
+    def detail(request: HttpRequest, sid: str) -> Any:
+        if sid.startswith("IS"):
+            return mine_detail(request, sid=sid)
+        return other_detail(request, sid=sid)
+
+    @csrf_exempt
+    def listing(request: HttpRequest) -> Any:
+        if request.method == "POST" and "UniqueName" not in request.POST and "FriendlyName" in request.POST:
+            return mine_create(request)
+        return other_list(request)
+
+    return [
+        path("v1/Services", listing, name="shared-services"),
+        path("v1/Services/<str:sid>", detail, name="shared-service"),
+    ]
