@@ -16,3 +16,8 @@ class FlexConfig(AppConfig):
         from flex.signals import seed_new_account
 
         post_save.connect(seed_new_account, sender=Account, dispatch_uid="flex-seed-new-account")
+
+        from conversations.services import on_message_added
+        from flex.conversation import message_heard
+
+        on_message_added(message_heard)  # agents see their conversations' new messages live

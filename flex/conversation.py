@@ -176,3 +176,27 @@ def open_task_for(workspace_id: int, attributes: dict[str, Any]) -> Task | None:
         if parties(task) == (contact, number):
             return task
     return None
+
+
+def message_heard(message: Any) -> None:
+    """A message in a conversation an agent has joined: the agent's console re-reads it now
+    (registered with ``conversations.services.on_message_added``; runs after the commit)."""
+    from flex.live import send_notice, worker_group
+
+    agents = message.conversation.participants.exclude(identity=None).filter(
+        attributes__contains='"role": "agent"'
+    )
+    for attributes in agents.values_list("attributes", flat=True):
+        try:
+            worker_sid = json.loads(attributes).get("worker_sid")
+        except ValueError:
+            continue
+        if isinstance(worker_sid, str) and worker_sid:
+            send_notice(worker_group(worker_sid), "conversation.message")
+
+
+def typing(task: Task, worker: Worker) -> None:
+    """Tell a conversation task's conversation that its agent is typing (nothing is stored)."""
+    sid = conversation_sid(task)
+    if sid:
+        conversations.typing(sid, agent_identity(worker))

@@ -24,6 +24,17 @@ def workspace_group(workspace_sid: str) -> str:
     return f"flex.workspace.{workspace_sid}"
 
 
+def send_notice(group: str, event_type: str) -> None:
+    """One ``flex.changed`` notice to one group (best effort, like every notice)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "flex.changed", "event_type": event_type})
+    except Exception:  # noqa: BLE001 - a page refresh is never worth failing a message
+        log.exception("flex live notice failed")
+
+
 def notify(workspace_sid: str, event_type: str, data: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
