@@ -20,13 +20,17 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 from executions.inbound.fast_path import FlowWebhookFastPath  # noqa: E402
 from executions.live.origin import CredentialsOrOriginValidator  # noqa: E402
 from executions.voice.asgi import VoiceRoutes  # noqa: E402
+from webchat.routing import VisitorSockets  # noqa: E402
 
 django_application = ProtocolTypeRouter(
     {
         # A call's requests run Django's middleware in one thread hop (executions.voice.asgi).
         "http": VoiceRoutes(django_asgi_app),
         # Scripts' handshakes carry credentials and no Origin (executions/live/origin.py).
-        "websocket": CredentialsOrOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # The web chat's visitor sockets come from other sites' pages, with a token (webchat.routing).
+        "websocket": VisitorSockets(
+            CredentialsOrOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )
 application = FlowWebhookFastPath(django_application)

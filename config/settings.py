@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "flex",
     "serverless",
     "conversations",
+    "webchat",
     "frontend",
 ]
 

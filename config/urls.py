@@ -26,6 +26,7 @@ urlpatterns = [
     *service_routes(serverless_api.ServiceList.as_view(), serverless_api.ServiceDetail.as_view()),
     path("", include("conversations.urls")),
     path("", include("serverless.urls")),
+    path("", include("webchat.urls")),
     path("", include("frontend.urls")),
 ]
 

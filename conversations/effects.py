@@ -54,6 +54,10 @@ def _send(group: str, event: dict[str, Any]) -> None:
         log.exception("live push to %s failed", group)
 
 
+def typing(conversation_sid: str, identity: str) -> None:
+    _send(_group(conversation_sid), {"type": "conversation.typing", "identity": identity})
+
+
 def state_changed(conversation_sid: str, state: str) -> None:
     event = {"type": "conversation.state", "conversation": conversation_sid, "state": state}
     transaction.on_commit(lambda: _send(_group(conversation_sid), event), robust=True)

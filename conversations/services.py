@@ -72,7 +72,13 @@ def group_name(conversation_sid: str) -> str:
 
 
 def on_message_added(listener: Listener) -> None:
-    effects.listeners.append(listener)
+    if listener not in effects.listeners:  # apps register in ready(), which may run twice
+        effects.listeners.append(listener)
+
+
+def typing(conversation_sid: str, identity: str) -> None:
+    """``identity`` is typing: the conversation's live group hears it now (nothing is stored)."""
+    effects.typing(conversation_sid, identity)
 
 
 def message_payload(message: ConversationMessage) -> dict[str, Any]:

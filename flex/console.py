@@ -26,7 +26,7 @@ from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
 from flex.api.stats_views import queue_workers
-from flex.conversation import has_conversation, history, reply
+from flex.conversation import has_conversation, history, reply, typing
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
@@ -160,6 +160,17 @@ class AgentReservation(ConsoleView):
         return Response(worker_view(_my_worker(request, worker_sid)))
 
 
+def _held_reservation(worker: Worker, sid: str) -> Reservation:
+    reservation = (
+        Reservation.objects.select_related("task__workspace__account").filter(worker=worker, sid=sid).first()
+    )
+    if reservation is None:
+        raise not_found(f"No reservation {sid} for this worker")
+    if reservation.reservation_status not in (Reservation.Status.ACCEPTED, Reservation.Status.WRAPPING):
+        raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
+    return reservation
+
+
 class AgentMessages(ConsoleView):
     """The agent's reply to the contact of an accepted (or wrapping) reservation."""
 
@@ -167,20 +178,19 @@ class AgentMessages(ConsoleView):
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
         with transaction.atomic():
             worker = _my_worker(request, worker_sid)
-            reservation = (
-                Reservation.objects.select_related("task__workspace__account")
-                .filter(worker=worker, sid=sid)
-                .first()
-            )
-            if reservation is None:
-                raise not_found(f"No reservation {sid} for this worker")
-            if reservation.reservation_status not in (
-                Reservation.Status.ACCEPTED,
-                Reservation.Status.WRAPPING,
-            ):
-                raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
+            reservation = _held_reservation(worker, sid)
             reply(reservation.task, str(request.data.get("body") or ""), worker)
         return Response(worker_view(_my_worker(request, worker_sid)), status=201)
+
+
+class AgentTyping(ConsoleView):
+    """The agent is typing: a conversation's other participants (a web chat visitor) see it."""
+
+    @CONSOLE_SCHEMA
+    def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        worker = _my_worker(request, worker_sid)
+        typing(_held_reservation(worker, sid).task, worker)
+        return Response({"typing": True})
 
 
 class Supervisor(ConsoleView):

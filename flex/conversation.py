@@ -198,3 +198,10 @@ def open_task_for(workspace_id: int, attributes: dict[str, Any]) -> Task | None:
         if parties(task) == (contact, number):
             return task
     return None
+
+
+def typing(task: Task, worker: Worker) -> None:
+    """Tell a conversation task's conversation that its agent is typing (nothing is stored)."""
+    sid = conversation_sid(task)
+    if sid:
+        conversations.typing(sid, agent_identity(worker))

@@ -105,18 +105,80 @@ def default_flows(workflow: Workflow) -> list[tuple[str, dict[str, Any]]]:
                 MESSAGE_ATTRIBUTES,
             ),
         ),
-        (
-            "WebChat Flow",
-            flex_flow(
-                "WebChat Flow",
-                "incomingMessage",
-                "SendMessageToAgent",
-                workflow.sid,
-                channels["chat"],
-                MESSAGE_ATTRIBUTES,
-            ),
-        ),
+        ("WebChat Flow", webchat_flow(workflow.sid, channels["chat"])),
     ]
+
+
+PRE = "trigger.conversation.ChannelAttributes.pre_engagement_data"
+WEBCHAT_NAME = (
+    "{% if widgets.AskName.inbound.Body %}{{widgets.AskName.inbound.Body}}"
+    "{% elsif "
+    + PRE
+    + ".friendlyName %}{{"
+    + PRE
+    + ".friendlyName}}{% else %}{{trigger.conversation.Author}}{% endif %}"
+)
+# The web chat's pre-engagement form lands in the conversation's attributes (webchat.visitors);
+# the task gets its answers as Flex's does, under pre_engagement_data, beside the name.
+WEBCHAT_ATTRIBUTES = (
+    '{"name": "' + WEBCHAT_NAME + '", "channelType": "web", "from": "{{trigger.conversation.Author}}", '
+    '"pre_engagement_data": {"friendlyName": "' + WEBCHAT_NAME + '", '
+    '"question": "{{' + PRE + '.question}}"}}'
+)
+
+
+def webchat_flow(workflow_sid: str, channel_sid: str) -> dict[str, Any]:
+    """Flex's WebChat Flow on Conversations: a visitor's first message starts it; it asks for a
+    name when the pre-engagement form gave none, then hands the conversation to an agent."""
+    definition = flex_flow(
+        "WebChat Flow",
+        "incomingConversationMessage",
+        "HasName",
+        workflow_sid,
+        channel_sid,
+        WEBCHAT_ATTRIBUTES,
+    )
+    to_agent = definition["states"][1]
+    to_agent["name"] = "SendMessageToAgent"
+    to_agent["properties"]["offset"] = {"x": 20, "y": 640}
+    has_name = _state(
+        "HasName",
+        "split-based-on",
+        [
+            {"event": "noMatch", "next": "AskName"},
+            {
+                "event": "match",
+                "next": "SendMessageToAgent",
+                "conditions": [
+                    {
+                        "friendly_name": "Named",
+                        "arguments": ["{{" + PRE + ".friendlyName}}"],
+                        "type": "is_not_blank",
+                        "value": "Is Not Blank",
+                    }
+                ],
+            },
+        ],
+        20,
+        200,
+        input="{{" + PRE + ".friendlyName}}",
+    )
+    ask_name = _state(
+        "AskName",
+        "send-and-wait-for-reply",
+        [
+            {"event": "incomingMessage", "next": "SendMessageToAgent"},
+            {"event": "timeout"},
+            {"event": "deliveryFailure"},
+        ],
+        -300,
+        420,
+        body="Thanks for reaching out! Before I connect you with an agent, what's your name?",
+        timeout="3600",
+        **{"from": "{{flow.channel.address}}"},
+    )
+    definition["states"] = [definition["states"][0], has_name, ask_name, to_agent]
+    return definition
 
 
 def agent_for(workspace: Workspace, user: Any) -> Worker:

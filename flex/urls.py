@@ -84,6 +84,11 @@ urlpatterns = [
         name="flex-console-reservation",
     ),
     path(
+        "api/console/flex/agent/<str:worker_sid>/reservations/<str:sid>/typing",
+        console.AgentTyping.as_view(),
+        name="flex-console-typing",
+    ),
+    path(
         "api/console/flex/agent/<str:worker_sid>/reservations/<str:sid>/messages",
         console.AgentMessages.as_view(),
         name="flex-console-messages",

@@ -25,6 +25,7 @@ PACKAGES = (
     "flex",
     "serverless",
     "conversations",
+    "webchat",
 )
 MAX_LINES = 600
 

@@ -42,11 +42,19 @@ function reservationCard(worker, r) {
 }
 
 const drafts = {};  // what the agent is typing survives the refreshes
+const typedAt = {};
 
 function conversation(worker, r) {
   const input = el("input", { type: "text", placeholder: "Reply to the contact…", "data-reply": r.sid, style: "width:60%" });
   input.value = drafts[r.sid] || "";
-  input.addEventListener("input", () => { drafts[r.sid] = input.value; });
+  input.addEventListener("input", () => {
+    drafts[r.sid] = input.value;
+    const now = Date.now();  // a conversation's visitor sees "typing…" (at most one notice per 2 s)
+    if (r.conversation && now - (typedAt[r.sid] || 0) > 2000) {
+      typedAt[r.sid] = now;
+      api(`agent/${worker.sid}/reservations/${r.sid}/typing`, {}).catch(() => {});
+    }
+  });
   const send = () => {
     if (!input.value.trim()) return;
     api(`agent/${worker.sid}/reservations/${r.sid}/messages`, { body: input.value }).then(() => {

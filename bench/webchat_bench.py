@@ -1,0 +1,182 @@
+"""Web chat benchmark: a visitor's message → the agent's socket → the agent's reply → the visitor,
+with many chats at once, on the production topology (serve with 2 workers, Celery, PostgreSQL,
+Redis as the channel layer).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/studio_bench REDIS_URL=redis://127.0.0.1:6379/1 \
+        .venv/bin/python bench/webchat_bench.py [--chats 200] [--rounds 10] [--runs 3]
+
+Each chat is a conversation with a visitor and an agent, both chat participants on
+``ws/webchat/{CH}`` (the agent's side stands for the agent's browser: the same socket, the same
+group push). Per round every chat's visitor sends a message; the agent's socket receives it and
+answers; the visitor's socket receives the answer. Rounds are paced at one per second per chat
+(the visitor's limit is 20 messages per 10 s). The flows' Studio webhooks are removed: this
+measures the chat's path, not a flow. Prints JSON per run and the medians of p50/p99 per leg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+# Tokens are signed here and checked by the servers: the topology's key (tests/topology/processes.py).
+os.environ["SECRET_KEY"] = "topology-tests-" + "0123456789abcdef" * 4
+
+FLOW = {
+    "description": "benchmark: a flow the chats never reach (their webhooks are removed)",
+    "initial_state": "Trigger",
+    "flags": {"allow_concurrent_calls": True},
+    "states": [
+        {
+            "name": "Trigger",
+            "type": "trigger",
+            "properties": {"offset": {"x": 0, "y": 0}},
+            "transitions": [{"event": "incomingConversationMessage"}],
+        }
+    ],
+}
+
+
+def setup_chats(count: int) -> list[dict[str, str]]:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from accounts.models import Account
+    from conversations import services
+    from studio.models import Flow
+    from studio.revisions import create_flow
+    from webchat import visitors
+    from webchat.models import WebChatKey
+
+    account = Account.objects.create(friendly_name="webchat bench")
+    flow, _ = create_flow(account, friendly_name="bench", definition=FLOW, status=Flow.Status.PUBLISHED)
+    key = WebChatKey.for_account(account)
+    chats = []
+    for n in range(count):
+        visitor, conversation = visitors.open_chat(key, flow.sid, name=f"Visitor {n}")
+        conversation.webhooks.all().delete()
+        agent_identity = f"agent-{n}"
+        services.add_participant(conversation, identity=agent_identity, attributes='{"role": "agent"}')
+        agent = visitors.Visitor(account.sid, conversation.sid, agent_identity)
+        chats.append(
+            {
+                "path": f"/ws/webchat/{conversation.sid}",
+                "visitor": visitors.token_for(visitor),
+                "agent": visitors.token_for(agent),
+            }
+        )
+    return chats
+
+
+async def _until(ws: Any, body: str) -> None:
+    while True:
+        frame = json.loads(await ws.recv())
+        if frame.get("type") == "message" and frame["message"]["body"] == body:
+            return
+
+
+async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, list[float]]) -> None:
+    import websockets
+
+    url = base.replace("http", "ws", 1) + chat["path"]
+    async with (
+        websockets.connect(f"{url}?token={chat['visitor']}&since=999999") as visitor,
+        websockets.connect(f"{url}?token={chat['agent']}&since=999999") as agent,
+    ):
+        await visitor.recv()  # history
+        await agent.recv()
+        await asyncio.sleep(1)  # every chat connected before the first round
+        for r in range(rounds):
+            started = time.perf_counter()
+            question = f"question {r} {chat['path'][-6:]}"
+            await visitor.send(json.dumps({"type": "message", "body": question, "client_id": f"q{r}"}))
+            await _until(agent, question)
+            heard = time.perf_counter()
+            answer = f"answer {r} {chat['path'][-6:]}"
+            await agent.send(json.dumps({"type": "message", "body": answer, "client_id": f"a{r}"}))
+            await _until(visitor, answer)
+            back = time.perf_counter()
+            out["visitor_to_agent"].append((heard - started) * 1000)
+            out["agent_to_visitor"].append((back - heard) * 1000)
+            out["round_trip"].append((back - started) * 1000)
+            await asyncio.sleep(max(0.0, 1.0 - (back - started)))
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+async def run_once(base: str, chats: list[dict[str, str]], rounds: int) -> dict[str, Any]:
+    out: dict[str, list[float]] = {"visitor_to_agent": [], "agent_to_visitor": [], "round_trip": []}
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one_chat(base, c, rounds, out) for c in chats), return_exceptions=True)
+    errors = [repr(r) for r in results if isinstance(r, BaseException)]
+    summary: dict[str, Any] = {
+        "chats": len(chats),
+        "messages": 2 * len(out["round_trip"]),
+        "errors": len(errors),
+    }
+    summary["seconds"] = round(time.perf_counter() - started, 1)
+    for leg, values in out.items():
+        if values:
+            summary[leg] = {"p50_ms": pct(values, 0.5), "p99_ms": pct(values, 0.99)}
+    if errors:
+        summary["first_error"] = errors[0]
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=2)
+    args = parser.parse_args()
+
+    from bench.webhook_bench import ensure_database
+    from tests.topology.processes import production_topology
+
+    ensure_database(os.environ["DATABASE_URL"])
+    runs = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        production_topology(
+            os.environ["DATABASE_URL"],
+            os.environ["REDIS_URL"],
+            Path(tmp) / "logs",
+            web_workers=args.web_workers,
+            extra_env={"LOG_LEVEL": "WARNING"},
+        ) as topo,
+    ):
+        for _ in range(args.runs):
+            chats = setup_chats(args.chats)
+            result = asyncio.run(run_once(topo.base_url, chats, args.rounds))
+            print(json.dumps(result), flush=True)
+            runs.append(result)
+    medians = {
+        leg: {
+            stat: statistics.median(r[leg][stat] for r in runs if leg in r) for stat in ("p50_ms", "p99_ms")
+        }
+        for leg in ("visitor_to_agent", "agent_to_visitor", "round_trip")
+        if any(leg in r for r in runs)
+    }
+    print(json.dumps({"median_of_runs": medians, "errors": sum(r["errors"] for r in runs)}))
+
+
+if __name__ == "__main__":
+    main()
