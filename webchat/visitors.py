@@ -41,6 +41,9 @@ WINDOW_SECONDS = 10
 OPENS_PER_MINUTE = 30  # chats opened per key and address per minute
 
 
+clock = time.time  # the rate windows' clock (tests hold it still)
+
+
 @dataclass(frozen=True)
 class Visitor:
     account_sid: str
@@ -66,7 +69,7 @@ def visitor_from(token: str, conversation_sid: str) -> Visitor | None:
 
 def too_many(bucket: str, limit: int, window: int) -> bool:
     """A fixed-window counter in the cache (Redis in production): True once over ``limit``."""
-    key = f"webchat:rl:{bucket}:{int(time.time() // window)}"
+    key = f"webchat:rl:{bucket}:{int(clock() // window)}"
     if cache.add(key, 1, timeout=window + 1):
         return False
     try:
