@@ -33,6 +33,7 @@ import threading
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any
+from urllib.parse import parse_qsl
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
@@ -93,9 +94,26 @@ class Turn:
     flow_sid: str
     execution_sid: str  # "" on the flow webhook
     full_path: str  # ``request.get_full_path()``
-    post: QueryDict
+    post: dict[str, str]  # ``request.POST`` (no key repeated)
     params: dict[str, Any]  # ``webhook._params(request)``
     signature: str
+
+
+def form_fields(body: bytes) -> dict[str, str] | None:
+    """``request.POST`` of a UTF-8 form as Django's ``QueryDict`` parses it (blank values kept,
+    at most ``DATA_UPLOAD_MAX_NUMBER_FIELDS``), without its per-key lists; None for what this
+    path leaves to Django: another encoding, too many fields, a repeated key."""
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except (UnicodeDecodeError, ValueError):  # Django: latin-1 fallback, or TooManyFieldsSent
+        return None
+    fields = dict(pairs)
+    return fields if len(fields) == len(pairs) else None
 
 
 def parse(scope: Scope, headers: dict[bytes, str], body: bytes) -> Turn | None:
@@ -109,13 +127,13 @@ def parse(scope: Scope, headers: dict[bytes, str], body: bytes) -> Turn | None:
     signature = headers.get(b"x-twilio-signature", "")
     if not signature:
         return None  # Django answers the 401
+    post = form_fields(body)
+    if post is None:
+        return None
     try:
         query = scope.get("query_string", b"").decode()
-        post = QueryDict(body, encoding="utf-8")
         get = QueryDict(query) if query else None
     except (UnicodeDecodeError, ValueError):
-        return None
-    if any(len(values) > 1 for _key, values in post.lists()):
         return None
     params = merged_params(post, get)
     if flow is not None and (not params.get("CallSid") or params.get("MessageSid") or "FlowEvent" in params):

@@ -246,3 +246,27 @@ def test_the_messaging_fast_path_tells_a_call_by_its_body_before_parsing_it(body
     from executions.inbound.fast_path import is_call
 
     assert is_call(body) is call
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"CallSid=CA1&From=%2B15551230000&Digits=&SpeechResult=caf%C3%A9+ol%C3%A9",
+        b"a=1&b=%ZZ&c=%E2%82&d==x&e",  # broken escapes, a bare key, an '=' in a value
+        b"",
+    ],
+)
+def test_it_reads_a_form_as_djangos_querydict_does(body: bytes) -> None:
+    from django.http import QueryDict
+
+    assert call_path.form_fields(body) == QueryDict(body, encoding="utf-8").dict()
+
+
+@pytest.mark.parametrize("body", [b"a=1&a=2", b"a=%FF".replace(b"%FF", b"\xff")])
+def test_it_leaves_repeated_keys_and_other_encodings_to_django(body: bytes) -> None:
+    assert call_path.form_fields(body) is None
+
+
+def test_it_leaves_too_many_fields_to_django(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    assert call_path.form_fields(b"a=1&b=2&c=3") is None
