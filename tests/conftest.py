@@ -53,6 +53,16 @@ def fresh_limits() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_revision_cache() -> Iterator[None]:
+    """Revisions are kept per process by id (executions.engine.revisions): ids are never reused
+    in production, but a rolled-back test gives its ids to the next test's rows."""
+    from executions.engine import revisions
+
+    revisions.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def eager_celery() -> Iterator[None]:
     """Tasks run in-process in tests, whatever REDIS_URL says: no worker runs beside pytest.
     (The topology tests start real workers in their own processes.)"""

@@ -57,3 +57,10 @@ def for_contact(flow: Flow, contact: str | None) -> FlowRevision | None:
     if contact and contact in (flow.test_users or []):
         return flow.latest_revision()
     return published(flow)
+
+
+def clear() -> None:
+    """Forget every revision (tests: a rolled-back test's ids are given again)."""
+    with _lock:
+        _by_id.clear()
+        _published.clear()

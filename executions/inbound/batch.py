@@ -7,7 +7,7 @@ One transaction per batch:
    contact, and a contact's next event becomes claimable only once the previous one is
    processed, so every contact's messages run one at a time in arrival order;
 2. **read** what the events need in a few queries: their flows, the published revisions
-   (revisions never change: cached per process), the active executions of their pairs, locked
+   (revisions never change: cached per process, ``executions.engine.revisions``), the active executions of their pairs, locked
    (``FOR UPDATE OF`` the execution rows only);
 3. **run** each event through the engine in memory (``intake.handle``), gathering rows in one
    ``Writes``;
@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from typing import Any
 
 from django.db import connection, transaction
 
 from accounts.sids import is_sid, new_sid
+from executions.engine import revisions
 from executions.engine.writes import Writes, insert_rows, update_rows
 from executions.inbound import intake
 from executions.messaging.providers import provider_name
@@ -38,7 +38,6 @@ from studio.models import Flow, FlowRevision
 
 log = logging.getLogger(__name__)
 
-REVISION_CACHE_SIZE = 256
 # A batch stops taking events after this long (they run one after another).
 BATCH_SECONDS = 2.0
 # How far past ``limit`` a claim looks for pairs' oldest events (a contact with many queued
@@ -142,7 +141,6 @@ class BatchLookup(intake.Lookup):
     def __init__(self, events: list[InboundEvent]) -> None:
         flow_ids = {e.flow_id for e in events}
         self.flows: dict[int, Flow] = Flow.objects.select_related("account").in_bulk(flow_ids)
-        self._published: dict[int, FlowRevision | None] = {}
         self._active: dict[tuple[int, str, str], Execution] = {}
         pairs = {(e.flow_id, e.contact_channel_address, e.channel_address) for e in events}
         candidates = (
@@ -158,7 +156,7 @@ class BatchLookup(intake.Lookup):
         for execution in candidates:
             key = (execution.flow_id, execution.contact_channel_address, execution.channel_address)
             if key in pairs:
-                execution.revision = revision(execution.revision_id)
+                execution.revision = revisions.by_id(execution.revision_id)
                 self._active[key] = execution
 
     def flow(self, flow_id: int) -> Flow:
@@ -168,28 +166,8 @@ class BatchLookup(intake.Lookup):
         return self._active.get((flow_id, contact, channel))
 
     def revision_for(self, flow: Flow, contact: str) -> FlowRevision | None:
-        if contact and contact in (flow.test_users or []):
-            return flow.latest_revision()
-        if flow.pk not in self._published:
-            found = flow.latest_published()
-            self._published[flow.pk] = found
-            if found is not None:
-                _revisions[found.pk] = found
-        return self._published[flow.pk]
-
-
-_revisions: OrderedDict[int, FlowRevision] = OrderedDict()
-
-
-def revision(pk: int) -> FlowRevision:
-    """A flow revision by id; revisions are immutable, so they are cached per process."""
-    found = _revisions.get(pk)
-    if found is None:
-        found = FlowRevision.objects.get(pk=pk)
-        _revisions[pk] = found
-        while len(_revisions) > REVISION_CACHE_SIZE:
-            _revisions.popitem(last=False)
-    return found
+        # Revisions never change: kept per process with the voice path's (engine.revisions).
+        return revisions.for_contact(flow, contact)
 
 
 def store_inbound_messages(events: list[InboundEvent], lookup: intake.Lookup) -> None:

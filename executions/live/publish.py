@@ -13,7 +13,7 @@ from channels import layers as channel_layers
 
 log = logging.getLogger(__name__)
 
-PUBLISH_TIMEOUT_SECONDS = 5.0
+Batch = list[tuple[str, str, list[dict[str, Any]]]]
 
 
 class _Loop:
@@ -23,12 +23,18 @@ class _Loop:
     per call, and channels_redis keeps its connections per loop: every publish would pay a
     thread, a loop and a Redis connection (~6 ms of CPU for a two-step run). Re-created after
     a fork (prefork workers).
+
+    Publishing does not wait for Redis: the batch is queued to the loop (``post``) and the
+    caller goes on (a voice turn answers its caller meanwhile). One sender on the loop takes
+    whatever was queued, in order, and checks the groups of all of it at once.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pid = 0
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.queued: list[tuple[Any, Batch]] = []  # touched on the loop only
+        self.sending = False
 
     def get(self) -> asyncio.AbstractEventLoop:
         with self.lock:
@@ -36,7 +42,33 @@ class _Loop:
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="live-events", daemon=True).start()
                 self.loop, self.pid = loop, os.getpid()
+                self.queued, self.sending = [], False
             return self.loop
+
+    def post(self, layer: Any, batch: Batch) -> None:
+        loop = self.get()
+        loop.call_soon_threadsafe(self._queue, loop, layer, batch)
+
+    def _queue(self, loop: asyncio.AbstractEventLoop, layer: Any, batch: Batch) -> None:
+        self.queued.append((layer, batch))
+        if not self.sending:
+            self.sending = True
+            loop.create_task(self._send_queued())
+
+    async def _send_queued(self) -> None:
+        try:
+            while self.queued:
+                taken, self.queued = self.queued, []
+                by_layer: dict[int, tuple[Any, Batch]] = {}
+                for layer, batch in taken:  # order kept within a layer (there is one in practice)
+                    by_layer.setdefault(id(layer), (layer, []))[1].extend(batch)
+                for layer, batch in by_layer.values():
+                    try:
+                        await _send_all(layer, batch)
+                    except Exception:  # noqa: BLE001 - live events are best effort by design
+                        log.warning("could not publish step events", exc_info=True)
+        finally:
+            self.sending = False
 
 
 _loop = _Loop()
@@ -69,10 +101,21 @@ async def _watched(layer: Any, groups: list[str]) -> set[str]:
         return set(groups)
 
 
-def publish_many(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+async def _send_all(layer: Any, batch: Batch) -> None:
+    groups = sorted({g for f, e, _ in batch for g in (f"flow.{f}", f"execution.{e}")})
+    watched = await _watched(layer, groups)
+    for flow_sid, execution_sid, payloads in batch:
+        for payload in payloads:
+            for group in (f"flow.{flow_sid}", f"execution.{execution_sid}"):
+                if group in watched:
+                    await layer.group_send(group, payload)
+
+
+def publish_many(batch: Batch) -> None:
     """Publish (flow sid, execution sid, step payloads) for many executions at once.
 
-    Best effort: a missing or failing channel layer never breaks an execution."""
+    Best effort: a missing or failing channel layer never breaks an execution. On a network
+    layer the events are queued to this process's live-events loop, not waited for."""
     batch = [entry for entry in batch if entry[2]]
     if not batch:
         return
@@ -80,21 +123,10 @@ def publish_many(batch: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
         layer = channel_layers.get_channel_layer()  # looked up per call: settings and tests may swap it
         if layer is None:
             return
-
-        async def send_all() -> None:
-            groups = sorted({g for f, e, _ in batch for g in (f"flow.{f}", f"execution.{e}")})
-            watched = await _watched(layer, groups)
-            for flow_sid, execution_sid, payloads in batch:
-                for payload in payloads:
-                    for group in (f"flow.{flow_sid}", f"execution.{execution_sid}"):
-                        if group in watched:
-                            await layer.group_send(group, payload)
-
         if isinstance(layer, channel_layers.InMemoryChannelLayer):
             # Its queues belong to the caller's event loop (embedded mode, tests).
-            async_to_sync(send_all)()
+            async_to_sync(_send_all)(layer, batch)
         else:
-            future = asyncio.run_coroutine_threadsafe(send_all(), _loop.get())
-            future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
+            _loop.post(layer, batch)
     except Exception:  # noqa: BLE001 - live events are best effort by design
         log.warning("could not publish step events", exc_info=True)

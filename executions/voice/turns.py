@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from executions.engine import revisions, store
 from executions.engine.context import trigger_payload
+from executions.engine.writes import Writes
 from executions.models import Execution
 from executions.voice.queries import Prepared
 from studio import widgets
@@ -32,9 +33,11 @@ ENDED_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 def handle_call(flow: Flow, params: dict[str, Any]) -> str:
     """An incoming (or status-updated) call for ``flow``; returns a TwiML document.
 
-    Statements of a new call: its INSERT (the unique index on active executions says whether
-    the same call is asking again: a retried request runs nothing), the run's UPDATE and step
-    INSERT. The row is new in this transaction, so nobody else can hold it: no lock to take.
+    Statements of a new call: the execution's INSERT, with the state its first run left it in
+    (the run happens in memory first, as in an inbound batch), and its steps' INSERT. The unique
+    index on active executions says whether the same call is asking again: a retried request
+    then writes nothing (the run is rolled back with the insert). The row is new, so nobody
+    else can hold it: no lock to take.
     """
     if str(params.get("CallStatus") or "") in ENDED_STATUSES:
         call_ended(flow, params)
@@ -46,7 +49,8 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         return EMPTY
     flags = (revision.definition or {}).get("flags") or {}
     concurrent = bool(flags.get("allow_concurrent_calls", True))
-    execution = store.new_execution(
+    writes = Writes()
+    execution = store.create_execution(
         flow,
         revision,
         contact=contact,
@@ -55,11 +59,12 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         trigger=trigger_payload(params),
         initiated_by=call_sid,
         session_key=call_sid if concurrent else "",
+        writes=writes,
     )
     try:
         with transaction.atomic():
-            execution.save(force_insert=True)
-            result = store.run_start(execution)
+            result = store.run_start(execution, writes)
+            writes.flush()
     except IntegrityError:
         if execution.pk is not None and not execution._state.adding:
             raise  # not the execution's INSERT: a real error

@@ -2,7 +2,7 @@
 
 The statement counts are the budget of issue 17 (BEGIN and COMMIT included, as SQLite reports
 them): an incoming call reads its flow (the published revision comes from memory), inserts its
-execution, saves the run and its step; a later turn reads and locks its execution in one
+execution with the state its run left it in and its step; a later turn reads and locks its execution in one
 statement and saves; a status callback after the call ended only reads.
 """
 
@@ -75,12 +75,12 @@ def _redirect(response: Any) -> str:
     return html.unescape(found.group(1))
 
 
-def test_it_answers_an_incoming_call_in_six_statements(
+def test_it_answers_an_incoming_call_in_five_statements(
     flow_factory: Any, django_assert_max_num_queries: Any
 ) -> None:
     flow = flow_factory(ivr())
     ring(flow)  # the published revision is read once per process, then kept
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = ring(flow)
     _gather_action(response)
 

@@ -1,0 +1,56 @@
+"""Live step events on a network channel layer are queued to the process's live-events loop:
+the run that published them does not wait for Redis, and they still arrive in order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from executions.live import publish
+
+
+class SlowLayer:
+    """A network layer (not in-memory) whose every send takes a while."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.done = threading.Event()
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)
+        self.sent.append((group, message["step_sid"]))
+        if len(self.sent) == 6:
+            self.done.set()
+
+
+def test_publishing_returns_at_once_and_the_events_arrive_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    layer = SlowLayer()
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": layer)
+    started = time.monotonic()
+    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT1"}])])
+    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT2"}])])
+    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT3"}])])
+    assert time.monotonic() - started < 0.05  # six sends of 50 ms each: none waited for
+    assert layer.done.wait(5)
+    assert [sid for _group, sid in layer.sent] == ["FT1", "FT1", "FT2", "FT2", "FT3", "FT3"]
+    assert {group for group, _sid in layer.sent} == {"flow.FW1", "execution.FN1"}
+
+
+def test_a_failing_layer_is_logged_and_never_reaches_the_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(SlowLayer):
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": Broken())
+    with caplog.at_level("WARNING", logger="executions.live.publish"):
+        publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT1"}])])  # no raise
+        deadline = time.monotonic() + 5
+        while "could not publish step events" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert "could not publish step events" in caplog.text
