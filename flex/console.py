@@ -94,12 +94,32 @@ def worker_view(worker: Worker) -> dict[str, Any]:
                 "sid": r.sid,
                 "reservation_status": r.reservation_status,
                 "task": task_view(r.task),
-                "conversation": parties(r.task) is not None,
+                "conversation": r.task.task_channel.unique_name != "voice" and parties(r.task) is not None,
                 # The conversation shows once the agent has the task, not while it is only offered.
-                "messages": history(r.task) if r.reservation_status != Reservation.Status.PENDING else [],
+                "messages": history(r.task)
+                if r.reservation_status != Reservation.Status.PENDING
+                and r.task.task_channel.unique_name != "voice"
+                else [],
+                "call": call_view(r),
             }
             for r in open_reservations
         ],
+    }
+
+
+CALL_STATES = {"pending": "on hold", "accepted": "connected", "wrapping": "ended"}
+
+
+def call_view(r: Reservation) -> dict[str, str] | None:
+    """A voice task's call as the agent sees it: held while offered, connected once accepted
+    (the simulated caller waits on the line: flex/voice_hold.py), ended at wrap-up."""
+    attrs = r.task.attrs()
+    if r.task.task_channel.unique_name != "voice" or not attrs.get("call_sid"):
+        return None
+    return {
+        "sid": str(attrs["call_sid"]),
+        "from": str(attrs.get("from") or ""),
+        "state": CALL_STATES.get(r.reservation_status, r.reservation_status),
     }
 
 

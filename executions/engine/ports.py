@@ -50,6 +50,12 @@ class FlexGateway(Protocol):
         after commit); return its SID (``WT…``) or raise ``studio.widgets.runtime.FlexError``."""
         ...
 
+    def hold_call(self, account: Any, request: dict[str, Any]) -> dict[str, Any]:
+        """Hold a simulated caller that ``<Enqueue workflowSid>`` queued until the call leaves
+        the queue (the ``CallScript.hold`` contract of ``twiml``): ``{"result", "queue_sid",
+        "queue_time"}``; blocks, outside any transaction."""
+        ...
+
 
 class FunctionResult(Protocol):
     """What a Functions runtime answers (``serverless.runtime.InvokeResult`` has this shape)."""

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import invalid_parameter, missing_parameter, not_found
+from executions.engine.ports import ports
 from executions.models import Call, Execution
 from executions.voice import calls
 from studio.models import Flow
@@ -69,6 +70,9 @@ def call_flow(
     )
     cs.call.update({"AccountSid": account.sid, "CallSid": call.sid, "From": from_, "To": to})
     cs.call.setdefault("Direction", "inbound")
+    if cs.hold is None:
+        # <Enqueue workflowSid> holds the caller in TaskRouter until an agent takes the call.
+        cs.hold = lambda request: ports().flex_gateway().hold_call(account, request)
     transcript = calls.play(account, cs, url=url)
     status = "completed"
     if transcript.ended == "rejected":
