@@ -27,6 +27,7 @@ from flex import lifecycle
 from flex.agents import contact_uri, workers_of
 from flex.api.stats_views import queue_workers
 from flex.conversation import history, parties, reply
+from flex.defaults import FLEX_WORKSPACE
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
@@ -201,6 +202,29 @@ class AgentMessages(ConsoleView):
                 raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
             reply(reservation.task, str(request.data.get("body") or ""))
         return Response(worker_view(_my_worker(request, worker_sid)), status=201)
+
+
+class Defaults(ConsoleView):
+    """What the canvas's Flex templates need: the "Flex Task Assignment" workspace's Assign to
+    Anyone workflow and its task channels (``null`` / ``{}`` when the account has none)."""
+
+    @CONSOLE_SCHEMA
+    def get(self, request: Request) -> Response:
+        account = request_account(request)
+        ws = Workspace.objects.filter(account=account, friendly_name=FLEX_WORKSPACE).order_by("id").first()
+        workflow = (
+            ws.workflows.filter(friendly_name="Assign to Anyone").order_by("id").first()  # type: ignore[attr-defined]
+            if ws
+            else None
+        )
+        channels = {c.unique_name: c.sid for c in ws.task_channels.all()} if ws else {}  # type: ignore[attr-defined]
+        return Response(
+            {
+                "workspace_sid": ws.sid if ws else None,
+                "workflow_sid": workflow.sid if workflow else None,
+                "channels": channels,
+            }
+        )
 
 
 class Supervisor(ConsoleView):

@@ -88,5 +88,6 @@ urlpatterns = [
         console.AgentMessages.as_view(),
         name="flex-console-messages",
     ),
+    path("api/console/flex/defaults", console.Defaults.as_view(), name="flex-console-defaults"),
     path("api/console/flex/supervisor", console.Supervisor.as_view(), name="flex-console-supervisor"),
 ]
