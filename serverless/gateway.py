@@ -64,8 +64,33 @@ def _error_result(status: int, message: str) -> Any:
     )
 
 
+def chosen_environment(
+    account: Any, function_sid: str, environment_sid: str
+) -> tuple[Environment, Route] | None:
+    """The widget's environment (one indexed read; the live build's routes are cached per
+    process) and the function's route in its live build, if it serves the function."""
+    env = (
+        Environment.objects.select_related("account", "service", "build", "deployment")
+        .filter(account=account, sid=environment_sid, build__isnull=False)
+        .first()
+    )
+    if env is None or env.build is None:
+        return None
+    for route in routes_of(env.build).values():
+        if route.kind == "function" and route.sid == function_sid:
+            return env, route
+    return None
+
+
 class FunctionHost:
     """Runs deployed functions for Studio's Run Function widget."""
+
+    @staticmethod
+    def _latest(account: Any, function_sid: str) -> tuple[Environment, Route] | None:
+        function = (
+            Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
+        )
+        return None if function is None else live_environment_of(function)
 
     def invoke(
         self,
@@ -75,12 +100,11 @@ class FunctionHost:
         headers: dict[str, str],
         environment_sid: str = "",
     ) -> Any:
-        function = (
-            Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
+        found = (
+            chosen_environment(account, function_sid, environment_sid)
+            if environment_sid
+            else self._latest(account, function_sid)
         )
-        if function is None:
-            return None
-        found = live_environment_of(function, environment_sid)
         if found is None:
             return None  # not live (there): the widget's URL is all there is
         env, route = found

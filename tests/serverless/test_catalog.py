@@ -56,3 +56,24 @@ def test_the_catalog_lists_what_each_environment_serves_with_urls(console: Any, 
 
 def test_the_catalog_needs_a_console_session(api: Any) -> None:
     assert api.get("/api/console/functions/catalog").status_code in (401, 403)
+
+
+def test_the_function_host_runs_a_function_only_in_an_environment_of_the_account_that_serves_it(
+    alice: Any, bob: Any
+) -> None:
+    """The widget's environment is looked up by SID within the account: staging (nothing
+    deployed), another account's environment, or a function the build lacks → not live there
+    (``None``: the widget calls its URL instead). Nothing here reaches the sandbox."""
+    from serverless.gateway import FunctionHost
+
+    env = deployed(alice, "ivr")
+    hello = env.build.function_versions.get(path="/hello").function.sid
+    staging = env.service.environments.get(unique_name="staging")
+    strangers = deployed(bob, "strangers")
+    host = FunctionHost()
+    assert host.invoke(alice, hello, [], {}, staging.sid) is None
+    assert host.invoke(alice, hello, [], {}, strangers.sid) is None
+    assert host.invoke(bob, hello, [], {}, env.sid) is None
+    assert host.invoke(alice, "ZH" + "0" * 32, [], {}, env.sid) is None
+    secret = env.build.function_versions.get(path="/secret").function.sid
+    assert host.invoke(alice, secret, [], {}, env.sid).status == 404  # private: not callable
