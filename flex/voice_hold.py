@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 from accounts.errors import TwilioAPIError
 from flex.intake import create_task, find_channel
@@ -106,6 +106,12 @@ def hold_call(
         task = enqueue(account, request)
     except TwilioAPIError as exc:
         return {"result": "error", "reason": exc.message}
+    if connection.vendor == "sqlite":
+        # SQLite's shared-cache mode (the test database): this loop's reads would lock the task
+        # table against the agent's accept; uncommitted-read readers take no table locks. No
+        # effect on a database file or on PostgreSQL.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = true")
     on_connect = request.get("on_connect")
     started = time.monotonic()
     ttl_end = started + task.timeout

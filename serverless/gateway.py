@@ -9,6 +9,7 @@ Studio signs its requests, so protected functions accept these calls; the functi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from twilio.request_validator import RequestValidator
@@ -64,6 +65,9 @@ def _error_result(status: int, message: str) -> Any:
     )
 
 
+HOLD_MUSIC = re.compile(r"hold[^/]*\.(mp3|wav|ogg|m4a)$", re.IGNORECASE)
+
+
 def chosen_environment(
     account: Any, function_sid: str, environment_sid: str
 ) -> tuple[Environment, Route] | None:
@@ -84,6 +88,25 @@ def chosen_environment(
 
 class FunctionHost:
     """Runs deployed functions for Studio's Run Function widget."""
+
+    def hold_music_url(self, account: Any) -> str | None:
+        """The newest live, public audio asset named like hold music (``/hold-music.mp3``,
+        ``/audio/hold.wav``…) of the account's environments: what a held caller hears."""
+        envs = (
+            Environment.objects.select_related("account", "build")
+            .filter(account=account, build__isnull=False)
+            .order_by("-date_updated", "-id")
+        )
+        for env in envs[:20]:
+            assert env.build is not None
+            for route in sorted(routes_of(env.build).values(), key=lambda r: r.path):
+                if (
+                    route.kind == "asset"
+                    and route.visibility == Visibility.PUBLIC
+                    and HOLD_MUSIC.search(route.path)
+                ):
+                    return resource_url(env, route.path)
+        return None
 
     @staticmethod
     def _latest(account: Any, function_sid: str) -> tuple[Environment, Route] | None:

@@ -78,6 +78,10 @@ class FunctionHost(Protocol):
         last); ``None`` when it is not live here (there)."""
         ...
 
+    def hold_music_url(self, account: Any) -> str | None:
+        """The URL of the account's hold music asset, if a live environment serves one."""
+        ...
+
 
 Published = list[tuple[str, str, list[dict[str, Any]]]]  # (flow sid, execution sid, step payloads)
 

@@ -15,8 +15,10 @@ from django.db import OperationalError
 from executions.voice.call_simulator import SimulatedCall, call_flow
 from flex import lifecycle
 from flex.models import Reservation, Task, Workflow
+from serverless.serializers import resource_url
 from tests.executions.factories import definition, on, state
 from tests.flex.helpers import worker, workspace
+from tests.serverless.support import live_assets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,6 +58,24 @@ def in_background(flow: Any) -> tuple[threading.Thread, dict[str, SimulatedCall]
     thread = threading.Thread(target=lambda: out.update(call=call_flow(flow, from_=CALLER, to=NUMBER)))
     thread.start()
     return thread, out
+
+
+@pytest.fixture(autouse=True)
+def readers_take_no_table_locks() -> Any:
+    """The in-memory SQLite test database is shared by this test's thread and the call's
+    (shared-cache mode): readers that lock no tables let the other thread write."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def relax(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA read_uncommitted = true")
+
+    connection_created.connect(relax)
+    if connection.vendor == "sqlite":
+        connection.cursor().execute("PRAGMA read_uncommitted = true")
+    yield
+    connection_created.disconnect(relax)
 
 
 def offered(timeout: float = 10) -> Reservation:
@@ -145,3 +165,22 @@ def test_a_task_that_expires_in_the_queue_lets_the_caller_leave(flow_factory: An
     assert sim.execution.context["widgets"]["to_agent"]["QueueResult"] == "leave"
     assert sim.execution.context["flow"]["variables"]["took"] == "callComplete"
     assert Task.objects.get().assignment_status == "canceled"
+
+
+def test_the_held_caller_hears_the_accounts_hold_music_asset(
+    flow_factory: Any, alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Where Functions serve a public audio asset named like hold music, a caller held without a
+    wait URL hears it instead of Twilio's default."""
+    settings.SERVERLESS = {**settings.SERVERLESS, "ROOT": tmp_path / "serverless", "FUNCTIONS_DOMAIN": ""}
+    env = live_assets(
+        alice,
+        [("/hold-music.mp3", "public", b"ID3", "audio/mpeg"), ("/logo.png", "public", b"PNG", "image/png")],
+    )
+    ws = workspace(alice)  # nobody available: the 1 s task expires and the caller leaves
+    flow = flow_factory(
+        voice_flow(Workflow.objects.get(workspace=ws, friendly_name="Assign to Anyone").sid, timeout="1")
+    )
+    sim = call_flow(flow, from_=CALLER, to=NUMBER)
+    (music,) = [e for e in sim.transcript.to_dict()["events"] if e["type"] == "hold-music"]
+    assert music == {**music, "source": "asset", "url": resource_url(env, "/hold-music.mp3")}

@@ -102,6 +102,9 @@ class CallScript:
     # when the call leaves the queue, with {"result", "queue_sid", "queue_time"} (the host's
     # TaskRouter: the caller waits for an agent). None: the outcome is "bridged" at once.
     hold: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The hold music of a held caller when <Enqueue> names no waitUrl: an audio URL (the host's
+    # own, e.g. a Functions asset), or None for Twilio's default.
+    hold_music: Callable[[], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._cursor = {"inputs": 0, "dial": 0, "record": 0, "pay": 0, "enqueue": 0}

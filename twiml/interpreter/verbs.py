@@ -186,8 +186,12 @@ def verb_enqueue(self: CallPlayer, el: etree._Element, spec: Element, url: str |
     if el.get("waitUrl") and result in (None, "leave", "hangup"):
         result = play_wait(self, el, url, queue_sid) or result
     elif held:
-        # No waitUrl: Twilio plays its default hold music while the caller waits.
-        self.emit("hold-music", source="default")
+        # No waitUrl: the host's hold music if it has some, else Twilio's default.
+        music = self.script.hold_music() if self.script.hold_music else None
+        if music:
+            self.emit("hold-music", source="asset", url=music)
+        else:
+            self.emit("hold-music", source="default")
     if held and result is None:
         outcome = hold_for_agent(self, el, workflow or "")
         queue_sid, result = outcome.get("queue_sid") or queue_sid, outcome.get("result")

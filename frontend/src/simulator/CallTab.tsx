@@ -51,7 +51,7 @@ export function describe(e: TranscriptEvent): string | null {
     case "enqueue":
       return e.workflowSid ? `Enqueue (TaskRouter workflow ${str(e.workflowSid)})` : `Enqueue in ${str(e.queue)}`;
     case "hold-music":
-      return "Hold music (Twilio's default)";
+      return e.source === "asset" ? `Hold music: ${str(e.url)}` : "Hold music (Twilio's default)";
     case "queued":
       return "On hold, waiting for an agent";
     case "connected":
