@@ -110,3 +110,37 @@ class Membership(models.Model):
 
 def account_json(account: Account) -> dict[str, Any]:
     return {"account_sid": account.sid, "auth_token": account.auth_token}
+
+
+def _pn_sid() -> str:
+    return new_sid("PN")
+
+
+class IncomingPhoneNumber(models.Model):
+    """A phone number of the account and where its calls and texts go (Twilio's
+    IncomingPhoneNumbers resource): the URLs are what Twilio's console shows for the number; a
+    Studio flow's webhook URL in ``sms_url``/``voice_url`` connects the number to the flow."""
+
+    sid = models.CharField(max_length=34, unique=True, default=_pn_sid, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="phone_numbers")
+    phone_number = models.CharField(max_length=32)
+    friendly_name = models.CharField(max_length=64, blank=True, default="")
+    voice_url = models.CharField(max_length=2000, blank=True, default="")
+    voice_method = models.CharField(max_length=8, default="POST")
+    voice_fallback_url = models.CharField(max_length=2000, blank=True, default="")
+    voice_fallback_method = models.CharField(max_length=8, default="POST")
+    status_callback = models.CharField(max_length=2000, blank=True, default="")
+    status_callback_method = models.CharField(max_length=8, default="POST")
+    sms_url = models.CharField(max_length=2000, blank=True, default="")
+    sms_method = models.CharField(max_length=8, default="POST")
+    sms_fallback_url = models.CharField(max_length=2000, blank=True, default="")
+    sms_fallback_method = models.CharField(max_length=8, default="POST")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        unique_together = [("account", "phone_number")]
+        ordering = ["date_created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.phone_number} ({self.sid})"

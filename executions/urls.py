@@ -15,6 +15,7 @@ from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
 
 FLOW = "v2/Flows/<str:flow_sid>/Executions"
+FLOW_V1 = "v1/Flows/<str:flow_sid>/Executions"
 
 urlpatterns = [
     path("v1/Accounts/<str:account_sid>/Flows/<str:flow_sid>", webhook.flow_webhook, name="flow-webhook"),
@@ -37,6 +38,32 @@ urlpatterns = [
         f"{FLOW}/<str:execution_sid>/Steps/<str:sid>/Context",
         executions_api.StepContext.as_view(),
         name="v2-step-context",
+    ),
+    # Studio v1's Executions (studio.v1 in the SDKs; Functions templates still use it) have v2's
+    # shape: the same views answer (their links point at v2).
+    path(FLOW_V1, executions_api.studio_v1(executions_api.ExecutionList), name="v1-executions"),
+    path(
+        f"{FLOW_V1}/<str:sid>", executions_api.studio_v1(executions_api.ExecutionDetail), name="v1-execution"
+    ),
+    path(
+        f"{FLOW_V1}/<str:sid>/Context",
+        executions_api.studio_v1(executions_api.ExecutionContext),
+        name="v1-execution-context",
+    ),
+    path(
+        f"{FLOW_V1}/<str:execution_sid>/Steps",
+        executions_api.studio_v1(executions_api.StepList),
+        name="v1-steps",
+    ),
+    path(
+        f"{FLOW_V1}/<str:execution_sid>/Steps/<str:sid>",
+        executions_api.studio_v1(executions_api.StepDetail),
+        name="v1-step",
+    ),
+    path(
+        f"{FLOW_V1}/<str:execution_sid>/Steps/<str:sid>/Context",
+        executions_api.studio_v1(executions_api.StepContext),
+        name="v1-step-context",
     ),
     path(
         "2010-04-01/Accounts/<str:account_sid>/Messages.json",

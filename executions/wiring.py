@@ -44,6 +44,9 @@ class NoFlexGateway:
     ) -> str:
         raise FlexError("Flex is not configured on this server (no TaskRouter workspace)")
 
+    def hold_call(self, account: Any, request: dict[str, Any]) -> dict[str, Any]:
+        return {"result": "error", "reason": "Flex is not configured on this server"}
+
 
 def get_gateway() -> FlexGateway:
     """``settings.STUDIO["FLEX_GATEWAY"]``: a factory of the Flex app's gateway; without one, every

@@ -27,6 +27,7 @@ from flex import lifecycle
 from flex.agents import contact_uri, workers_of
 from flex.api.stats_views import queue_workers
 from flex.conversation import has_conversation, history, reply, typing
+from flex.defaults import FLEX_WORKSPACE
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
@@ -94,12 +95,32 @@ def worker_view(worker: Worker) -> dict[str, Any]:
                 "sid": r.sid,
                 "reservation_status": r.reservation_status,
                 "task": task_view(r.task),
-                "conversation": has_conversation(r.task),
+                "conversation": r.task.task_channel.unique_name != "voice" and has_conversation(r.task),
                 # The conversation shows once the agent has the task, not while it is only offered.
-                "messages": history(r.task) if r.reservation_status != Reservation.Status.PENDING else [],
+                "messages": history(r.task)
+                if r.reservation_status != Reservation.Status.PENDING
+                and r.task.task_channel.unique_name != "voice"
+                else [],
+                "call": call_view(r),
             }
             for r in open_reservations
         ],
+    }
+
+
+CALL_STATES = {"pending": "on hold", "accepted": "connected", "wrapping": "ended"}
+
+
+def call_view(r: Reservation) -> dict[str, str] | None:
+    """A voice task's call as the agent sees it: held while offered, connected once accepted
+    (the simulated caller waits on the line: flex/voice_hold.py), ended at wrap-up."""
+    attrs = r.task.attrs()
+    if r.task.task_channel.unique_name != "voice" or not attrs.get("call_sid"):
+        return None
+    return {
+        "sid": str(attrs["call_sid"]),
+        "from": str(attrs.get("from") or ""),
+        "state": CALL_STATES.get(r.reservation_status, r.reservation_status),
     }
 
 
@@ -191,6 +212,29 @@ class AgentTyping(ConsoleView):
         worker = _my_worker(request, worker_sid)
         typing(_held_reservation(worker, sid).task, worker)
         return Response({"typing": True})
+
+
+class Defaults(ConsoleView):
+    """What the canvas's Flex templates need: the "Flex Task Assignment" workspace's Assign to
+    Anyone workflow and its task channels (``null`` / ``{}`` when the account has none)."""
+
+    @CONSOLE_SCHEMA
+    def get(self, request: Request) -> Response:
+        account = request_account(request)
+        ws = Workspace.objects.filter(account=account, friendly_name=FLEX_WORKSPACE).order_by("id").first()
+        workflow = (
+            ws.workflows.filter(friendly_name="Assign to Anyone").order_by("id").first()  # type: ignore[attr-defined]
+            if ws
+            else None
+        )
+        channels = {c.unique_name: c.sid for c in ws.task_channels.all()} if ws else {}  # type: ignore[attr-defined]
+        return Response(
+            {
+                "workspace_sid": ws.sid if ws else None,
+                "workflow_sid": workflow.sid if workflow else None,
+                "channels": channels,
+            }
+        )
 
 
 class Supervisor(ConsoleView):

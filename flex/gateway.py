@@ -14,6 +14,7 @@ from accounts.errors import TwilioAPIError
 from flex.conversation import open_task_for
 from flex.intake import create_task, find_channel
 from flex.models import Workflow
+from flex.voice_hold import hold_call
 from studio.widgets.runtime import FlexError
 
 
@@ -45,6 +46,10 @@ class TaskRouterGateway:
         except TwilioAPIError as exc:
             raise FlexError(exc.message) from None
         return task.sid
+
+    def hold_call(self, account: Any, request: dict[str, Any]) -> dict[str, Any]:
+        """A simulated caller held in the queue until an agent takes the call (voice_hold.py)."""
+        return hold_call(account, request)
 
 
 def gateway() -> TaskRouterGateway:

@@ -9,6 +9,7 @@ from django.urls import path
 
 from flex import console
 from flex.api import setup_views as s
+from flex.api import statistics_views as sv
 from flex.api import stats_views as st
 from flex.api import work_views as w
 
@@ -18,6 +19,30 @@ urlpatterns = [
     path("v1/Workspaces", s.WorkspaceList.as_view(), name="tr-workspaces"),
     path(WS, s.WorkspaceDetail.as_view(), name="tr-workspace"),
     path(f"{WS}/RealTimeStatistics", st.WorkspaceRealTimeStatistics.as_view(), name="tr-workspace-rts"),
+    path(f"{WS}/Statistics", sv.WorkspaceStatistics.as_view(), name="tr-workspace-stats"),
+    path(f"{WS}/CumulativeStatistics", sv.WorkspaceCumulativeStatistics.as_view(), name="tr-workspace-cs"),
+    path(f"{WS}/TaskQueues/Statistics", sv.QueuesStatistics.as_view(), name="tr-queues-stats"),
+    path(f"{WS}/TaskQueues/<str:queue_sid>/Statistics", sv.QueueStatistics.as_view(), name="tr-queue-stats"),
+    path(
+        f"{WS}/TaskQueues/<str:queue_sid>/CumulativeStatistics",
+        sv.QueueCumulativeStatistics.as_view(),
+        name="tr-queue-cs",
+    ),
+    path(
+        f"{WS}/Workflows/<str:workflow_sid>/Statistics",
+        sv.WorkflowStatistics.as_view(),
+        name="tr-workflow-stats",
+    ),
+    path(
+        f"{WS}/Workflows/<str:workflow_sid>/CumulativeStatistics",
+        sv.WorkflowCumulativeStatistics.as_view(),
+        name="tr-workflow-cs",
+    ),
+    path(f"{WS}/Workers/Statistics", sv.WorkersStatistics.as_view(), name="tr-workers-stats"),
+    path(
+        f"{WS}/Workers/CumulativeStatistics", sv.WorkersCumulativeStatistics.as_view(), name="tr-workers-cs"
+    ),
+    path(f"{WS}/Workers/<str:worker_sid>/Statistics", sv.WorkerStatistics.as_view(), name="tr-worker-stats"),
     path(f"{WS}/Activities", s.ActivityList.as_view(), name="tr-activities"),
     path(f"{WS}/Activities/<str:sid>", s.ActivityDetail.as_view(), name="tr-activity"),
     path(f"{WS}/TaskChannels", s.ChannelList.as_view(), name="tr-channels"),
@@ -93,5 +118,6 @@ urlpatterns = [
         console.AgentMessages.as_view(),
         name="flex-console-messages",
     ),
+    path("api/console/flex/defaults", console.Defaults.as_view(), name="flex-console-defaults"),
     path("api/console/flex/supervisor", console.Supervisor.as_view(), name="flex-console-supervisor"),
 ]

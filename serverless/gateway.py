@@ -9,6 +9,7 @@ Studio signs its requests, so protected functions accept these calls; the functi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from twilio.request_validator import RequestValidator
@@ -64,8 +65,55 @@ def _error_result(status: int, message: str) -> Any:
     )
 
 
+HOLD_MUSIC = re.compile(r"hold[^/]*\.(mp3|wav|ogg|m4a)$", re.IGNORECASE)
+
+
+def chosen_environment(
+    account: Any, function_sid: str, environment_sid: str
+) -> tuple[Environment, Route] | None:
+    """The widget's environment (one indexed read; the live build's routes are cached per
+    process) and the function's route in its live build, if it serves the function."""
+    env = (
+        Environment.objects.select_related("account", "service", "build", "deployment")
+        .filter(account=account, sid=environment_sid, build__isnull=False)
+        .first()
+    )
+    if env is None or env.build is None:
+        return None
+    for route in routes_of(env.build).values():
+        if route.kind == "function" and route.sid == function_sid:
+            return env, route
+    return None
+
+
 class FunctionHost:
     """Runs deployed functions for Studio's Run Function widget."""
+
+    def hold_music_url(self, account: Any) -> str | None:
+        """The newest live, public audio asset named like hold music (``/hold-music.mp3``,
+        ``/audio/hold.wav``…) of the account's environments: what a held caller hears."""
+        envs = (
+            Environment.objects.select_related("account", "build")
+            .filter(account=account, build__isnull=False)
+            .order_by("-date_updated", "-id")
+        )
+        for env in envs[:20]:
+            assert env.build is not None
+            for route in sorted(routes_of(env.build).values(), key=lambda r: r.path):
+                if (
+                    route.kind == "asset"
+                    and route.visibility == Visibility.PUBLIC
+                    and HOLD_MUSIC.search(route.path)
+                ):
+                    return resource_url(env, route.path)
+        return None
+
+    @staticmethod
+    def _latest(account: Any, function_sid: str) -> tuple[Environment, Route] | None:
+        function = (
+            Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
+        )
+        return None if function is None else live_environment_of(function)
 
     def invoke(
         self,
@@ -75,12 +123,11 @@ class FunctionHost:
         headers: dict[str, str],
         environment_sid: str = "",
     ) -> Any:
-        function = (
-            Function.objects.select_related("service").filter(account=account, sid=function_sid).first()
+        found = (
+            chosen_environment(account, function_sid, environment_sid)
+            if environment_sid
+            else self._latest(account, function_sid)
         )
-        if function is None:
-            return None
-        found = live_environment_of(function, environment_sid)
         if found is None:
             return None  # not live (there): the widget's URL is all there is
         env, route = found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from serverless import api, serving
+from serverless import api, catalog, serving
 from serverless import api_versions as v
 
 S = "v1/Services"
@@ -47,6 +47,7 @@ urlpatterns = [
     path(f"{ENV}/Variables/<str:sid>", v.VariableDetail.as_view(), name="sl-variable"),
     path(f"{ENV}/Logs", v.LogList.as_view(), name="sl-logs"),
     path(f"{ENV}/Logs/<str:sid>", v.LogDetail.as_view(), name="sl-log"),
+    path("api/console/functions/catalog", catalog.Catalog.as_view(), name="sl-catalog"),
     # The functions gateway by path: /fn/{environment label}/{function or asset path}.
     re_path(r"^fn/(?P<label>[a-z0-9-]+)(?P<path>/.*)?$", serving.serve_by_path, name="sl-serve"),
 ]

@@ -143,6 +143,17 @@ def conversation(flow: Flow, contact: str, channel: str = "", since: Any = None)
     if channel:
         inbound = inbound.filter(channel_address=channel)
         outbound = outbound.filter(Q(execution__channel_address=channel) | Q(from_address=channel))
+    # Messages sent outside any execution (a Flex agent's reply, the Messages API) from the number
+    # the contact writes to are in the same conversation, as the contact's phone shows them.
+    numbers = (
+        [channel] if channel else list(inbound.values_list("channel_address", flat=True).distinct()[:20])
+    )
+    outbound = outbound | Message.objects.filter(
+        account=flow.account,
+        execution__isnull=True,
+        from_address__in=numbers,
+        to_address__in=address_forms(contact),
+    ).exclude(direction="inbound")
     if since is not None:
         inbound = inbound.filter(date_created__gte=since)
         outbound = outbound.filter(date_created__gte=since)

@@ -201,3 +201,10 @@ class StepContext(APIView):
     @extend_schema(**schema.STEP_CONTEXT)
     def get(self, request: Request, flow_sid: str, execution_sid: str, sid: str) -> Response:
         return Response(step_context_json(_step(request, flow_sid, execution_sid, sid)))
+
+
+def studio_v1(view: type[APIView]) -> Any:
+    """Studio v1's path for a v2 view: the same answers, left out of the OpenAPI schema (it
+    documents v2 once)."""
+    alias: type[APIView] = extend_schema(exclude=True)(type(f"V1{view.__name__}", (view,), {}))
+    return alias.as_view()

@@ -51,6 +51,12 @@ class FlexGateway(Protocol):
         after commit); return its SID (``WT…``) or raise ``studio.widgets.runtime.FlexError``."""
         ...
 
+    def hold_call(self, account: Any, request: dict[str, Any]) -> dict[str, Any]:
+        """Hold a simulated caller that ``<Enqueue workflowSid>`` queued until the call leaves
+        the queue (the ``CallScript.hold`` contract of ``twiml``): ``{"result", "queue_sid",
+        "queue_time"}``; blocks, outside any transaction."""
+        ...
+
 
 class FunctionResult(Protocol):
     """What a Functions runtime answers (``serverless.runtime.InvokeResult`` has this shape)."""
@@ -71,6 +77,10 @@ class FunctionHost(Protocol):
     ) -> FunctionResult | None:
         """Run a deployed function (in ``environment_sid`` when given, else where it was deployed
         last); ``None`` when it is not live here (there)."""
+        ...
+
+    def hold_music_url(self, account: Any) -> str | None:
+        """The URL of the account's hold music asset, if a live environment serves one."""
         ...
 
 

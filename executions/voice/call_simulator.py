@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import CanEditOrReadOnly, ConsoleSessionAuthentication, request_account
 from accounts.errors import invalid_parameter, missing_parameter, not_found
+from executions.engine.ports import ports
 from executions.models import Call, Execution
 from executions.voice import calls
 from studio.models import Flow
@@ -50,6 +51,12 @@ def script_from(data: dict[str, Any] | None) -> CallScript:
     return CallScript(**fields, call={str(k): str(v) for k, v in extra.items()})
 
 
+def hold_music_of(account: Any) -> str | None:
+    """A held caller hears the account's hold music asset where Functions serve one."""
+    host = ports().function_host()
+    return host.hold_music_url(account) if host is not None else None
+
+
 def call_flow(
     flow: Flow, *, from_: str, to: str, script: CallScript | dict[str, Any] | None = None
 ) -> SimulatedCall:
@@ -69,6 +76,11 @@ def call_flow(
     )
     cs.call.update({"AccountSid": account.sid, "CallSid": call.sid, "From": from_, "To": to})
     cs.call.setdefault("Direction", "inbound")
+    if cs.hold is None:
+        # <Enqueue workflowSid> holds the caller in TaskRouter until an agent takes the call.
+        cs.hold = lambda request: ports().flex_gateway().hold_call(account, request)
+    if cs.hold_music is None:
+        cs.hold_music = lambda: hold_music_of(account)
     transcript = calls.play(account, cs, url=url)
     status = "completed"
     if transcript.ended == "rejected":

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from flex.api.common import TaskRouterView, one, origin, workspace_for
 from flex.expressions import ExpressionError, Scope, evaluate
-from flex.models import Activity, Task, TaskQueue, Worker, Workspace
+from flex.models import Activity, Task, TaskQueue, Worker, Workflow, Workspace
 
 WAITING = (Task.Status.PENDING, Task.Status.RESERVED)
 WS = "/v1/Workspaces"
@@ -54,23 +54,24 @@ def _activity_numbers(ws: Workspace, workers: list[Worker]) -> list[dict[str, An
     ]
 
 
+def workspace_realtime(request: Request, ws: Workspace) -> dict[str, Any]:
+    workers = list(Worker.objects.filter(workspace=ws))
+    numbers = _task_numbers(Task.objects.filter(workspace=ws))
+    for key in ("longest_relative_task_age_in_queue", "longest_relative_task_sid_in_queue"):
+        numbers.pop(key)
+    return {
+        "account_sid": ws.account.sid,
+        "workspace_sid": ws.sid,
+        "activity_statistics": _activity_numbers(ws, workers),
+        "total_workers": len(workers),
+        **numbers,
+        "url": f"{origin(request)}{WS}/{ws.sid}/RealTimeStatistics",
+    }
+
+
 class WorkspaceRealTimeStatistics(TaskRouterView):
     def get(self, request: Request, ws_sid: str) -> Response:
-        ws = workspace_for(request, ws_sid)
-        workers = list(Worker.objects.filter(workspace=ws))
-        numbers = _task_numbers(Task.objects.filter(workspace=ws))
-        for key in ("longest_relative_task_age_in_queue", "longest_relative_task_sid_in_queue"):
-            numbers.pop(key)
-        return Response(
-            {
-                "account_sid": ws.account.sid,
-                "workspace_sid": ws.sid,
-                "activity_statistics": _activity_numbers(ws, workers),
-                "total_workers": len(workers),
-                **numbers,
-                "url": f"{origin(request)}{WS}/{ws.sid}/RealTimeStatistics",
-            }
-        )
+        return Response(workspace_realtime(request, workspace_for(request, ws_sid)))
 
 
 def queue_workers(queue: TaskQueue) -> list[Worker]:
@@ -86,59 +87,66 @@ def queue_workers(queue: TaskQueue) -> list[Worker]:
     return found
 
 
+def queue_realtime(request: Request, ws: Workspace, queue: TaskQueue) -> dict[str, Any]:
+    eligible = queue_workers(queue)
+    return {
+        "account_sid": ws.account.sid,
+        "workspace_sid": ws.sid,
+        "task_queue_sid": queue.sid,
+        "activity_statistics": _activity_numbers(ws, eligible),
+        "total_eligible_workers": len(eligible),
+        "total_available_workers": sum(1 for w in eligible if w.available),
+        **_task_numbers(Task.objects.filter(task_queue=queue)),
+        "url": f"{origin(request)}{WS}/{ws.sid}/TaskQueues/{queue.sid}/RealTimeStatistics",
+    }
+
+
+def queue_in(ws: Workspace, queue_sid: str) -> TaskQueue:
+    return one(TaskQueue.objects.filter(workspace=ws), f"{WS}/{ws.sid}/TaskQueues/{queue_sid}", sid=queue_sid)
+
+
 class QueueRealTimeStatistics(TaskRouterView):
     def get(self, request: Request, ws_sid: str, queue_sid: str) -> Response:
         ws = workspace_for(request, ws_sid)
-        queue = one(
-            TaskQueue.objects.filter(workspace=ws), f"{WS}/{ws_sid}/TaskQueues/{queue_sid}", sid=queue_sid
-        )
-        eligible = queue_workers(queue)
-        return Response(
-            {
-                "account_sid": ws.account.sid,
-                "workspace_sid": ws.sid,
-                "task_queue_sid": queue.sid,
-                "activity_statistics": _activity_numbers(ws, eligible),
-                "total_eligible_workers": len(eligible),
-                "total_available_workers": sum(1 for w in eligible if w.available),
-                **_task_numbers(Task.objects.filter(task_queue=queue)),
-                "url": f"{origin(request)}{WS}/{ws.sid}/TaskQueues/{queue.sid}/RealTimeStatistics",
-            }
-        )
+        return Response(queue_realtime(request, ws, queue_in(ws, queue_sid)))
+
+
+def workers_realtime(request: Request, ws: Workspace) -> dict[str, Any]:
+    workers = list(Worker.objects.filter(workspace=ws))
+    return {
+        "account_sid": ws.account.sid,
+        "workspace_sid": ws.sid,
+        "activity_statistics": _activity_numbers(ws, workers),
+        "total_workers": len(workers),
+        "url": f"{origin(request)}{WS}/{ws.sid}/Workers/RealTimeStatistics",
+    }
 
 
 class WorkersRealTimeStatistics(TaskRouterView):
     def get(self, request: Request, ws_sid: str) -> Response:
-        ws = workspace_for(request, ws_sid)
-        workers = list(Worker.objects.filter(workspace=ws))
-        return Response(
-            {
-                "account_sid": ws.account.sid,
-                "workspace_sid": ws.sid,
-                "activity_statistics": _activity_numbers(ws, workers),
-                "total_workers": len(workers),
-                "url": f"{origin(request)}{WS}/{ws.sid}/Workers/RealTimeStatistics",
-            }
-        )
+        return Response(workers_realtime(request, workspace_for(request, ws_sid)))
+
+
+def workflow_in(ws: Workspace, workflow_sid: str) -> Workflow:
+    return one(
+        Workflow.objects.filter(workspace=ws), f"{WS}/{ws.sid}/Workflows/{workflow_sid}", sid=workflow_sid
+    )
+
+
+def workflow_realtime(request: Request, ws: Workspace, flow: Workflow) -> dict[str, Any]:
+    numbers = _task_numbers(Task.objects.filter(workflow=flow))
+    for key in ("longest_relative_task_age_in_queue", "longest_relative_task_sid_in_queue"):
+        numbers.pop(key)
+    return {
+        "account_sid": ws.account.sid,
+        "workspace_sid": ws.sid,
+        "workflow_sid": flow.sid,
+        **numbers,
+        "url": f"{origin(request)}{WS}/{ws.sid}/Workflows/{flow.sid}/RealTimeStatistics",
+    }
 
 
 class WorkflowRealTimeStatistics(TaskRouterView):
     def get(self, request: Request, ws_sid: str, workflow_sid: str) -> Response:
-        from flex.models import Workflow
-
         ws = workspace_for(request, ws_sid)
-        flow = one(
-            Workflow.objects.filter(workspace=ws), f"{WS}/{ws_sid}/Workflows/{workflow_sid}", sid=workflow_sid
-        )
-        numbers = _task_numbers(Task.objects.filter(workflow=flow))
-        for key in ("longest_relative_task_age_in_queue", "longest_relative_task_sid_in_queue"):
-            numbers.pop(key)
-        return Response(
-            {
-                "account_sid": ws.account.sid,
-                "workspace_sid": ws.sid,
-                "workflow_sid": flow.sid,
-                **numbers,
-                "url": f"{origin(request)}{WS}/{ws.sid}/Workflows/{flow.sid}/RealTimeStatistics",
-            }
-        )
+        return Response(workflow_realtime(request, ws, workflow_in(ws, workflow_sid)))

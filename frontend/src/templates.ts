@@ -15,10 +15,77 @@ export interface Template {
   id: string;
   label: string;
   definition: () => FlowDefinition;
+  /** Ends in Send to Flex: the account's Assign to Anyone workflow is filled in on creation. */
+  flex?: boolean;
+}
+
+/** The account's Flex defaults (GET /api/console/flex/defaults). */
+export interface FlexDefaults {
+  workflow_sid: string | null;
+  channels: Record<string, string>;
+}
+
+const VOICE_ATTRIBUTES = '{"type": "inbound", "name": "{{trigger.call.From}}"}';
+const MESSAGE_ATTRIBUTES =
+  '{"name": "{{trigger.message.From}}", "channelType": "{{trigger.message.ChannelAttributes.channel_type}}", ' +
+  '"channelSid": "{{trigger.message.ChannelSid}}", "from": "{{trigger.message.From}}", ' +
+  '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}"}';
+
+/** One of Flex's default flows (as Flex seeds them): the trigger hands the contact to Send to
+ * Flex on the workflow still to be chosen (filled by `withFlexDefaults`). */
+function flexFlow(description: string, event: string, widget: string, channel: string, attributes: string): FlowDefinition {
+  return {
+    description,
+    states: [
+      trigger({ [event]: widget }),
+      {
+        name: widget,
+        type: "send-to-flex",
+        transitions: [{ event: "callComplete" }, { event: "failedToEnqueue" }, { event: "callFailure" }],
+        properties: { offset: { x: 20, y: 200 }, workflow: "", channel, attributes },
+      },
+    ],
+    initial_state: "Trigger",
+    flags: { allow_concurrent_calls: true },
+  };
+}
+
+/** A template's Send to Flex widgets get the account's Assign to Anyone workflow where none is
+ * set, and their channel's SID for its unique name. */
+export function withFlexDefaults(def: FlowDefinition, defaults: FlexDefaults): FlowDefinition {
+  return {
+    ...def,
+    states: def.states.map((s) => {
+      if (s.type !== "send-to-flex") return s;
+      const props = { ...s.properties };
+      if (!props.workflow && defaults.workflow_sid) props.workflow = defaults.workflow_sid;
+      const channel = defaults.channels[String(props.channel ?? "")];
+      if (channel) props.channel = channel;
+      return { ...s, properties: props };
+    }),
+  };
 }
 
 export const TEMPLATES: Template[] = [
   { id: "blank", label: "Blank (Trigger only)", definition: blankDefinition },
+  {
+    id: "voice-ivr",
+    label: "Voice IVR (Flex)",
+    flex: true,
+    definition: () => flexFlow("Voice IVR", "incomingCall", "SendCallToAgent", "voice", VOICE_ATTRIBUTES),
+  },
+  {
+    id: "messaging-flow",
+    label: "Messaging Flow (Flex)",
+    flex: true,
+    definition: () => flexFlow("Messaging Flow", "incomingMessage", "SendMessageToAgent", "sms", MESSAGE_ATTRIBUTES),
+  },
+  {
+    id: "webchat-flow",
+    label: "WebChat Flow (Flex)",
+    flex: true,
+    definition: () => flexFlow("WebChat Flow", "incomingMessage", "SendMessageToAgent", "chat", MESSAGE_ATTRIBUTES),
+  },
   {
     id: "sms-auto-reply",
     label: "SMS auto-reply",

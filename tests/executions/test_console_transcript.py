@@ -124,3 +124,21 @@ def test_it_chats_through_corpus_flow_11_whose_bot_speaks_as_nfm_lending(
         ("outbound", "Please enter your email address"),
     ]
     assert {m["from"] for m in messages if m["direction"] == "outbound"} == {"NFM Lending"}
+
+
+def test_it_shows_replies_sent_outside_the_flow_from_the_number_the_contact_writes_to(
+    console: Any, flow_factory: Any, bob: Any
+) -> None:
+    """A Flex agent (or the Messages API) answers from the flow's number: the simulator's contact
+    sees the reply in the transcript; a message to the contact from another number, or another
+    account's, is not in this conversation."""
+    flow = flow_factory(definition(trigger=[on("incomingMessage")]))
+    say(console, flow, "I need a person")
+    Message.objects.create(account=flow.account, from_address=US, to_address=ME, body="Alice here, hi")
+    Message.objects.create(account=flow.account, from_address="+15550000000", to_address=ME, body="elsewhere")
+    Message.objects.create(account=bob, from_address=US, to_address=ME, body="Bob's")
+    assert [(m["direction"], m["body"]) for m in transcript(console, flow)] == [
+        ("inbound", "I need a person"),
+        ("outbound", "Alice here, hi"),
+    ]
+    assert [m["body"] for m in transcript(console, flow, channel="")] == ["I need a person", "Alice here, hi"]

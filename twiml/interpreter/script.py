@@ -97,6 +97,14 @@ class CallScript:
     enqueue: list[Any] = field(default_factory=list)
     # Webhook parameters of the call: From, To, CallSid, AccountSid, Direction, any extra.
     call: dict[str, str] = field(default_factory=dict)
+    # Who holds a caller that <Enqueue workflowSid> puts in a queue once the scripted enqueue
+    # outcomes run out: given {"workflow_sid", "task", "priority", "timeout", "call"}, it returns
+    # when the call leaves the queue, with {"result", "queue_sid", "queue_time"} (the host's
+    # TaskRouter: the caller waits for an agent). None: the outcome is "bridged" at once.
+    hold: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The hold music of a held caller when <Enqueue> names no waitUrl: an audio URL (the host's
+    # own, e.g. a Functions asset), or None for Twilio's default.
+    hold_music: Callable[[], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._cursor = {"inputs": 0, "dial": 0, "record": 0, "pay": 0, "enqueue": 0}
@@ -135,6 +143,9 @@ class CallScript:
         out = {"result": item} if isinstance(item, str) else dict(item or {"result": "success"})
         out.setdefault("result", "success")
         return out
+
+    def scripted_enqueue_left(self) -> bool:
+        return self._cursor["enqueue"] < len(self.enqueue)
 
     def next_enqueue(self) -> dict[str, Any]:
         item = self._next("enqueue")

@@ -177,12 +177,24 @@ def verb_dial(self: CallPlayer, el: etree._Element, spec: Element, url: str | No
 
 def verb_enqueue(self: CallPlayer, el: etree._Element, spec: Element, url: str | None) -> None:
     name = (el.text or "").strip() or None
+    workflow = el.get("workflowSid")
+    held = bool(workflow and self.script.hold and not self.script.scripted_enqueue_left())
     outcome = self.script.next_enqueue()
     queue_sid = outcome.get("queue_sid") or sid("QU")
-    self.emit("enqueue", queue=name, workflowSid=el.get("workflowSid"), waitUrl=el.get("waitUrl"))
+    self.emit("enqueue", queue=name, workflowSid=workflow, waitUrl=el.get("waitUrl"))
     result = outcome.get("result")
     if el.get("waitUrl") and result in (None, "leave", "hangup"):
         result = play_wait(self, el, url, queue_sid) or result
+    elif held:
+        # No waitUrl: the host's hold music if it has some, else Twilio's default.
+        music = self.script.hold_music() if self.script.hold_music else None
+        if music:
+            self.emit("hold-music", source="asset", url=music)
+        else:
+            self.emit("hold-music", source="default")
+    if held and result is None:
+        outcome = hold_for_agent(self, el, workflow or "")
+        queue_sid, result = outcome.get("queue_sid") or queue_sid, outcome.get("result")
     result = result or "bridged"
     queue_time = int(outcome.get("queue_time", 0))
     self.emit("dequeue", result=result, queueTime=queue_time)
@@ -198,6 +210,25 @@ def verb_enqueue(self: CallPlayer, el: etree._Element, spec: Element, url: str |
     if result == "hangup":
         self.emit("hangup", reason="caller")
         raise _End("caller-hangup")
+
+
+def hold_for_agent(self: CallPlayer, el: etree._Element, workflow: str) -> dict[str, Any]:
+    """The script's ``hold`` keeps the caller in the queue until the call leaves it (an agent
+    took it and the bridged call ended, the task was canceled, or enqueuing failed)."""
+    task = el.find("Task")
+    self.emit("queued", workflowSid=workflow)
+    assert self.script.hold is not None
+    outcome = self.script.hold(
+        {
+            "workflow_sid": workflow,
+            "task": (task.text or "{}") if task is not None else "{}",
+            "priority": task.get("priority") if task is not None else None,
+            "timeout": task.get("timeout") if task is not None else None,
+            "call": dict(self.call),
+            "on_connect": lambda agent: self.emit("connected", agent=agent),
+        }
+    )
+    return outcome
 
 
 def play_wait(self: CallPlayer, el: etree._Element, url: str | None, queue_sid: str) -> str | None:

@@ -37,6 +37,9 @@ function reservationCard(worker, r) {
     el("div", {}, el("strong", {}, r.task.attributes.name || r.task.sid), ` · ${r.task.channel} · ${r.reservation_status}`,
       el("span", { class: "muted" }, ` · waited ${r.task.age}s in ${r.task.queue || "-"}`)),
     el("pre", {}, JSON.stringify(r.task.attributes, null, 2)),
+    ...(r.call ? [el("div", { class: "call " + r.call.state.replace(" ", "-"), "data-call": r.call.state },
+      "📞 ", el("strong", {}, r.call.from || "caller"), ` · ${r.call.state}`,
+      el("span", { class: "muted" }, ` · ${r.call.sid}`))] : []),
     ...(r.conversation && r.reservation_status !== "pending" ? [conversation(worker, r)] : []),
     el("div", {}, ...buttons.map(([label, action]) => el("button", { onclick: act(action), "data-action": action }, label))));
 }

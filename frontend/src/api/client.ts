@@ -3,6 +3,7 @@ import type {
   CatalogueEntry, FlowDefinition, FlowDetail, FlowDiff, FlowSummary, Problem, RevisionDetail, RevisionSummary,
 } from "../types";
 import type { ExecutionSummary, LiveStep } from "../live/liveStore";
+import type { FlexDefaults } from "../templates";
 
 export class ApiError extends Error {
   constructor(
@@ -53,6 +54,7 @@ export const api = {
     call<{ flows: FlowSummary[] }>("GET", `${base}/flows${search ? `?search=${encodeURIComponent(search)}` : ""}`).then(
       (r) => r.flows,
     ),
+  flexDefaults: () => call<FlexDefaults>("GET", `${base}/flex/defaults`),
   createFlow: (friendly_name: string, definition?: FlowDefinition, commit_message?: string) =>
     call<FlowDetail>("POST", `${base}/flows`, { friendly_name, definition, commit_message }),
   flow: (sid: string) => call<FlowDetail>("GET", `${base}/flows/${sid}`),

@@ -4,6 +4,8 @@ import type { PropSchema, State } from "../types";
 import { CodeEditor } from "../components/code/CodeEditor";
 import { setInput } from "../widgets/flow-control/conditions";
 import { customSection } from "../widgets/registry";
+import { AssetPicker } from "./AssetPicker";
+import { takesAsset } from "./functionCatalog";
 import { LiquidField } from "./LiquidField";
 
 // Each part of the inspector subscribes to the slice it draws: typing in one field re-renders
@@ -197,6 +199,7 @@ function Field({ schema, idBase, value, onChange }: FieldProps) {
         )}
       </div>
       <FieldInput id={id} schema={schema} value={value} onChange={onChange} />
+      {schema.type === "string" && takesAsset(schema.name) && <AssetPicker name={schema.name} onPick={onChange} />}
       {schema.description && <small className="muted">{schema.description}</small>}
     </div>
   );

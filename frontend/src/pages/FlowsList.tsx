@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api } from "../api/client";
 import { CodeEditor } from "../components/code/CodeEditor";
 import { parseDefinition } from "../store/ops";
-import { TEMPLATES } from "../templates";
+import { TEMPLATES, withFlexDefaults } from "../templates";
 import type { FlowSummary } from "../types";
 
 export function FlowsList() {
@@ -36,7 +36,8 @@ export function FlowsList() {
     setError(null);
     try {
       const t = TEMPLATES.find((x) => x.id === template);
-      const def = t && t.id !== "blank" ? t.definition() : undefined;
+      let def = t && t.id !== "blank" ? t.definition() : undefined;
+      if (def && t?.flex) def = withFlexDefaults(def, await api.flexDefaults());
       const flow = await api.createFlow(name.trim() || "New flow", def, t ? `Created from ${t.label}` : undefined);
       open(flow.sid);
     } catch (err) {

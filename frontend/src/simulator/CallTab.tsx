@@ -48,6 +48,16 @@ export function describe(e: TranscriptEvent): string | null {
       return `Redirect ${str(e.url)}`;
     case "pause":
       return `Pause ${str(e.length)} s`;
+    case "enqueue":
+      return e.workflowSid ? `Enqueue (TaskRouter workflow ${str(e.workflowSid)})` : `Enqueue in ${str(e.queue)}`;
+    case "hold-music":
+      return e.source === "asset" ? `Hold music: ${str(e.url)}` : "Hold music (Twilio's default)";
+    case "queued":
+      return "On hold, waiting for an agent";
+    case "connected":
+      return `Connected to ${str(e.agent) || "an agent"}`;
+    case "dequeue":
+      return `Left the queue: ${str(e.result)} after ${str(e.queueTime)} s`;
     case "error":
     case "warning":
       return `${e.type === "error" ? "Error" : "Warning"} ${str(e.code)}: ${str(e.message)}`;

@@ -1,4 +1,5 @@
 import type { FamilyModule } from "../types";
+import { FunctionPicker } from "./FunctionPicker";
 
 export const tools: FamilyModule = {
   families: ["Tools & Execute Code"],
@@ -10,4 +11,5 @@ export const tools: FamilyModule = {
     "add-twiml-redirect": "↪",
     "run-subflow": "SF",
   },
+  sections: { "run-function": FunctionPicker },
 };
