@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from accounts.forms import AdminSignInForm
-from accounts.models import Account, ApiKey, Membership, hash_secret
+from accounts.models import Account, ApiKey, IncomingPhoneNumber, Membership, hash_secret
 from accounts.sids import new_sid
 
 admin.site.login_form = AdminSignInForm  # failed sign-ins limited per user and address
@@ -46,3 +46,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "account", "role", "date_created")
     list_filter = ("role",)
     search_fields = ("user__username", "account__sid", "account__friendly_name")
+
+
+@admin.register(IncomingPhoneNumber)
+class IncomingPhoneNumberAdmin(admin.ModelAdmin):
+    list_display = ("sid", "phone_number", "friendly_name", "account", "date_created")
+    search_fields = ("sid", "phone_number", "friendly_name", "account__sid")
+    readonly_fields = ("sid", "date_created", "date_updated")

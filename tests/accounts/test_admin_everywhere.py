@@ -12,7 +12,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "studio", "executions")
+OUR_APPS = ("accounts", "studio", "executions", "webchat")
 
 
 @pytest.fixture
