@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from accounts.logcontext import logging_config
 from config.env import BASE_DIR, database_from_url, env_bool, env_list
 from config.security import DEVELOPMENT_SECRET_KEY, https_settings
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "executions",
     "flex",
     "serverless",
+    "ops",  # /metrics, /healthz/live and /healthz/ready
     "frontend",
 ]
 
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Request sid and account on every log line; webhook timings (accounts.logcontext).
+    "accounts.logcontext.RequestContextMiddleware",
 ]
 
 # Security headers (SecurityMiddleware, XFrameOptionsMiddleware) and, in production mode behind
@@ -202,9 +206,10 @@ SERVERLESS = {
 # their own).
 FLEX_SEED_NEW_ACCOUNTS = env_bool("FLEX_SEED_NEW_ACCOUNTS", not TESTING)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
-}
+# Logs: one JSON object per line with the request, account, flow and execution sids
+# (accounts.logcontext) by default in production mode; text when DJANGO_DEBUG=true. LOG_FORMAT
+# (json or text) chooses either way.
+# /metrics (ops.metrics) answers only with "Authorization: Bearer $METRICS_TOKEN"; unset: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO"))

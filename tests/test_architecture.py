@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "accounts", "studio", "executions", "scenarios", "twiml", "flex", "serverless")
+PACKAGES = ("config", "accounts", "studio", "executions", "scenarios", "twiml", "flex", "serverless", "ops")
 MAX_LINES = 600
 
 
