@@ -167,12 +167,19 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
     "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
+    # Executions past STUDIO_EXECUTION_RETENTION_DAYS (executions.engine.retention).
+    "purge-executions": {
+        "task": "executions.tasks.purge_executions",
+        "schedule": float(os.environ.get("STUDIO_PURGE_INTERVAL_SECONDS", "3600")),
+    },
 }
 
 # Studio limits and tunables: defaults and their meaning in studio/conf.py (read through
 # ``studio.conf.studio_settings``); only what the environment sets is given here.
 STUDIO = {
     "EXECUTION_LIFETIME_DAYS": int(os.environ.get("STUDIO_EXECUTION_LIFETIME_DAYS", "30")),
+    "EXECUTION_RETENTION_DAYS": float(os.environ.get("STUDIO_EXECUTION_RETENTION_DAYS", "30")),
+    "PURGE_INTERVAL_SECONDS": float(os.environ.get("STUDIO_PURGE_INTERVAL_SECONDS", "3600")),
     "ALLOWED_HTTP_HOSTS": env_list("STUDIO_ALLOWED_HTTP_HOSTS"),
     "PROVIDER": os.environ.get("STUDIO_PROVIDER", "simulator"),
     # Inbound events per batch, and how many worker processes may drain a backlog at once
