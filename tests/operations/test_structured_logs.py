@@ -125,3 +125,20 @@ def test_production_mode_logs_json_and_debug_mode_text_unless_log_format_says_ot
     assert _log_format() == "json"
     assert _log_format(DJANGO_DEBUG="true") == "text"
     assert _log_format(DJANGO_DEBUG="true", LOG_FORMAT="json") == "json"
+
+
+def test_celery_workers_log_through_the_same_configuration() -> None:
+    """Celery leaves logging alone when setup_logging has a receiver: ours applies settings.LOGGING."""
+    from celery.signals import setup_logging
+
+    import config.celery  # noqa: F401 - connects the receiver
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    root.handlers[:] = []  # as in a fresh worker process
+    try:
+        setup_logging.send(sender=None, loglevel="INFO", logfile=None, format="", colorize=False)
+        assert any(any(isinstance(f, ContextFilter) for f in h.filters) for h in root.handlers)
+    finally:
+        root.handlers[:] = before
+        root.setLevel(level)
