@@ -97,6 +97,9 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["console"], "level": level},
+        # Without a handler of its own: Django's console handler (debug mode) would print its
+        # lines a second time, as text; they reach the root's once.
+        "loggers": {"django": {"handlers": [], "level": level, "propagate": True}},
     }
 
 

@@ -116,3 +116,41 @@ def test_counters_add_up_across_processes_in_redis(settings: Any) -> None:
     finally:
         other_process.delete(metrics.KEY)
         metrics._redis = None
+
+
+def test_it_counts_function_invocations_and_their_errors(alice: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import serverless.runtime
+    from serverless import invocation
+    from serverless.models import Environment
+    from serverless.runtime.types import InvokeResult
+    from tests.operations.populate import populate
+
+    env = Environment.objects.get(pk=populate(alice)["environment"].pk)
+    outcomes = iter([None, None, "ReferenceError: x is not defined"])
+
+    def run(request: Any) -> InvokeResult:
+        return InvokeResult(
+            status=200, headers=[], body=b"hello", logs=[], error=next(outcomes), duration_ms=1.0
+        )
+
+    monkeypatch.setattr(serverless.runtime, "invoke", run)
+    route = invocation.routes_of(env.build)["/hello"]  # type: ignore[arg-type]
+    for _ in range(3):
+        invocation.invoke(env, route, {}, {}, {})
+
+    samples = scrape()
+    assert samples[("studio_function_invocations_total", (("outcome", "ok"),))] == 2
+    assert samples[("studio_function_invocations_total", (("outcome", "error"),))] == 1
+
+
+def test_it_reads_flex_tasks_waiting_from_the_database(alice: Any) -> None:
+    from flex.models import Task
+    from tests.flex.helpers import task, workspace
+
+    ws = workspace(alice)
+    task(ws, customer="Zoe")  # nobody available: pending
+    task(ws, customer="Max")
+    assert Task.objects.filter(assignment_status="pending").count() == 2
+    samples = scrape()
+    assert samples[("studio_flex_tasks_waiting", (("status", "pending"),))] == 2
+    assert samples[("studio_flex_tasks_waiting", (("status", "reserved"),))] == 0

@@ -142,3 +142,25 @@ def test_celery_workers_log_through_the_same_configuration() -> None:
     finally:
         root.handlers[:] = before
         root.setLevel(level)
+
+
+def test_djangos_lines_are_written_once_as_json_in_debug_mode_too() -> None:
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Unauthorized: /metrics')"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "LOG_FORMAT")}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "true",
+            "LOG_FORMAT": "json",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (line,) = out.stderr.strip().splitlines()
+    assert json.loads(line)["logger"] == "django.request"
