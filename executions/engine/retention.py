@@ -50,14 +50,9 @@ def purge(now: dt.datetime | None = None, *, days: float | None = None, batch: i
         ids = list(old.order_by("id").values_list("id", flat=True)[:size])
         if not ids:
             break
-        with transaction.atomic():
-            Message.objects.filter(execution_id__in=ids).update(execution=None)
-            Wait.objects.filter(execution_id__in=ids).delete()
-            # Parent links first: the delete then needs no per-row SET NULL of its own.
-            Step.objects.filter(execution_id__in=ids, parent_step__isnull=False).update(parent_step=None)
-            Step.objects.filter(parent_step__execution_id__in=ids).update(parent_step=None)
-            done.steps += Step.objects.filter(execution_id__in=ids).delete()[0]
-            done.executions += Execution.objects.filter(pk__in=ids).delete()[0]
+        steps, executions = delete_executions(ids)
+        done.steps += steps
+        done.executions += executions
     finished = InboundEvent.objects.filter(date_created__lt=before).exclude(
         status=InboundEvent.Status.PENDING
     )
@@ -74,6 +69,36 @@ def purge(now: dt.datetime | None = None, *, days: float | None = None, batch: i
             done.inbound_events,
             before.isoformat(),
         )
+    return done
+
+
+def delete_executions(ids: list[int]) -> tuple[int, int]:
+    """Delete these executions with their steps and timers, in one transaction, without loading
+    their steps (Django's cascade would, to clear their parent links): (steps, executions)."""
+    with transaction.atomic():
+        Message.objects.filter(execution_id__in=ids).update(execution=None)
+        Wait.objects.filter(execution_id__in=ids).delete()
+        # Parent links first: the delete then needs no per-row SET NULL of its own.
+        Step.objects.filter(execution_id__in=ids, parent_step__isnull=False).update(parent_step=None)
+        Step.objects.filter(parent_step__execution_id__in=ids).update(parent_step=None)
+        # One DELETE: QuerySet.delete() would load every step first, for the self-referencing
+        # parent_step (SET NULL) cleared just above. (_raw_delete: what Django's own fast
+        # delete runs; nothing else references steps.)
+        found = Step.objects.filter(execution_id__in=ids)
+        steps = found._raw_delete(found.db)
+        executions = Execution.objects.filter(pk__in=ids).delete()[0]
+    return steps, executions
+
+
+def delete_account_executions(account_id: int, batch: int | None = None) -> int:
+    """Before an account is deleted (accounts.deletion): its executions, batch by batch, so the
+    account's own delete does not load millions of steps at once. Returns how many."""
+    size = max(1, int(batch or studio_settings.PURGE_BATCH))
+    done = 0
+    while ids := list(
+        Execution.objects.filter(account_id=account_id).order_by("id").values_list("id", flat=True)[:size]
+    ):
+        done += delete_executions(ids)[1]
     return done
 
 

@@ -116,3 +116,30 @@ def test_the_admin_action_confirms_then_deletes_everything_of_the_account(
     done = client.post("/admin/accounts/account/", {**form, "confirm": "yes"}, follow=True)
     assert f"Deleted {alice.sid}".encode() in done.content
     assert_only_bob_left(alice.pk, bob_before)
+
+
+def test_it_deletes_executions_in_batches_without_loading_their_steps(
+    two: tuple[Any, Any], settings: Any
+) -> None:
+    """Django's cascade would load every step (to clear their parent links) before deleting them."""
+    from django.db.models.signals import post_init
+
+    from accounts.deletion import delete_account
+    from executions.models import Step
+
+    alice, bob = two
+    settings.STUDIO = {**settings.STUDIO, "PURGE_BATCH": 1}
+    bob_before = counts(bob.pk)
+    loaded: list[Any] = []
+
+    def note(sender: Any, instance: Any, **kwargs: Any) -> None:
+        loaded.append(instance)
+
+    post_init.connect(note, sender=Step)
+    try:
+        result = delete_account(alice)
+    finally:
+        post_init.disconnect(note, sender=Step)
+    assert loaded == []
+    assert result["deleted"]["executions.Step"] > 0 and result["deleted"]["executions.Execution"] == 2
+    assert_only_bob_left(alice.pk, bob_before)
