@@ -68,3 +68,16 @@ def test_the_combined_healthz_still_answers_as_before(settings: Any) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok"}
+
+
+def test_probes_and_metrics_are_exempt_from_the_https_redirect(settings: Any) -> None:
+    from config.security import https_settings
+
+    with mock.patch.dict("os.environ", {"DJANGO_HTTPS": "true"}):
+        exempt = https_settings(False)["SECURE_REDIRECT_EXEMPT"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = exempt
+    for path in ("/healthz", "/healthz/live", "/healthz/ready"):
+        assert Client().get(path).status_code in (200, 503), path
+    assert Client().get("/metrics").status_code == 404  # no token: not a redirect either
+    assert Client().get("/login").status_code == 301
