@@ -20,6 +20,7 @@ the webhook entry points) can count through.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import logging
 import threading
@@ -45,6 +46,7 @@ _flusher: threading.Thread | None = None
 _redis: Any = None
 
 
+@functools.lru_cache(maxsize=4096)  # a few series, counted on hot paths
 def field(name: str, labels: Labels = ()) -> str:
     """The hash field of a series: ``["name", {"label": "value", …}]`` as JSON."""
     return json.dumps([name, dict(labels)], sort_keys=True, separators=(",", ":"))
