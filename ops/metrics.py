@@ -160,16 +160,17 @@ def _depths() -> Iterator[Metric]:
     queued = _celery_queue_length()
     if queued is not None:
         yield _gauge(
-            "studio_celery_queue_length", "Celery messages waiting in the broker", queued, queue="celery"
+            "studio_celery_queue_length", "Celery messages waiting in the broker", queued[1], queue=queued[0]
         )
 
 
-def _celery_queue_length() -> int | None:
-    """Messages waiting in Celery's default queue (a Redis list): None without a broker."""
+def _celery_queue_length() -> tuple[str, int] | None:
+    """(queue, messages waiting) of Celery's default queue (a Redis list): None without a broker."""
     if celery_app.conf.task_always_eager or not settings.REDIS_URL:
         return None
+    name = celery_app.conf.task_default_queue or "celery"
     try:
-        return int(redis_client().llen(celery_app.conf.task_default_queue or "celery"))
+        return name, int(redis_client().llen(name))
     except Exception:  # noqa: BLE001 - the broker down: readiness says so; metrics go on
         return None
 

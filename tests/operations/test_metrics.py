@@ -154,3 +154,31 @@ def test_it_reads_flex_tasks_waiting_from_the_database(alice: Any) -> None:
     samples = scrape()
     assert samples[("studio_flex_tasks_waiting", (("status", "pending"),))] == 2
     assert samples[("studio_flex_tasks_waiting", (("status", "reserved"),))] == 0
+
+
+def test_it_reads_the_celery_queue_length_from_the_broker(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production topology only (a Redis broker, Celery not eager): messages waiting = the lag."""
+    redis = pytest.importorskip("redis")
+    from config.celery import app
+    from ops import metrics as ops_metrics
+
+    broker = redis.Redis.from_url("redis://127.0.0.1:6379/3", socket_connect_timeout=1)
+    try:
+        broker.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    queue = f"celery-test-{id(broker)}"
+    monkeypatch.setattr(app.conf, "task_default_queue", queue)
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(ops_metrics, "redis_client", lambda: broker)
+    settings.REDIS_URL = "redis://127.0.0.1:6379/3"
+    broker.delete(queue)
+    try:
+        broker.rpush(queue, "a", "b", "c")
+        assert scrape()[("studio_celery_queue_length", (("queue", queue),))] == 3
+    finally:
+        broker.delete(queue)
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    assert not [key for key in scrape() if key[0] == "studio_celery_queue_length"]  # embedded: no broker
