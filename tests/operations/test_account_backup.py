@@ -166,3 +166,12 @@ def test_export_all_needs_an_account(source: Account) -> None:
         call_command("flows", "export", "--all")
     with pytest.raises(CommandError, match="flow sid"):
         call_command("flows", "export")
+
+
+def test_createaccount_refuses_a_malformed_or_taken_sid(alice: Any) -> None:
+    with pytest.raises(CommandError, match="not an account sid"):
+        call_command("createaccount", "--name", "X", "--sid", "FW" + "0" * 32)
+    with pytest.raises(CommandError, match="exists"):
+        call_command("createaccount", "--name", "X", "--sid", alice.sid)
+    with pytest.raises(CommandError, match="32 lowercase hex"):
+        call_command("createaccount", "--name", "X", "--auth-token", "short")
