@@ -71,7 +71,7 @@ serverless/runtime/node/node_modules/.installed: serverless/runtime/node/package
 lint: python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy config accounts studio executions scenarios twiml flex serverless conversations webchat
+	.venv/bin/mypy config accounts studio executions scenarios twiml flex serverless conversations webchat ops
 	.venv/bin/lint-imports --no-cache
 
 # The production topology's other processes (with REDIS_URL and DATABASE_URL set):

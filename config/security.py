@@ -52,8 +52,8 @@ def https_settings(debug: bool, default: bool = True) -> dict[str, Any]:
     return {
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
         "SECURE_SSL_REDIRECT": True,
-        # Container health checks speak plain HTTP to the process, not through the proxy.
-        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+        # Container health checks and Prometheus speak plain HTTP to the process, not through the proxy.
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz(/live|/ready)?$", r"^metrics$"],
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_HSTS_SECONDS": int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")),

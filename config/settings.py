@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from accounts.logcontext import logging_config
 from config.env import BASE_DIR, database_from_url, env_bool, env_list
 from config.security import DEVELOPMENT_SECRET_KEY, https_settings
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "serverless",
     "conversations",
     "webchat",
+    "ops",  # /metrics, /healthz/live and /healthz/ready
     "frontend",
 ]
 
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Request sid and account on every log line; webhook timings (accounts.logcontext).
+    "accounts.logcontext.RequestContextMiddleware",
 ]
 
 # Security headers (SecurityMiddleware, XFrameOptionsMiddleware) and, in production mode behind
@@ -166,12 +170,19 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-waits": {"task": "executions.tasks.sweep_waits", "schedule": 1.0},
     "sweep-flex-timers": {"task": "flex.tasks.sweep_timers", "schedule": 1.0},
     "sweep-conversation-timers": {"task": "conversations.tasks.sweep_timers", "schedule": 5.0},
+    # Executions past STUDIO_EXECUTION_RETENTION_DAYS (executions.engine.retention).
+    "purge-executions": {
+        "task": "executions.tasks.purge_executions",
+        "schedule": float(os.environ.get("STUDIO_PURGE_INTERVAL_SECONDS", "3600")),
+    },
 }
 
 # Studio limits and tunables: defaults and their meaning in studio/conf.py (read through
 # ``studio.conf.studio_settings``); only what the environment sets is given here.
 STUDIO = {
     "EXECUTION_LIFETIME_DAYS": int(os.environ.get("STUDIO_EXECUTION_LIFETIME_DAYS", "30")),
+    "EXECUTION_RETENTION_DAYS": float(os.environ.get("STUDIO_EXECUTION_RETENTION_DAYS", "30")),
+    "PURGE_INTERVAL_SECONDS": float(os.environ.get("STUDIO_PURGE_INTERVAL_SECONDS", "3600")),
     "ALLOWED_HTTP_HOSTS": env_list("STUDIO_ALLOWED_HTTP_HOSTS"),
     "PROVIDER": os.environ.get("STUDIO_PROVIDER", "simulator"),
     # Inbound events per batch, and how many worker processes may drain a backlog at once
@@ -206,9 +217,10 @@ SERVERLESS = {
 # their own).
 FLEX_SEED_NEW_ACCOUNTS = env_bool("FLEX_SEED_NEW_ACCOUNTS", not TESTING)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
-}
+# Logs: one JSON object per line with the request, account, flow and execution sids
+# (accounts.logcontext) by default in production mode; text when DJANGO_DEBUG=true. LOG_FORMAT
+# (json or text) chooses either way.
+# /metrics (ops.metrics) answers only with "Authorization: Bearer $METRICS_TOKEN"; unset: 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "WARNING" if TESTING else "INFO"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login", account_views.LoginView.as_view(), name="login"),
     path("logout", account_views.LogoutView.as_view(), name="logout"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("", include("ops.urls")),  # /healthz/live, /healthz/ready, /metrics
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("accounts.urls")),

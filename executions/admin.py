@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from executions.inbound import retry
 from executions.models import Call, Execution, InboundEvent, Message, Step, Wait
+
+
+class StuckFilter(admin.SimpleListFilter):
+    """Active, idle longer than STUDIO["STUCK_AFTER_MINUTES"], no timer still to come."""
+
+    title = "stuck"
+    parameter_name = "stuck"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Stuck")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Execution]) -> QuerySet[Execution]:
+        return retry.stuck(queryset) if self.value() == "yes" else queryset
+
+
+@admin.action(description="Retry: re-queue their inbound events and fire overdue timers")
+def retry_executions(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
+    events, fired = retry.retry_executions(queryset)
+    modeladmin.message_user(
+        request, f"{events} inbound event(s) re-queued, {fired} overdue timer(s) fired.", messages.SUCCESS
+    )
+
+
+@admin.action(description="Retry: process these failed or pending events again")
+def retry_events(modeladmin: Any, request: HttpRequest, queryset: QuerySet[InboundEvent]) -> None:
+    count = retry.retry_events(queryset)
+    modeladmin.message_user(request, f"{count} inbound event(s) re-queued.", messages.SUCCESS)
 
 
 class StepInline(admin.TabularInline):
@@ -18,8 +50,17 @@ class StepInline(admin.TabularInline):
 
 @admin.register(Execution)
 class ExecutionAdmin(admin.ModelAdmin):
-    list_display = ("sid", "flow", "contact_channel_address", "status", "current_widget", "date_created")
-    list_filter = ("status", "trigger_event", "date_created")
+    list_display = (
+        "sid",
+        "flow",
+        "contact_channel_address",
+        "status",
+        "current_widget",
+        "date_created",
+        "date_updated",
+    )
+    list_filter = (StuckFilter, "status", "trigger_event", "date_created")
+    actions = [retry_executions]
     search_fields = ("sid", "contact_channel_address", "channel_address", "flow__sid", "account__sid")
     readonly_fields = ("sid", "account", "flow", "revision", "flow_version", "date_created", "date_updated")
     list_select_related = ("flow",)
@@ -53,7 +94,8 @@ class WaitAdmin(admin.ModelAdmin):
 @admin.register(InboundEvent)
 class InboundEventAdmin(admin.ModelAdmin):
     list_display = ("key", "flow", "kind", "contact_channel_address", "status", "date_created")
-    list_filter = ("kind", "status")
+    list_filter = ("status", "kind")
+    actions = [retry_events]
     search_fields = ("key", "contact_channel_address", "execution_sid", "flow__sid")
     readonly_fields = ("flow", "key", "date_created")
 

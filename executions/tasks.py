@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
+from executions.engine import retention
 from executions.engine.timers import sweep
 from executions.inbound.drain import drain, kick, rescue
 from executions.messaging.dispatch import dispatch
@@ -44,3 +45,16 @@ def dispatch_message(sid: str) -> None:
 @shared_task(name="executions.tasks.sweep_waits")
 def sweep_waits() -> int:
     return sweep() + rescue()
+
+
+@shared_task(name="executions.tasks.purge_executions")
+def purge_executions() -> int:
+    """Beat, every PURGE_INTERVAL_SECONDS: executions past the retention (executions.engine.retention)."""
+    return retention.purge().executions
+
+
+def embedded_sweep() -> int:
+    """The embedded sweeper's turn (``serve`` without Redis): beat's tasks, the purge when due."""
+    done = sweep_waits()
+    retention.purge_if_due()
+    return done

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from accounts import metrics
 from accounts.sids import new_sid
 from serverless.builds import bundle_for
 from serverless.conf import api_base_url
@@ -126,7 +127,12 @@ def invoke(
         api_base_url=api_base_url(),
         asset_urls={r.path: resource_url(env, r.path) for r in table.values() if r.kind == "asset"},
     )
-    result = runtime_invoke(request)
+    try:
+        result = runtime_invoke(request)
+    except Exception:
+        metrics.inc("studio_function_invocations_total", outcome="error")
+        raise
+    metrics.inc("studio_function_invocations_total", outcome="error" if result.error else "ok")
     record_logs(env, route.sid, result)
     return result
 

@@ -22,6 +22,13 @@ class StudioSettings:
     MAX_STEPS: int = 1000
     MAX_SAME_WIDGET_REPEATS: int = 10
     EXECUTION_LIFETIME_DAYS: float = 30
+    # Operations (README "Operations"): executions and their steps are kept this long after they
+    # start (Twilio: 30 days), then purged in batches; the admin lists as stuck an active
+    # execution idle this long with no timer still to come.
+    EXECUTION_RETENTION_DAYS: float = 30
+    PURGE_BATCH: int = 1000
+    PURGE_INTERVAL_SECONDS: float = 3600
+    STUCK_AFTER_MINUTES: float = 60
     # Widget HTTP (Make HTTP Request, Run Function, TwiML Redirect).
     HTTP_TIMEOUT_SECONDS: float = 10
     HTTP_MAX_BODY_BYTES: int = 64 * 1024

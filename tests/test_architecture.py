@@ -26,6 +26,7 @@ PACKAGES = (
     "serverless",
     "conversations",
     "webchat",
+    "ops",
 )
 MAX_LINES = 600
 

@@ -10,12 +10,16 @@ flushes it once (``executions.inbound.batch``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import logcontext, metrics
 from executions.engine import runner
 from executions.engine.context import initial_context, step_payload
 from executions.engine.ports import Provider, ports
@@ -28,6 +32,7 @@ from studio.models import Flow, FlowRevision
 from studio.widgets.runtime import Inbound
 
 LOG_CAP = 200
+log = logging.getLogger(__name__)
 
 
 def limits() -> Limits:
@@ -149,12 +154,23 @@ def to_state(execution: Execution) -> ExecState:
     )
 
 
+@contextmanager
+def logging_about(execution: Execution) -> Iterator[None]:
+    """Log lines written while the engine runs ``execution`` carry its sids (accounts.logcontext)."""
+    with logcontext.bound(
+        execution_sid=execution.sid, flow_sid=execution.flow.sid, account_sid=execution.account.sid
+    ):
+        yield
+
+
 def run_start(execution: Execution, writes: Writes | None = None) -> RunResult:
-    services = DbServices(execution, writes=writes)
-    state = to_state(execution)
-    services.state = state
-    result = runner.start(state, services, limits())
-    save(execution, state, result, services, fresh=True, flush=writes is None)
+    with logging_about(execution):
+        log.info("execution started (%s)", execution.trigger_event)
+        services = DbServices(execution, writes=writes)
+        state = to_state(execution)
+        services.state = state
+        result = runner.start(state, services, limits())
+        save(execution, state, result, services, fresh=True, flush=writes is None)
     return result
 
 
@@ -176,14 +192,15 @@ def deliver(
         waiting_for = ((execution.wait_state or {}).get("data") or {}).get("outbound", {}).get("Sid")
         if not execution.is_active or waiting_for != inbound.payload.get("MessageSid"):
             return RunResult(ignored=True)  # a message of an earlier widget: nothing waits for it
-    services = DbServices(execution, writes=writes)
-    services.widget = execution.current_widget
-    state = to_state(execution)
-    services.state = state
-    result = runner.resume(state, inbound, services, limits(), widget=widget, token=token)
-    if result.ignored and not result.log and not services.pending:
-        return result
-    save(execution, state, result, services, flush=writes is None)
+    with logging_about(execution):
+        services = DbServices(execution, writes=writes)
+        services.widget = execution.current_widget
+        state = to_state(execution)
+        services.state = state
+        result = runner.resume(state, inbound, services, limits(), widget=widget, token=token)
+        if result.ignored and not result.log and not services.pending:
+            return result
+        save(execution, state, result, services, flush=writes is None)
     return result
 
 
@@ -236,9 +253,15 @@ def save(
     if result.log:
         stamped = [{**entry, "date": now.isoformat()} for entry in result.log]
         execution.log = (list(execution.log or []) + stamped)[-LOG_CAP:]
+    if fresh:
+        transaction.on_commit(lambda: metrics.inc("studio_executions_started_total"))
     if not execution.is_active and execution.date_ended is None:
         execution.date_ended = now
         _close_conversation(execution, state)
+        outcome = "failed" if any(e.get("level") == "error" for e in result.log) else "completed"
+        with logging_about(execution):
+            log.info("execution ended (%s, %s steps)", outcome, state.step_count)
+        transaction.on_commit(lambda: metrics.inc("studio_executions_ended_total", outcome=outcome))
     if execution.pk is not None and all(e is not execution for e in writes.updates):
         writes.updates.append(execution)  # a new one is inserted with this state (writes.inserts)
     steps = [

@@ -41,7 +41,8 @@ from django.utils.encoding import iri_to_uri
 from django.utils.http import parse_header_parameters
 from psycopg.types.json import Jsonb
 
-from accounts import limits
+from accounts import limits, metrics
+from accounts.logcontext import WEBHOOK_HISTOGRAM
 from accounts.models import Account
 from config.celery import app
 from executions.inbound import sql
@@ -77,6 +78,7 @@ EXPECTED_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",  # HTML pages only: nothing on TwiML
+    "accounts.logcontext.RequestContextMiddleware",  # log context and timing: no header
 ]
 
 PATH = re.compile(r"/v1/Accounts/(AC[0-9a-f]{32})/Flows/(FW[0-9a-f]{32})")  # as Django routes it: no slash
@@ -332,6 +334,7 @@ class FlowWebhookFastPath:
         if settings.SECURE_SSL_REDIRECT and not secure:
             await self.app(scope, receive, send)  # Django redirects to HTTPS
             return
+        started = monotonic()
         messages, body = await read_body(receive, limit)
         request = parse(scope, match, headers, body) if body is not None and not is_call(body) else None
         if request is None or not await self.record(request):
@@ -339,6 +342,7 @@ class FlowWebhookFastPath:
             return
         await send({"type": "http.response.start", "status": 200, "headers": answer_headers(secure)})
         await send({"type": "http.response.body", "body": BODY, "more_body": False})
+        metrics.observe(WEBHOOK_HISTOGRAM, monotonic() - started, route="flow-webhook")
 
     async def record(self, request: Request) -> bool:
         """True when the event is recorded (now or before) and the answer is ``<Response/>``;

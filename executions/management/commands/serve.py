@@ -96,12 +96,13 @@ class Command(BaseCommand):
             # Django is set up, and the timers import models.
             from executions.engine.timers import start_in_process
             from executions.inbound import drain
-            from executions.tasks import sweep_waits
+            from executions.tasks import embedded_sweep
 
             # Inbound messages run on a drainer thread (a webhook answers once its event is
-            # committed); the sweeper runs beat's task: due waits, and events left pending.
+            # committed); the sweeper runs beat's tasks: due waits, events left pending, and
+            # the purge of executions past their retention (hourly).
             drain.start_background()
-            start_in_process(sweep_waits)
+            start_in_process(embedded_sweep)
             if apps.is_installed("flex"):  # TaskRouter's timers (beat sweeps them in production)
                 from flex.sweeper import start_in_process as start_flex_sweeper
 

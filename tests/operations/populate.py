@@ -1,0 +1,59 @@
+"""An account with a row in every table that belongs to an account (deletion and backup tests)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from accounts.models import ApiKey, Membership, hash_secret
+from accounts.sids import new_sid
+from executions.models import Call
+from serverless import services
+from serverless.models import Asset, Build, Function, Log
+from studio.models import Flow
+from tests.executions.factories import make_flow, survey
+from tests.executions.support import send_sms
+from tests.flex.helpers import task, worker, workspace
+
+NUMBER = "+15551230000"
+HELLO = b"exports.handler = (context, event, callback) => callback(null, 'hello');\n"
+
+
+def populate(account: Any) -> dict[str, Any]:
+    """Rows of ``account`` in every app: keys and members; flows, revisions, executions, steps,
+    timers, inbound events, messages, calls; Functions; a Flex workspace with a routed task."""
+    ApiKey.objects.create(
+        account=account, sid=new_sid("SK"), friendly_name="ci", secret_hash=hash_secret("x")
+    )
+    user = get_user_model().objects.create_user(f"member-{secrets.token_hex(4)}", password="pw")
+    Membership.objects.create(user=user, account=account)
+
+    flow = make_flow(account, survey(), name="Survey")
+    client = Client()
+    send_sms(client, flow, "+15550000001", NUMBER, "hi")  # waiting: a timer
+    send_sms(client, flow, "+15550000002", NUMBER, "hi")
+    send_sms(client, flow, "+15550000002", NUMBER, "Ada")  # ended
+    Call.objects.create(account=account, from_address=NUMBER, to_address="+15550000003")
+
+    service = services.create_service(account, f"tools-{secrets.token_hex(3)}", "Tools")
+    env = services.create_environment(service, "production", None)
+    function = Function.objects.create(account=account, service=service, friendly_name="hello")
+    fv = services.create_function_version(
+        function, "/hello", "public", HELLO, "hello.js", "application/javascript"
+    )
+    asset = Asset.objects.create(account=account, service=service, friendly_name="logo")
+    av = services.create_asset_version(asset, "/logo.txt", "public", b"LOGO", "logo.txt", "text/plain")
+    build = Build.objects.create(account=account, service=service, status=Build.Status.COMPLETED)
+    build.function_versions.set([fv])
+    build.asset_versions.set([av])
+    services.deploy(env, build)
+    services.set_variable(env, "GREETING", "hello")
+    Log.objects.create(account=account, service=service, environment=env, message="hello ran")
+
+    ws = workspace(account)
+    worker(ws, "Ann")
+    task(ws, customer="Zoe")  # reserved for Ann: a reservation, timers and events
+    return {"flow": Flow.objects.get(pk=flow.pk), "service": service, "environment": env, "workspace": ws}
