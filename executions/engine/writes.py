@@ -8,7 +8,8 @@ statements instead of a thousand.
 
 Order of the flush: existing executions' updates before new executions' inserts (an execution
 that just ended frees its contact pair for a new one: one active execution per pair), then the
-rows that point at executions (messages, steps, waits).
+rows that point at executions (messages, steps, waits), and the steps' path counts
+(``executions.engine.path_counts``: one upsert per flush).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from executions.engine import path_counts
 from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
@@ -63,6 +65,7 @@ class Writes:
         insert_rows(self.inserts)
         insert_rows(self.messages)
         insert_rows(self.steps)
+        path_counts.record(self.steps, now)
         if self.kept_tokens:
             stale = Q()
             for execution, token in self.kept_tokens:
