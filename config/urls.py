@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("executions.urls")),
     path("", include("flex.urls")),
     path("", include("serverless.urls")),
+    path("", include("scenarios.urls")),  # saved flow tests (the simulator's "Save as test")
     path("", include("frontend.urls")),
 ]
 
