@@ -157,9 +157,9 @@ def test_a_rest_run_and_a_call_are_saved_and_replayed(console: Any, flow_factory
 
 def test_saved_tests_are_the_accounts_own_and_viewers_only_read_them(
     console: Any,
-    bob_console: Any,
+    bob_console: Any,  # noqa: F811 - the fixture imported above
     flow_factory: Any,
-    django_user_model: Any,  # noqa: F811
+    django_user_model: Any,
 ) -> None:
     flow = flow_factory(branching())
     sid = say(console, flow, "hi").json()["execution_sid"]

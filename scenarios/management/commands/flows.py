@@ -13,6 +13,7 @@ difference with ``--verbose``), then ``N passed, M failed``; exit status 1 when 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -63,7 +64,7 @@ def _test(cmd: BaseCommand, opts: dict[str, Any]) -> None:
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     runs: list[tuple[str, Callable[[], Report]]] = [
-        (spec.name_of(path), lambda path=path: run_file(path)) for path in files
+        (spec.name_of(path), functools.partial(run_file, path)) for path in files
     ]
     if opts.get("saved") is not None:
         runs.extend(_saved(opts["saved"]))
