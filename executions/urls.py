@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from executions.api import console_analytics, console_executions, console_rest, console_sim, executions_api
+from executions.api import (
+    console_analytics,
+    console_executions,
+    console_live,
+    console_rest,
+    console_sim,
+    executions_api,
+)
 from executions.inbound import webhook
 from executions.messaging import messages_api
 from executions.voice import call_simulator, calls_api
@@ -51,6 +58,21 @@ urlpatterns = [
         "api/console/flows/<str:sid>/simulate/call",
         call_simulator.SimulateCall.as_view(),
         name="console-flow-simulate-call",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/live-call",
+        console_live.LiveCallStart.as_view(),
+        name="console-flow-live-call",
+    ),
+    path(
+        "api/console/calls/<str:sid>/answer",
+        console_live.LiveCallAnswer.as_view(),
+        name="console-call-answer",
+    ),
+    path(
+        "api/console/executions/<str:sid>/skip-wait",
+        console_live.SkipWait.as_view(),
+        name="console-execution-skip-wait",
     ),
     path(
         "api/console/flows/<str:sid>/simulate/message",
