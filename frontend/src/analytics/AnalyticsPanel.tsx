@@ -1,9 +1,12 @@
 import { Panel } from "@xyflow/react";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
+import { useLive } from "../live/liveStore";
 import { simApi } from "../api/client";
 import { loaded, setAnalytics, useAnalytics, WINDOW_MS, type AnalyticsWindow } from "./analyticsStore";
 
 const REFRESH_MS = 5000;
+/** Steps pushed by the monitor socket refetch the counts, at most this often. */
+const PUSH_THROTTLE_MS = 2000;
 
 /** The canvas's "Analytics" toggle: while on, counts are read for the window every few seconds. */
 export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
@@ -12,6 +15,10 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
   const dropoffs = useAnalytics((s) => s.dropoffs);
   const stepCount = useAnalytics((s) => s.stepCount);
   const error = useAnalytics((s) => s.error);
+  const errors = useAnalytics((s) => s.errors);
+  const seq = useLive((s) => s.seq);
+  const reload = useRef<() => void>(() => undefined);
+  const lastPush = useRef(0);
 
   useEffect(() => {
     if (!on) return;
@@ -23,6 +30,7 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
         (e: Error) => !stop && setAnalytics({ error: e.message }),
       );
     };
+    reload.current = load;
     load();
     const t = setInterval(load, REFRESH_MS);
     return () => {
@@ -30,6 +38,17 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
       clearInterval(t);
     };
   }, [on, window_, flowSid]);
+
+  // Activity pushed by the monitor socket (steps of this flow): refetch soon, throttled.
+  useEffect(() => {
+    if (!on || seq === 0) return;
+    const wait = Math.max(0, lastPush.current + PUSH_THROTTLE_MS - Date.now());
+    const t = setTimeout(() => {
+      lastPush.current = Date.now();
+      reload.current();
+    }, wait);
+    return () => clearTimeout(t);
+  }, [seq, on]);
 
   // Leaving the flow clears the counts (they belong to this flow).
   useEffect(() => () => setAnalytics({ on: false, counts: {}, dropoffs: [], stepCount: 0 }), [flowSid]);
@@ -57,6 +76,17 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
                   ended at {d.widget}: <strong>{d.count}</strong>
                 </li>
               ))}
+            </ul>
+          )}
+          {errors.some((e) => e.count > 0) && (
+            <ul className="analytics-errors" data-testid="analytics-errors" aria-label="Error rate">
+              {errors
+                .filter((e) => e.count > 0)
+                .map((e) => (
+                  <li key={e.widget} data-widget={e.widget}>
+                    errors at {e.widget}: <strong>{Math.round(e.rate * 100)}%</strong> ({e.count}/{e.runs})
+                  </li>
+                ))}
             </ul>
           )}
           {error && <div className="banner error">{error}</div>}

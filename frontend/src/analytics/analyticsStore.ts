@@ -17,6 +17,8 @@ export interface AnalyticsState {
   /** Steps per transition, keyed by transitionKey(from, event, to). */
   counts: Record<string, number>;
   dropoffs: { widget: string; count: number }[];
+  /** Per widget: steps leaving it by `error`, over all steps leaving it. */
+  errors: { widget: string; count: number; runs: number; rate: number }[];
   stepCount: number;
   error: string | null;
 }
@@ -33,7 +35,7 @@ export function countsOf(a: FlowAnalytics): Record<string, number> {
 }
 
 export const analyticsStore = createStore<AnalyticsState>(() => ({
-  on: false, window: "day", counts: {}, dropoffs: [], stepCount: 0, error: null,
+  on: false, window: "day", counts: {}, dropoffs: [], errors: [], stepCount: 0, error: null,
 }));
 
 export function useAnalytics<T>(selector: (s: AnalyticsState) => T): T {
@@ -45,5 +47,5 @@ export function setAnalytics(next: Partial<AnalyticsState>): void {
 }
 
 export function loaded(a: FlowAnalytics): void {
-  analyticsStore.setState({ counts: countsOf(a), dropoffs: a.dropoffs, stepCount: a.step_count, error: null });
+  analyticsStore.setState({ counts: countsOf(a), dropoffs: a.dropoffs, errors: a.errors ?? [], stepCount: a.step_count, error: null });
 }
