@@ -116,8 +116,10 @@ export function ChatTab({ flowSid, onExecution }: { flowSid: string; onExecution
         empty="Type a message to start a conversation."
       />
       {waiting && (
-        <div className="muted" data-testid="sim-waiting">
-          Waiting at <strong>{waiting}</strong>{" "}
+        <div className="sim-live-controls">
+          <span className="muted" data-testid="sim-waiting">
+            Waiting at <strong>{waiting}</strong>
+          </span>
           <button type="button" className="link" data-testid="sim-skip-wait" title="Fire the pending timeout now" onClick={() => void skipWait()}>
             Skip wait
           </button>
