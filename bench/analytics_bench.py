@@ -8,7 +8,10 @@ record``, one upsert per batch of steps, a random shard per batch) with ``--step
 20-transition flow spread over ``--days`` of hour buckets (plus a second flow with as many, so
 the query has neighbours to skip), then times ``path_counts`` (the view's whole work: query and
 shaping) over the last hour, day and week: the median and the worst of ``--runs`` runs. Also
-prints what one ``record`` of a 100-step batch costs (the per-batch write the engine pays).
+prints what one ``record`` of a 100-step batch costs (the per-batch write the engine pays), and
+with ``--batch-cost`` what an inbound batch of new conversations (``executions.inbound.batch.
+process_batch``, the messaging hot path) costs with and without the aggregate, in wall and CPU
+time per execution.
 """
 
 from __future__ import annotations
@@ -104,11 +107,104 @@ def timed(fn: Any, runs: int) -> dict[str, float]:
     return {"median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)}
 
 
+def batch_cost(size: int, rounds: int) -> dict[str, Any]:
+    """Per execution: an inbound batch of ``size`` new conversations, with and without the aggregate."""
+    from unittest import mock
+
+    from accounts.models import Account
+    from executions.engine import path_counts
+    from executions.inbound import batch
+    from executions.inbound.intake import record
+    from executions.models import Execution, InboundEvent, Message
+    from studio.models import Flow, FlowRevision
+
+    account, _ = Account.objects.get_or_create(friendly_name="analytics bench batches")
+    Flow.objects.filter(account=account).delete()
+    flow = Flow.objects.create(
+        account=account, friendly_name="survey", status="published", revision=1, published_revision=1
+    )
+    survey = {
+        "initial_state": "Trigger",
+        "states": [
+            {
+                "name": "Trigger",
+                "type": "trigger",
+                "transitions": [{"event": "incomingMessage", "next": "ask"}],
+                "properties": {},
+            },
+            {
+                "name": "ask",
+                "type": "send-and-wait-for-reply",
+                "transitions": [
+                    {"event": "incomingMessage"},
+                    {"event": "timeout"},
+                    {"event": "deliveryFailure"},
+                ],
+                "properties": {
+                    "body": "Hi, your name?",
+                    "timeout": "3600",
+                    "from": "{{flow.channel.address}}",
+                },
+            },
+        ],
+    }
+    FlowRevision.objects.create(flow=flow, revision=1, definition=survey, status="published")
+    seq = iter(range(10**9))
+
+    def one_round() -> tuple[float, float]:
+        for _ in range(size):
+            n = next(seq)
+            record(
+                flow,
+                {
+                    "MessageSid": f"SM{n:032x}",
+                    "AccountSid": account.sid,
+                    "From": f"+1555{n:07d}",
+                    "To": "+15550001111",
+                    "Body": "hi",
+                    "NumMedia": "0",
+                },
+            )
+        wall, cpu = time.perf_counter(), time.process_time()
+        batch.process_batch(size)
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    # Rounds alternate with and without (the machine's load drifts): medians per execution.
+    samples: dict[str, tuple[list[float], list[float]]] = {
+        "without_aggregate": ([], []),
+        "with_aggregate": ([], []),
+    }
+    one_round()  # warm
+    for i in range(2 * rounds):
+        label = "with_aggregate" if i % 2 else "without_aggregate"
+        if label == "without_aggregate":
+            with mock.patch.object(path_counts, "record", lambda steps, now: None):
+                w, c = one_round()
+        else:
+            w, c = one_round()
+        samples[label][0].append(w / size * 1e6)
+        samples[label][1].append(c / size * 1e6)
+    out = {
+        label: {
+            "wall_us_per_execution": round(statistics.median(walls)),
+            "cpu_us_per_execution": round(statistics.median(cpus)),
+        }
+        for label, (walls, cpus) in samples.items()
+    }
+    Message.objects.filter(account=account).delete()
+    InboundEvent.objects.filter(flow=flow).delete()
+    Execution.objects.filter(flow=flow).delete()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument(
+        "--batch-cost", action="store_true", help="only the inbound batch cost, with and without"
+    )
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
 
@@ -120,6 +216,9 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    if args.batch_cost:
+        print(json.dumps(batch_cost(200, 25), indent=1))
+        return
     from accounts.models import Account
     from executions.api.console_analytics import path_counts
     from executions.engine.path_counts import record
