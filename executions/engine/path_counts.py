@@ -1,8 +1,9 @@
 """The path-count aggregate: steps per (flow, revision, hour, from, event, to), kept as steps are written.
 
-``Writes.flush`` calls ``record`` with the steps it inserts: the batch is counted in Python and
-upserted in one statement (``count = count + EXCLUDED.count``), in the transaction that writes
-the steps, so the counts never disagree with the steps. Reading a window (``totals``) sums the
+``Writes.flush`` adds the steps it inserts: the batch is counted in Python and upserted
+(``count = count + EXCLUDED.count``) inside the steps' own INSERT on PostgreSQL (``upsert_cte``:
+no statement of its own), in one more statement elsewhere (``record``); either way in the
+transaction that writes the steps, so the counts never disagree with the steps. Reading a window (``totals``) sums the
 hour rows of the flow: a few thousand rows, whatever the number of steps behind them.
 """
 
@@ -28,36 +29,48 @@ def hour_of(moment: dt.datetime) -> dt.datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def record(steps: list[Any], now: dt.datetime) -> None:
-    """Add ``steps`` (Step instances, their executions set) to the aggregate: one statement."""
-    if not steps:
-        return
+def _rows(steps: list[Any]) -> list[tuple[Any, ...]]:
     counted = Counter(
         (s.execution.flow_id, s.execution.flow_version, s.transitioned_from, s.name, s.transitioned_to)
         for s in steps
     )
-    hour = hour_of(now)
-    shard = random.randrange(SHARDS)
     # Sorted: concurrent batches lock shared rows in one order (no deadlock between them).
-    rows = [(*key, n) for key, n in sorted(counted.items())]
+    return [(*key, n) for key, n in sorted(counted.items())]
+
+
+def upsert_cte(steps: list[Any], now: dt.datetime) -> tuple[str, list[Any]] | None:
+    """On PostgreSQL, the upsert as a statement ``Writes`` runs inside the steps' own INSERT
+    (a data-modifying WITH): the aggregate costs no statement of its own. None elsewhere."""
+    if not steps or connection.vendor != "postgresql":
+        return None
+    payload = [
+        {"flow_id": f, "revision": r, "from_widget": a, "event": e, "to_widget": b, "count": n}
+        for f, r, a, e, b, n in _rows(steps)
+    ]
     table = PathCount._meta.db_table
-    update = f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_COLUMNS)}) "
+        "SELECT v.flow_id, v.revision, %s, v.from_widget, v.event, v.to_widget, %s, v.count "
+        "FROM jsonb_to_recordset(%s::jsonb) AS v(flow_id bigint, revision integer, "
+        "from_widget text, event text, to_widget text, count bigint) "
+        f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+    )
+    return sql, [hour_of(now), random.randrange(SHARDS), json.dumps(payload, separators=(",", ":"))]
+
+
+def record(steps: list[Any], now: dt.datetime) -> None:
+    """Add ``steps`` (Step instances, their executions set) to the aggregate: one statement."""
+    if not steps:
+        return
+    cte = upsert_cte(steps, now)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            payload = [
-                {"flow_id": f, "revision": r, "from_widget": a, "event": e, "to_widget": b, "count": n}
-                for f, r, a, e, b, n in rows
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) "
-                "SELECT v.flow_id, v.revision, %s, v.from_widget, v.event, v.to_widget, %s, v.count "
-                f"FROM jsonb_to_recordset(%s::jsonb) AS v(flow_id bigint, revision integer, "
-                "from_widget text, event text, to_widget text, count bigint) "
-                f"{update}",
-                [hour, shard, json.dumps(payload, separators=(",", ":"))],
-            )
-        else:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) {update}",
-                [(f, r, hour, a, e, b, shard, n) for f, r, a, e, b, n in rows],
-            )
+        if cte is not None:
+            cursor.execute(*cte)
+            return
+        table = PathCount._meta.db_table
+        update = f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
+        hour, shard = hour_of(now), random.randrange(SHARDS)
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) {update}",
+            [(f, r, hour, a, e, b, shard, n) for f, r, a, e, b, n in _rows(steps)],
+        )
