@@ -1,9 +1,10 @@
 """The path-count aggregate: steps per (flow, revision, hour, from, event, to), kept as steps are written.
 
-``Writes.flush`` adds the steps it inserts: the batch is counted in Python and upserted
-(``count = count + EXCLUDED.count``) inside the steps' own INSERT on PostgreSQL (``upsert_cte``:
-no statement of its own), in one more statement elsewhere (``record``); either way in the
-transaction that writes the steps, so the counts never disagree with the steps. Reading a window (``totals``) sums the
+``Writes.flush`` adds the steps it inserts: on PostgreSQL the batch is counted in Python and
+upserted (``count = count + EXCLUDED.count``) inside the steps' own INSERT (``upsert_cte``: no
+statement of its own); on SQLite (embedded mode) a trigger on the step table does it (migration
+0006). Either way in the transaction that writes the steps, so the counts never disagree with
+the steps. ``record`` is the upsert as a statement of its own (the benchmark's loader). Reading a window (``totals``) sums the
 hour rows of the flow: a few thousand rows, whatever the number of steps behind them.
 """
 
@@ -67,6 +68,7 @@ def record(steps: list[Any], now: dt.datetime) -> None:
         if cte is not None:
             cursor.execute(*cte)
             return
+        # Not the engine's path on SQLite (its trigger counts steps): loaders and benchmarks.
         table = PathCount._meta.db_table
         update = f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
         hour, shard = hour_of(now), random.randrange(SHARDS)

@@ -64,10 +64,8 @@ class Writes:
         update_rows(self.updates, STATE_COLUMNS)
         insert_rows(self.inserts)
         insert_rows(self.messages)
-        counts = path_counts.upsert_cte(self.steps, now)
-        insert_rows(self.steps, with_statement=counts)
-        if counts is None:
-            path_counts.record(self.steps, now)
+        # The steps' path counts: inside their INSERT on PostgreSQL, a trigger on SQLite.
+        insert_rows(self.steps, with_statement=path_counts.upsert_cte(self.steps, now))
         if self.kept_tokens:
             stale = Q()
             for execution, token in self.kept_tokens:

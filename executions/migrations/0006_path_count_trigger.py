@@ -1,0 +1,38 @@
+"""On SQLite the path counts are kept by a trigger on the step table (the engine's step insert
+is Django's bulk_create there: no statement can carry the upsert). PostgreSQL runs the upsert
+inside the steps' own INSERT (``executions.engine.path_counts.upsert_cte``): no trigger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations
+
+TRIGGER = """
+CREATE TRIGGER executions_step_path_count AFTER INSERT ON executions_step
+BEGIN
+    INSERT INTO executions_pathcount
+        (flow_id, revision, hour, from_widget, event, to_widget, shard, count)
+    SELECT e.flow_id, e.flow_version, strftime('%Y-%m-%d %H:00:00', NEW.date_created),
+           NEW.transitioned_from, NEW.name, NEW.transitioned_to, 0, 1
+    FROM executions_execution AS e WHERE e.id = NEW.execution_id
+    ON CONFLICT (flow_id, hour, revision, from_widget, event, to_widget, shard)
+    DO UPDATE SET count = count + 1;
+END
+"""
+
+
+def create(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(TRIGGER)
+
+
+def drop(apps: Any, schema_editor: Any) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS executions_step_path_count")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("executions", "0005_path_counts")]
+
+    operations = [migrations.RunPython(create, drop)]
