@@ -92,7 +92,8 @@ def _keep(call: Call, transcript: Transcript, waiting: dict[str, Any] | None, ac
     kept["events"] = list(kept.get("events") or []) + transcript.events
     kept["requests"] = list(kept.get("requests") or []) + transcript.requests
     if waiting is not None:
-        call.options = {**(call.options or {}), LIVE: waiting}
+        kept["turns"] = int(kept.get("turns", 0)) + 1  # each wait its own number (see answer)
+        call.options = {**(call.options or {}), LIVE: {**waiting, "turn": kept["turns"]}}
         call.status = Call.Status.IN_PROGRESS
         call.transcript = kept
         call.save(update_fields=["options", "status", "transcript", "date_updated"])
@@ -145,8 +146,13 @@ def answer(call: Call, heard: dict[str, Any]) -> dict[str, Any]:
     """The caller answers the Gather the call waits at: ``{"digits"}``, ``{"speech"}``,
     ``{"silence": true}`` (the Gather times out) or ``{"hangup": true}``."""
     live = (call.options or {}).get(LIVE)
-    if not live:
+    # Claim the wait: of two answers racing for one Gather, one plays on, the other is refused.
+    claimed = Call.objects.filter(pk=call.pk, options__live__turn=(live or {}).get("turn", -1)).update(
+        options={k: v for k, v in (call.options or {}).items() if k != LIVE}
+    )
+    if not live or not claimed:
         raise ValueError("the call is not waiting for the caller")
+    call.refresh_from_db()
     account = call.account
     root = etree.fromstring(live["document"].encode())
     rest = copy.deepcopy(root)

@@ -91,3 +91,15 @@ def test_skip_wait_fires_the_pending_timeout_now(console: Any, bob_console: Any,
     steps = list(Execution.objects.get(sid=sid).steps.values_list("name", flat=True))
     assert steps == ["incomingMessage", "timeout"]
     assert post(console, f"/api/console/executions/{sid}/skip-wait", {}).status_code == 409
+
+
+def test_of_two_answers_to_one_gather_only_the_first_plays_on(console: Any, flow_factory: Any) -> None:
+    from executions.voice import live_call
+
+    flow = flow_factory(ivr())
+    call_sid = ring(console, flow).json()["call_sid"]
+    stale = Call.objects.get(sid=call_sid)  # read before the first answer, as a racing request would
+    assert answer(console, call_sid, digits="1").status_code == 200
+    with pytest.raises(ValueError, match="not waiting"):
+        live_call.answer(stale, {"digits": "2"})
+    assert Execution.objects.get(initiated_by=call_sid).context["widgets"]["menu"]["Digits"] == "1"
