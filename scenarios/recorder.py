@@ -34,7 +34,14 @@ CALL_KEYS = {
     "FinishedOnKey",
     "Confidence",
 }
-EXTRA_MESSAGE_PARAMS = ("NumMedia",)
+MEDIA_PREFIXES = ("NumMedia", "MediaUrl", "MediaContentType")
+
+
+def media_params(params: dict[str, Any]) -> dict[str, str]:
+    """The media of an inbound message (``NumMedia``, ``MediaUrl0``…), kept in the replay."""
+    if str(params.get("NumMedia") or "0") in ("", "0"):
+        return {}
+    return {k: str(v) for k, v in params.items() if k.startswith(MEDIA_PREFIXES)}
 
 
 def step_label(step: Step) -> str:
@@ -103,12 +110,17 @@ def _messaging(execution: Execution, steps: list[Step]) -> dict[str, Any]:
             "to": first.channel_address,
             "body": str((first.params or {}).get("Body") or ""),
         }
+        if media_params(first.params or {}):
+            spec["trigger"]["params"] = media_params(first.params or {})
         marks.append((first.date_created, spec))
     else:
         raise ValueError(f"execution {execution.sid} has no trigger this recorder knows")
     turns: list[dict[str, Any]] = []
     for ev in events:
-        turns.append({"message": str((ev.params or {}).get("Body") or "")})
+        turn: dict[str, Any] = {"message": str((ev.params or {}).get("Body") or "")}
+        if media_params(ev.params or {}):
+            turn["params"] = media_params(ev.params or {})
+        turns.append(turn)
         marks.append((ev.date_created, turns[-1]))
     for previous, step in zip(steps, steps[1:], strict=False):
         if step.name == "timeout":

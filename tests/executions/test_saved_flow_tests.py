@@ -198,3 +198,29 @@ def test_flows_test_saved_replays_the_consoles_tests_for_ci(console: Any, flow_f
     assert out.getvalue().startswith(
         f"FAIL {flow.sid}/happy path: turn 1 message 0: body expected 'Thanks', got 'Merci'"
     )
+
+
+def test_a_picture_the_contact_sent_is_sent_again_by_the_replay(console: Any, flow_factory: Any) -> None:
+    flow = flow_factory(
+        definition(
+            state(
+                "echo",
+                "send-message",
+                [on("sent"), on("failed")],
+                body="Got {{trigger.message.MediaUrl0}}",
+                to="{{contact.channel.address}}",
+                **{"from": "{{flow.channel.address}}"},
+            ),
+            trigger=[on("incomingMessage", "echo")],
+        )
+    )
+    url = "https://example.com/cat.jpg"
+    sent = post(
+        console,
+        f"/api/console/flows/{flow.sid}/simulate/message",
+        {"from": "+15550100001", "to": "+15550109999", "body": "", "media_urls": [url]},
+    )
+    scenario = save(console, flow, "picture", sent.json()["execution_sid"]).json()["scenario"]
+    assert scenario["trigger"]["params"] == {"NumMedia": "1", "MediaUrl0": url}
+    assert scenario["expect_messages"] == [{"to": "+15550100001", "body": f"Got {url}"}]
+    assert run(console, flow)["passed"] == 1
