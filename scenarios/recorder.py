@@ -11,6 +11,7 @@ the widgets' outputs in the steps' context: the replay never reaches the network
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,10 +85,6 @@ def _sent(execution: Execution) -> list[Message]:
     return list(Message.objects.filter(execution=execution).exclude(direction="inbound").order_by("id"))
 
 
-def _expected(messages: list[Message]) -> list[dict[str, Any]]:
-    return [{"to": m.to_address, "body": m.body} for m in messages]
-
-
 def _messaging(execution: Execution, steps: list[Step]) -> dict[str, Any]:
     events = list(InboundEvent.objects.filter(execution_sid=execution.sid, kind="message").order_by("id"))
     spec: dict[str, Any] = {}
@@ -158,9 +155,21 @@ def _voice(execution: Execution, call: Call) -> dict[str, Any]:
             turns.append({"action": extra} if extra else {"redirect": True})
     if call.status in ("completed", "canceled") and not (turns and turns[-1].get("hangup")):
         turns.append({"hangup": True})
+    # What the caller heard: each answer's TwiML must say what it said (the Says that followed
+    # each request, request 0 being the ring, request k the k-th turn's).
+    said: dict[int, list[str]] = {}
+    index = -1
+    for event in (call.transcript or {}).get("events") or []:
+        if event.get("type") == "request":
+            index += 1
+        elif event.get("type") == "say" and event.get("text") and index >= 0:
+            said.setdefault(index, []).append(html.escape(str(event["text"]), quote=False))
+    for k, texts in said.items():
+        holder = spec if k == 0 else (turns[k - 1] if k - 1 < len(turns) else None)
+        if holder is not None:
+            holder["expect_twiml"] = {"contains": list(dict.fromkeys(texts))}
     if turns:
         spec["turns"] = turns
-    spec["expect_messages"] = _expected(_sent(execution))
     return spec
 
 

@@ -50,7 +50,11 @@ def test_the_call_waits_at_the_gather_until_the_caller_presses_a_key(console: An
     saved = post(
         console, f"/api/console/flows/{flow.sid}/tests", {"name": "press 7", "execution_sid": execution.sid}
     )
-    assert saved.json()["scenario"]["turns"] == [{"digits": "7"}, {"redirect": True}, {"hangup": True}]
+    assert saved.json()["scenario"]["turns"] == [
+        {"digits": "7", "expect_twiml": {"contains": ["You chose 7"]}},
+        {"redirect": True},
+        {"hangup": True},
+    ]
     assert post(console, f"/api/console/flows/{flow.sid}/tests/run", {}).json()["passed"] == 1
 
 

@@ -148,12 +148,19 @@ def test_a_rest_run_and_a_call_are_saved_and_replayed(console: Any, flow_factory
     ).json()
     scenario = save(console, voice, "press 3", call["execution_sid"]).json()["scenario"]
     assert scenario["call"] == {"from": CALLER, "to": NUMBER}
-    assert {"digits": "3"} in scenario["turns"] and scenario["turns"][-1] == {"hangup": True}
+    assert scenario["turns"][-1] == {"hangup": True}
+    assert scenario["expect_twiml"] == {"contains": ["Press a key or say something"]}
+    assert {"digits": "3", "expect_twiml": {"contains": ["You chose 3"]}} in scenario["turns"]
     assert run(console, voice)["passed"] == 1, FlowTest.objects.get(flow=voice).last_failures
+    said = voice.latest_revision().definition
+    next(st for st in said["states"] if st["name"] == "thanks")["properties"]["say"] = "You picked it"
+    FlowRevision.objects.create(flow=voice, revision=2, definition=said, status="draft")
+    failures = run(console, voice)["results"][0]["failures"]
+    assert len(failures) == 1 and failures[0].startswith("turn 1 TwiML: 'You chose 3' not in")
     draft = voice.latest_revision().definition
     menu = next(st for st in draft["states"] if st["name"] == "menu")
     next(t for t in menu["transitions"] if t["event"] == "keypress")["next"] = "voicemail"
-    FlowRevision.objects.create(flow=voice, revision=2, definition=draft, status="draft")
+    FlowRevision.objects.create(flow=voice, revision=3, definition=draft, status="draft")
     assert run(console, voice)["failed"] == 1
 
 
