@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("serverless.urls")),
     path("", include("webchat.urls")),
+    path("", include("scenarios.urls")),  # saved flow tests (the simulator's "Save as test")
     path("", include("frontend.urls")),
 ]
 

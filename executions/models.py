@@ -108,6 +108,34 @@ class Step(models.Model):
         return f"{self.sid} {self.transitioned_from} -{self.name}-> {self.transitioned_to}"
 
 
+class PathCount(models.Model):
+    """How many steps took one transition of a flow within an hour: the aggregate the canvas
+    analytics read (``executions.engine.path_counts``), upserted with every batch of steps.
+
+    ``shard`` spreads concurrent writers of one hot transition over several rows (a batch picks
+    one at random), so they do not queue on one row lock; readers sum the shards."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="+", db_index=False)
+    revision = models.PositiveIntegerField()
+    hour = models.DateTimeField()
+    from_widget = models.CharField(max_length=255)
+    event = models.CharField(max_length=64)
+    to_widget = models.CharField(max_length=255)
+    shard = models.PositiveSmallIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flow", "hour", "revision", "from_widget", "event", "to_widget", "shard"],
+                name="one_path_count_per_bucket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow_id} {self.hour:%Y-%m-%dT%H} {self.from_widget} -{self.event}-> {self.to_widget}: {self.count}"
+
+
 class Wait(models.Model):
     """An armed timer of a waiting widget. Stale when ``token`` no longer matches the execution."""
 

@@ -6,6 +6,7 @@ from executions.api import (
     console_analytics,
     console_executions,
     console_explorer,
+    console_live,
     console_rest,
     console_sim,
     executions_api,
@@ -85,6 +86,21 @@ urlpatterns = [
         "api/console/flows/<str:sid>/simulate/call",
         call_simulator.SimulateCall.as_view(),
         name="console-flow-simulate-call",
+    ),
+    path(
+        "api/console/flows/<str:sid>/simulate/live-call",
+        console_live.LiveCallStart.as_view(),
+        name="console-flow-live-call",
+    ),
+    path(
+        "api/console/calls/<str:sid>/answer",
+        console_live.LiveCallAnswer.as_view(),
+        name="console-call-answer",
+    ),
+    path(
+        "api/console/executions/<str:sid>/skip-wait",
+        console_live.SkipWait.as_view(),
+        name="console-execution-skip-wait",
     ),
     path(
         "api/console/flows/<str:sid>/simulate/message",

@@ -7,5 +7,6 @@ server shared with the test suite, and ``manage.py flows test`` (this app's comm
 studio's ``flows``) runs them.
 
 May import: accounts, studio, executions (models and entry points), twiml, config.
-Imported by: nothing of the project (tests and this app's command only).
+Imported by: nothing of the project (tests and this app's command only); config mounts
+``scenarios.urls`` (a flow's saved tests: ``models``, ``recorder``, ``api``).
 """

@@ -7,6 +7,7 @@ made since the previous turn (``expect_messages``, ``expect_requests``), the Twi
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,7 +134,8 @@ def final_mismatches(expect: dict[str, Any], execution: Execution, transcripts: 
             f"{s.transitioned_from}-{s.name}->{s.transitioned_to}" for s in execution.steps.order_by("id")
         ]
         if steps != expect["steps"]:
-            out.append(f"steps: expected {expect['steps']}, got {steps}")
+            diff = difflib.unified_diff(expect["steps"], steps, "expected", "got", lineterm="", n=1)
+            out.append(f"steps: expected {expect['steps']}, got {steps}\n" + "\n".join(list(diff)[2:]))
     if "context" in expect:
         out.extend(subset_mismatches(expect["context"], execution.context, "context"))
     if "log_codes" in expect:

@@ -282,7 +282,11 @@ class Replay:
 
 def run_file(path: str | Path) -> Report:
     """Replay one scenario; the data it creates is deleted afterwards."""
-    scenario = spec.load(path)
+    return run_scenario(spec.load(path))
+
+
+def run_scenario(scenario: spec.Scenario) -> Report:
+    """Replay a loaded scenario (a file's, or a flow's saved test against its draft)."""
     report = Report(name=scenario.name)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # the replay needs its tasks done before it checks

@@ -1,18 +1,20 @@
-"""Path analytics for the canvas: how many steps took each transition, where executions ended.
+"""Path analytics for the canvas: how many executions took each transition, where they ended.
 
-``GET /api/console/flows/{FW}/analytics?since=&until=`` answers, over the steps written in the
-window, one row per transition (widget, event, next widget) with its count, and per widget the
-executions that ended there (the steps into ``Ended``: the drop-off). One aggregate query: the
-flow's executions through their (flow, …) index, their steps through the step's execution index,
-grouped by (from, event, to). Executions ended from outside (the API, "New conversation") write
-no step and are not counted as drop-offs.
+``GET /api/console/flows/{FW}/analytics?since=&until=`` answers, over the window, one row per
+transition (widget, event, next widget) with its count; per widget its entries, its drop-offs
+(the steps into ``Ended``: the execution ended or timed out there) and its error rate (steps
+leaving it by ``error``, over all steps leaving it). Counts come from the aggregate the engine
+keeps as it writes steps (``executions.models.PathCount``, hour buckets): one query summing a
+few rows per hour, whatever the number of steps. Windows are whole hours: ``since`` counts from
+the start of its hour, ``until`` up to the start of its own (exclusive). Executions ended from
+outside (the API, "New conversation") write no step and are not counted as drop-offs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -21,40 +23,51 @@ from rest_framework.response import Response
 from accounts.errors import invalid_parameter
 from executions.api.console_executions import _moment
 from executions.api.console_sim import OBJ, TAG, ConsoleSimView, _flow, iso
-from executions.models import Step
+from executions.engine.path_counts import hour_of
+from executions.models import PathCount
 from studio.models import Flow
 
 ENDED = "Ended"
+ERROR = "error"  # the event of a step whose widget raised (the engine ends the execution)
 DEFAULT_WINDOW = dt.timedelta(days=1)
 
 
 def path_counts(flow: Flow, since: dt.datetime, until: dt.datetime | None) -> dict[str, object]:
-    steps = Step.objects.filter(execution__flow=flow, date_created__gte=since)
+    rows = PathCount.objects.filter(flow=flow, hour__gte=hour_of(since))
     if until is not None:
-        steps = steps.filter(date_created__lt=until)
-    rows = (
-        steps.order_by()
-        .values("transitioned_from", "name", "transitioned_to")
-        .annotate(count=Count("id"))
-        .order_by("transitioned_from", "name", "transitioned_to")
+        rows = rows.filter(hour__lt=hour_of(until))
+    grouped = (
+        rows.order_by()
+        .values("from_widget", "event", "to_widget")
+        .annotate(total=Sum("count"))
+        .order_by("from_widget", "event", "to_widget")
     )
     transitions = [
-        {"from": r["transitioned_from"], "event": r["name"], "to": r["transitioned_to"], "count": r["count"]}
-        for r in rows
+        {"from": r["from_widget"], "event": r["event"], "to": r["to_widget"], "count": int(r["total"])}
+        for r in grouped
     ]
     dropoffs: dict[str, int] = {}
     entries: dict[str, int] = {}
+    runs: dict[str, int] = {}
+    errors: dict[str, int] = {}
     for t in transitions:
-        count = int(str(t["count"]))
-        if t["to"] == ENDED:
-            dropoffs[str(t["from"])] = dropoffs.get(str(t["from"]), 0) + count
+        count, source, target = int(str(t["count"])), str(t["from"]), str(t["to"])
+        runs[source] = runs.get(source, 0) + count
+        if t["event"] == ERROR:
+            errors[source] = errors.get(source, 0) + count
+        if target == ENDED:
+            dropoffs[source] = dropoffs.get(source, 0) + count
         else:
-            entries[str(t["to"])] = entries.get(str(t["to"]), 0) + count
+            entries[target] = entries.get(target, 0) + count
     return {
         "transitions": transitions,
         "dropoffs": [{"widget": w, "count": n} for w, n in sorted(dropoffs.items())],
         "entries": [{"widget": w, "count": n} for w, n in sorted(entries.items())],
-        "step_count": sum(int(str(t["count"])) for t in transitions),
+        "errors": [
+            {"widget": w, "count": errors.get(w, 0), "runs": n, "rate": round(errors.get(w, 0) / n, 4)}
+            for w, n in sorted(runs.items())
+        ],
+        "step_count": sum(runs.values()),
     }
 
 

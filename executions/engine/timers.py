@@ -56,6 +56,19 @@ def _sweep_batch(now: object | None) -> int:
     return len(waits)
 
 
+def fire_now(execution_id: int) -> int:
+    """Fire the execution's armed timers now ("skip wait" in the simulator), as the sweeper
+    would when they are due; returns how many fired."""
+    with transaction.atomic():
+        waits = list(
+            Wait.objects.select_for_update().filter(execution_id=execution_id).order_by("fire_at", "id")
+        )
+        for wait in waits:
+            _fire(wait)
+        Wait.objects.filter(pk__in=[w.pk for w in waits]).delete()
+    return len(waits)
+
+
 def _fire(wait: Wait) -> None:
     with transaction.atomic():
         execution = store.lock(wait.execution_id)

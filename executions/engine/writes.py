@@ -8,7 +8,8 @@ statements instead of a thousand.
 
 Order of the flush: existing executions' updates before new executions' inserts (an execution
 that just ended frees its contact pair for a new one: one active execution per pair), then the
-rows that point at executions (messages, steps, waits).
+rows that point at executions (messages, steps, waits), and the steps' path counts
+(``executions.engine.path_counts``: one upsert per flush).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from executions.engine import path_counts
 from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
@@ -62,7 +64,8 @@ class Writes:
         update_rows(self.updates, STATE_COLUMNS)
         insert_rows(self.inserts)
         insert_rows(self.messages)
-        insert_rows(self.steps)
+        # The steps' path counts: inside their INSERT on PostgreSQL, a trigger on SQLite.
+        insert_rows(self.steps, with_statement=path_counts.upsert_cte(self.steps, now))
         if self.kept_tokens:
             stale = Q()
             for execution, token in self.kept_tokens:
@@ -186,12 +189,15 @@ def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-def insert_rows(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
+def insert_rows(
+    objs: list[Any], *, ignore_conflicts: bool = False, with_statement: tuple[str, list[Any]] | None = None
+) -> None:
     """``bulk_create`` for one model's new instances in one statement on PostgreSQL, the rows
     as one JSON parameter (see ``update_rows``; Django 5.2's ``UNNEST`` inserts made psycopg
     quote every array element with a regex, a quarter of a batch's CPU). Fields are prepared as
     ``save()`` prepares them (``pre_save``: the auto_now dates; related objects saved meanwhile
-    give their ids). Elsewhere: bulk_create."""
+    give their ids). ``with_statement`` (SQL, params): another INSERT run by the same statement
+    (PostgreSQL's data-modifying WITH; the path counts of the steps). Elsewhere: bulk_create."""
     if not objs:
         return
     model = type(objs[0])
@@ -208,8 +214,13 @@ def insert_rows(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
         f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb){conflict} RETURNING id"
     )
+    params: list[Any] = [_rows_json(objs, fields, adding=True)]
+    if with_statement is not None:
+        # The rows come back through the CTE in the order the INSERT returned them.
+        sql = f"WITH added AS ({sql}), counted AS ({with_statement[0]}) SELECT id FROM added"
+        params = [*params, *with_statement[1]]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_rows_json(objs, fields, adding=True)])
+        cursor.execute(sql, params)
         ids = [r[0] for r in cursor.fetchall()]
     if ignore_conflicts:
         return  # which rows were skipped is not known: ids are not assigned

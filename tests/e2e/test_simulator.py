@@ -127,6 +127,7 @@ def test_it_places_a_simulated_call_on_a_voice_flow_and_shows_the_transcript(app
     data = json.loads((CORPUS / "19-ivr-builder-template.json").read_text())
     open_flow(page, "IVR builder", data.get("definition", data))
     page.click("[data-testid=sim-tab-call]")
+    page.click("[data-testid=sim-call-mode-script]")
     page.select_option("[data-testid=sim-script-kind-0]", "speech")
     page.fill("[data-testid=sim-script-value-0]", "sales")
     page.click("[data-testid=sim-script-add]")

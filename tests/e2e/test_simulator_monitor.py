@@ -182,5 +182,18 @@ def test_it_draws_path_counts_on_the_edges_when_analytics_is_on(app: Any) -> Non
     assert label("ask>incomingMessage") == "1"
     assert "ended at thanks: 1" in page.get_by_test_id("analytics-dropoffs").inner_text()
     shot(page, "analytics-counts")
+    # A custom window that ends before the traffic counts none of it.
+    steps = page.get_by_test_id("analytics-steps").inner_text()
+    assert steps == "4 steps"
+    page.select_option("[data-testid=analytics-window]", "custom")
+    page.fill("[data-testid=analytics-since]", "2020-01-01T00:00")
+    page.fill("[data-testid=analytics-until]", "2020-01-02T00:00")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=analytics-steps]')?.textContent === '0 steps'"
+    )
+    page.fill("[data-testid=analytics-until]", "")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=analytics-steps]')?.textContent === '4 steps'"
+    )
     page.uncheck("[data-testid=analytics-toggle]")
     page.wait_for_function("() => document.querySelectorAll('.react-flow__edge-text').length === 0")

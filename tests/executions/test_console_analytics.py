@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from executions.api.console_analytics import path_counts
-from executions.models import Step
+from executions.models import PathCount
 from tests.executions.factories import definition, on, state, survey
 from tests.executions.test_console_sim import bob_console, say  # noqa: F401 - fixture
 
@@ -85,13 +86,19 @@ def test_it_counts_each_transition_and_the_executions_that_ended_at_each_widget(
     assert body["dropoffs"] == [{"widget": "split", "count": 1}, {"widget": "thanks", "count": 2}]
     assert {e["widget"]: e["count"] for e in body["entries"]} == {"ask": 4, "split": 3, "thanks": 2}
     assert body["step_count"] == 12
+    assert {e["widget"]: (e["count"], e["runs"]) for e in body["errors"]} == {
+        "Trigger": (0, 4),
+        "ask": (0, 3),
+        "split": (0, 3),
+        "thanks": (0, 2),
+    }
 
 
 def test_it_counts_only_the_steps_inside_the_window(console: Any, flow_factory: Any) -> None:
     flow = flow_factory(survey())
     say(console, flow, "old", frm="+15550100001")
     say(console, flow, "Ada", frm="+15550100001")
-    Step.objects.update(date_created=timezone.now() - dt.timedelta(days=3))
+    PathCount.objects.update(hour=F("hour") - dt.timedelta(days=3))
     say(console, flow, "new", frm="+15550100002")
     recent = analytics(console, flow)
     assert [(t["from"], t["count"]) for t in recent["transitions"]] == [("Trigger", 1)]

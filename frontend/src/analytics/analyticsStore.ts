@@ -2,9 +2,9 @@
 import { createStore, useStore } from "zustand";
 import type { FlowAnalytics } from "../api/client";
 
-export type AnalyticsWindow = "hour" | "day" | "week" | "month";
+export type AnalyticsWindow = "hour" | "day" | "week" | "month" | "custom";
 
-export const WINDOW_MS: Record<AnalyticsWindow, number> = {
+export const WINDOW_MS: Record<Exclude<AnalyticsWindow, "custom">, number> = {
   hour: 3_600_000,
   day: 86_400_000,
   week: 7 * 86_400_000,
@@ -14,9 +14,14 @@ export const WINDOW_MS: Record<AnalyticsWindow, number> = {
 export interface AnalyticsState {
   on: boolean;
   window: AnalyticsWindow;
+  /** The custom window's bounds (datetime-local values, the browser's time zone). */
+  customSince: string;
+  customUntil: string;
   /** Steps per transition, keyed by transitionKey(from, event, to). */
   counts: Record<string, number>;
   dropoffs: { widget: string; count: number }[];
+  /** Per widget: steps leaving it by `error`, over all steps leaving it. */
+  errors: { widget: string; count: number; runs: number; rate: number }[];
   stepCount: number;
   error: string | null;
 }
@@ -33,8 +38,23 @@ export function countsOf(a: FlowAnalytics): Record<string, number> {
 }
 
 export const analyticsStore = createStore<AnalyticsState>(() => ({
-  on: false, window: "day", counts: {}, dropoffs: [], stepCount: 0, error: null,
+  on: false, window: "day", customSince: "", customUntil: "", counts: {}, dropoffs: [], errors: [], stepCount: 0, error: null,
 }));
+
+/** The window as the API's `since` / `until` (ISO); null when a custom window is incomplete. */
+export function windowBounds(
+  w: AnalyticsWindow,
+  customSince: string,
+  customUntil: string,
+  now = Date.now(),
+): { since: string; until?: string } | null {
+  if (w !== "custom") return { since: new Date(now - WINDOW_MS[w]).toISOString() };
+  const since = customSince ? new Date(customSince) : null;
+  if (!since || Number.isNaN(since.getTime())) return null;
+  const until = customUntil ? new Date(customUntil) : null;
+  if (until && (Number.isNaN(until.getTime()) || until <= since)) return null;
+  return until ? { since: since.toISOString(), until: until.toISOString() } : { since: since.toISOString() };
+}
 
 export function useAnalytics<T>(selector: (s: AnalyticsState) => T): T {
   return useStore(analyticsStore, selector);
@@ -45,5 +65,5 @@ export function setAnalytics(next: Partial<AnalyticsState>): void {
 }
 
 export function loaded(a: FlowAnalytics): void {
-  analyticsStore.setState({ counts: countsOf(a), dropoffs: a.dropoffs, stepCount: a.step_count, error: null });
+  analyticsStore.setState({ counts: countsOf(a), dropoffs: a.dropoffs, errors: a.errors ?? [], stepCount: a.step_count, error: null });
 }

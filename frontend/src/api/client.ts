@@ -159,12 +159,50 @@ export const simApi = {
   endExecutions: (flowSid: string, sids: string[]) =>
     call<{ ended: string[]; not_found: string[] }>("POST", `${base}/flows/${flowSid}/executions/end`, { sids }),
   deleteExecution: (sid: string) => call<void>("DELETE", `${base}/executions/${sid}`),
+  startLiveCall: (sid: string, from: string, to: string) =>
+    call<LiveCallTurn>("POST", `${base}/flows/${sid}/simulate/live-call`, { from, to }),
+  answerCall: (callSid: string, answer: { digits: string } | { speech: string } | { silence: true } | { hangup: true }) =>
+    call<LiveCallTurn>("POST", `${base}/calls/${callSid}/answer`, answer),
+  skipWait: (executionSid: string) =>
+    call<{ fired: number; execution: ExecutionSummary }>("POST", `${base}/executions/${executionSid}/skip-wait`, {}),
+  tests: (sid: string) => call<{ tests: FlowTest[] }>("GET", `${base}/flows/${sid}/tests`).then((r) => r.tests),
+  saveTest: (sid: string, name: string, execution_sid: string) =>
+    call<FlowTest & { scenario: unknown }>("POST", `${base}/flows/${sid}/tests`, { name, execution_sid }),
+  runTests: (sid: string, names?: string[]) =>
+    call<{ results: TestResult[]; passed: number; failed: number }>("POST", `${base}/flows/${sid}/tests/run`, names ? { names } : {}),
+  deleteTest: (sid: string, name: string) => call<void>("DELETE", `${base}/flows/${sid}/tests/${encodeURIComponent(name)}`),
   analytics: (sid: string, since: string, until?: string) => {
     const q = new URLSearchParams({ since });
     if (until) q.set("until", until);
     return call<FlowAnalytics>("GET", `${base}/flows/${sid}/analytics?${q.toString()}`);
   },
 };
+
+export interface LiveCallTurn {
+  call_sid: string;
+  execution_sid: string | null;
+  status: string;
+  /** The Gather the call waits at (null once the call ended). */
+  waiting: TranscriptEvent | null;
+  /** What the caller met during this turn. */
+  events: TranscriptEvent[];
+}
+
+export interface FlowTest {
+  name: string;
+  description: string;
+  execution_sid: string | null;
+  last_result: "passed" | "failed" | null;
+  last_failures: string[];
+  date_created: string;
+  date_updated: string;
+}
+
+export interface TestResult {
+  name: string;
+  passed: boolean;
+  failures: string[];
+}
 
 export interface FlowAnalytics {
   flow_sid: string;
@@ -173,6 +211,7 @@ export interface FlowAnalytics {
   transitions: { from: string; event: string; to: string; count: number }[];
   dropoffs: { widget: string; count: number }[];
   entries: { widget: string; count: number }[];
+  errors?: { widget: string; count: number; runs: number; rate: number }[];
   step_count: number;
 }
 

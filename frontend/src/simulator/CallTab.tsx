@@ -2,6 +2,7 @@ import { useState } from "react";
 import { api, simApi, type CallInput, type CallResult, type TranscriptEvent } from "../api/client";
 import { refreshExecution } from "../live/monitor";
 import { DEFAULT_CONTACT, DEFAULT_FLOW_NUMBER } from "./ChatTab";
+import { LiveCall } from "./LiveCall";
 
 type Kind = "digits" | "speech" | "silence" | "hangup";
 interface Row {
@@ -68,8 +69,9 @@ export function describe(e: TranscriptEvent): string | null {
   }
 }
 
-/** Script a caller (digits, speech, silence, hang up), place the call, show what happened. */
-export function CallTab({ flowSid }: { flowSid: string }) {
+/** Call the flow live (keypad, typed speech, hang up) or script a caller and place the call. */
+export function CallTab({ flowSid, onExecution }: { flowSid: string; onExecution?(sid: string): void }) {
+  const [mode, setMode] = useState<"live" | "script">("live");
   const [from, setFrom] = useState(DEFAULT_CONTACT);
   const [to, setTo] = useState(DEFAULT_FLOW_NUMBER);
   const [rows, setRows] = useState<Row[]>([{ kind: "digits", value: "1" }]);
@@ -89,7 +91,10 @@ export function CallTab({ flowSid }: { flowSid: string }) {
       if (!users.includes(from.trim())) await api.setTestUsers(flowSid, [...users, from.trim()]);
       const r = await simApi.placeCall(flowSid, from.trim(), to.trim(), toInputs(rows));
       setResult(r);
-      if (r.execution_sid) void refreshExecution(r.execution_sid);
+      if (r.execution_sid) {
+        void refreshExecution(r.execution_sid);
+        onExecution?.(r.execution_sid);
+      }
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -110,6 +115,15 @@ export function CallTab({ flowSid }: { flowSid: string }) {
           <input data-testid="sim-call-to" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
+      <div className="sim-call-modes" role="radiogroup" aria-label="Call mode">
+        <label>
+          <input type="radio" name="sim-call-mode" data-testid="sim-call-mode-live" checked={mode === "live"} onChange={() => setMode("live")} /> Live
+        </label>
+        <label>
+          <input type="radio" name="sim-call-mode" data-testid="sim-call-mode-script" checked={mode === "script"} onChange={() => setMode("script")} /> Scripted
+        </label>
+      </div>
+      {mode === "live" ? <LiveCall flowSid={flowSid} from={from} to={to} onExecution={onExecution} /> : <>
       <div className="sim-script" data-testid="sim-script">
         <div className="muted">The caller, in order (each Gather takes the next input):</div>
         {rows.map((r, i) => (
@@ -155,6 +169,7 @@ export function CallTab({ flowSid }: { flowSid: string }) {
           </ol>
         </div>
       )}
+      </>}
     </div>
   );
 }

@@ -8,7 +8,7 @@ export const DEFAULT_CONTACT = "+15555550100";
 export const DEFAULT_FLOW_NUMBER = "+15555550199";
 const POLL_MS = 2000;
 /** Chat with the flow as a contact: each message is a signed inbound webhook (same path as Twilio). */
-export function ChatTab({ flowSid }: { flowSid: string }) {
+export function ChatTab({ flowSid, onExecution }: { flowSid: string; onExecution?(sid: string): void }) {
   const [from, setFrom] = useState(DEFAULT_CONTACT);
   const [to, setTo] = useState(DEFAULT_FLOW_NUMBER);
   const [text, setText] = useState("");
@@ -22,9 +22,12 @@ export function ChatTab({ flowSid }: { flowSid: string }) {
     setConv(c);
     // Draw where the execution is now (the socket may be absent or slower than this answer).
     const sid = c.active_execution?.sid ?? c.messages[c.messages.length - 1]?.execution_sid;
-    if (sid) void refreshExecution(sid);
+    if (sid) {
+      void refreshExecution(sid);
+      onExecution?.(sid);
+    }
     else if (c.active_execution) liveStore.getState().actions.upsert(c.active_execution);
-  }, []);
+  }, [onExecution]);
 
   const convRef = useRef<Conversation | null>(null);
   convRef.current = conv;
@@ -80,6 +83,19 @@ export function ChatTab({ flowSid }: { flowSid: string }) {
     }
   };
 
+  const skipWait = async () => {
+    const sid = conv?.active_execution?.sid;
+    if (!sid) return;
+    setError(null);
+    try {
+      await simApi.skipWait(sid);
+      follow(await simApi.conversation(flowSid, from, to, since));
+      void refreshExecution(sid);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const waiting = conv?.active_execution?.current_widget;
   return (
     <div className="sim-chat" data-testid="sim-chat">
@@ -100,8 +116,13 @@ export function ChatTab({ flowSid }: { flowSid: string }) {
         empty="Type a message to start a conversation."
       />
       {waiting && (
-        <div className="muted" data-testid="sim-waiting">
-          Waiting at <strong>{waiting}</strong>
+        <div className="sim-live-controls">
+          <span className="muted" data-testid="sim-waiting">
+            Waiting at <strong>{waiting}</strong>
+          </span>
+          <button type="button" className="link" data-testid="sim-skip-wait" title="Fire the pending timeout now" onClick={() => void skipWait()}>
+            Skip wait
+          </button>
         </div>
       )}
       {error && (

@@ -20,7 +20,7 @@ export function parseParameters(text: string): Record<string, unknown> {
 }
 
 /** Start an execution as a script calling the Executions API would (To, From, Parameters). */
-export function RestTab({ flowSid }: { flowSid: string }) {
+export function RestTab({ flowSid, onExecution }: { flowSid: string; onExecution?(sid: string): void }) {
   const [to, setTo] = useState(DEFAULT_CONTACT);
   const [from, setFrom] = useState(DEFAULT_FLOW_NUMBER);
   const [params, setParams] = useState("{}");
@@ -61,6 +61,7 @@ export function RestTab({ flowSid }: { flowSid: string }) {
     try {
       const r = await simApi.restExecution(flowSid, to.trim(), from.trim(), parameters);
       setSid(r.execution_sid);
+      onExecution?.(r.execution_sid);
       setConv({ ...r.conversation, messages: r.conversation.messages.filter((m) => m.execution_sid === r.execution_sid) });
       setDetail(await simApi.execution(r.execution_sid));
       void refreshExecution(r.execution_sid);

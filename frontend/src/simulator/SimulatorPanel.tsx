@@ -6,13 +6,17 @@ import { CallTab } from "./CallTab";
 import { ChatTab } from "./ChatTab";
 import { MonitorTab } from "./MonitorTab";
 import { RestTab } from "./RestTab";
+import { SaveAsTest, TestsTab } from "./TestsTab";
 
-type Tab = "chat" | "call" | "rest" | "executions";
-const LABELS: Record<Tab, string> = { chat: "Chat", call: "Call", rest: "REST", executions: "Executions" };
+type Tab = "chat" | "call" | "rest" | "executions" | "tests";
+const LABELS: Record<Tab, string> = { chat: "Chat", call: "Call", rest: "REST", executions: "Executions", tests: "Tests" };
 
 /** Run the flow by chat or call, and watch executions move through the canvas live. */
 export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
   const [tab, setTab] = useState<Tab>("chat");
+  // The last execution a tab started or moved: what "Save as test" records.
+  const [lastExecution, setLastExecution] = useState<string | null>(null);
+  const [saved, setSaved] = useState(0);
   const dirty = useEditor(isDirty);
   const revision = useEditor((s) => s.flow?.revision ?? 0);
   const connection = useLive((s) => s.connection);
@@ -38,7 +42,7 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         </div>
       )}
       <div className="sim-tabs" role="tablist">
-        {(["chat", "call", "rest", "executions"] as Tab[]).map((t) => (
+        {(["chat", "call", "rest", "executions", "tests"] as Tab[]).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? "on" : ""} data-testid={`sim-tab-${t}`} onClick={() => setTab(t)}>
             {LABELS[t]}
           </button>
@@ -47,16 +51,20 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
       <div className="sim-body-wrap">
         {/* Kept mounted: switching tabs keeps the conversation and the call transcript. */}
         <div hidden={tab !== "chat"}>
-          <ChatTab flowSid={flowSid} />
+          <ChatTab flowSid={flowSid} onExecution={setLastExecution} />
         </div>
         <div hidden={tab !== "call"}>
-          <CallTab flowSid={flowSid} />
+          <CallTab flowSid={flowSid} onExecution={setLastExecution} />
         </div>
         <div hidden={tab !== "rest"}>
-          <RestTab flowSid={flowSid} />
+          <RestTab flowSid={flowSid} onExecution={setLastExecution} />
         </div>
         {tab === "executions" && <MonitorTab flowSid={flowSid} />}
+        {tab === "tests" && <TestsTab flowSid={flowSid} version={saved} />}
       </div>
+      {tab !== "tests" && tab !== "executions" && (
+        <SaveAsTest flowSid={flowSid} executionSid={lastExecution} onSaved={() => setSaved((n) => n + 1)} />
+      )}
     </aside>
   );
 });
