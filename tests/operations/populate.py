@@ -6,25 +6,31 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 
-from accounts.models import ApiKey, Membership, hash_secret
+from accounts.models import ApiKey, IncomingPhoneNumber, Membership, hash_secret
 from accounts.sids import new_sid
+from conversations import services as conversations
+from conversations.models import AddressConfiguration, ConversationWebhook
 from executions.models import Call
+from scenarios.models import FlowTest
 from serverless import services
 from serverless.models import Asset, Build, Function, Log
 from studio.models import Flow
 from tests.executions.factories import make_flow, survey
 from tests.executions.support import send_sms
 from tests.flex.helpers import task, worker, workspace
+from webchat.models import WebChatKey
 
 NUMBER = "+15551230000"
 HELLO = b"exports.handler = (context, event, callback) => callback(null, 'hello');\n"
 
 
 def populate(account: Any) -> dict[str, Any]:
-    """Rows of ``account`` in every app: keys and members; flows, revisions, executions, steps,
-    timers, inbound events, messages, calls; Functions; a Flex workspace with a routed task."""
+    """Rows of ``account`` in every app: keys, members and numbers; flows, revisions, executions,
+    steps, timers, inbound events, messages, calls, saved tests; Functions; a web chat
+    conversation; a Flex workspace with a routed task."""
     ApiKey.objects.create(
         account=account, sid=new_sid("SK"), friendly_name="ci", secret_hash=hash_secret("x")
     )
@@ -52,6 +58,20 @@ def populate(account: Any) -> dict[str, Any]:
     services.deploy(env, build)
     services.set_variable(env, "GREETING", "hello")
     Log.objects.create(account=account, service=service, environment=env, message="hello ran")
+
+    IncomingPhoneNumber.objects.create(
+        account=account, phone_number=NUMBER, sms_url="https://example.com/sms"
+    )
+    FlowTest.objects.create(account=account, flow=flow, name="greets", spec={"turns": []})
+    WebChatKey.for_account(account)
+    with transaction.atomic():  # a web chat: a conversation with a visitor, a message, its flow
+        chat = conversations.create_conversation(account, friendly_name="Web chat")
+        conversations.add_participant(chat, identity="visitor-1")
+        ConversationWebhook.objects.create(
+            account=account, conversation=chat, target="studio", flow_sid=flow.sid
+        )
+        conversations.add_message(chat, author="system", body="hello")
+        AddressConfiguration.objects.create(account=account, address=NUMBER, studio_flow_sid=flow.sid)
 
     ws = workspace(account)
     worker(ws, "Ann")
