@@ -16,6 +16,8 @@ from conversations.models import Conversation, ConversationWebhook
 from executions.models import Execution
 from flex.models import Task
 from studio.models import Flow
+from tests.conversations.test_engine import bot
+from tests.executions.factories import make_flow
 from tests.executions.test_console_sim import bob_console, post  # noqa: F401 - fixture
 from tests.webchat.conftest import open_chat
 from tests.webchat.test_visitor_socket import WebsocketCommunicator
@@ -116,6 +118,15 @@ def test_it_runs_the_latest_draft_while_real_visitors_get_the_published_revision
 
     real = open_chat(key.key, webchat_flow.sid, question="Hello").json()
     assert "what's your name" in transcript(real["conversation_sid"])[-1][1]  # the published one
+
+
+def test_a_never_published_flow_runs_for_the_tester(console: Any) -> None:
+    draft = make_flow(console.account, bot(), published=False)
+    answer = start(console, draft)
+    visitors.post(visitor_of(answer), "hello")
+    conversation_sid = answer.json()["conversation_sid"]
+    assert transcript(conversation_sid)[-1] == ("system", "Hi simulator-alice! What is your name?")
+    assert Execution.objects.get(flow=draft).flow_version == 1
 
 
 def test_the_flows_replies_reach_the_simulator_live_on_the_apps_own_page(
