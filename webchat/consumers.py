@@ -17,7 +17,7 @@ socket is accepted into the conversation's group.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -30,11 +30,21 @@ from webchat.models import WebChatKey
 MAX_FRAME = 8 * 1024
 
 
-def _origin(scope: dict[str, Any]) -> str | None:
+def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
     for name, value in scope.get("headers") or []:
-        if name.lower() == b"origin":
+        if name.lower() == wanted:
             return bytes(value).decode("latin-1")
     return None
+
+
+def _origin(scope: dict[str, Any]) -> str | None:
+    return _header(scope, b"origin")
+
+
+def _same_origin(scope: dict[str, Any], origin: str | None) -> bool:
+    """A page of this app itself (the demo page, the canvas simulator's Conversation tab)."""
+    host = _header(scope, b"host")
+    return bool(origin and host and urlsplit(origin).netloc.lower() == host.lower())
 
 
 @database_sync_to_async
@@ -51,7 +61,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         conversation_sid = str(self.scope["url_route"]["kwargs"].get("conversation_sid") or "")
         query = parse_qs(bytes(self.scope.get("query_string") or b"").decode("latin-1"))
         visitor = visitors.visitor_from((query.get("token") or [""])[0], conversation_sid)
-        if visitor is None or not await _origin_allowed(visitor, _origin(self.scope)):
+        origin = _origin(self.scope)
+        if visitor is None or not (
+            _same_origin(self.scope, origin) or await _origin_allowed(visitor, origin)
+        ):
             await self.close(code=4403)
             return
         try:

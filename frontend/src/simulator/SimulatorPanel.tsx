@@ -4,12 +4,20 @@ import { useMonitor } from "../live/monitor";
 import { isDirty, useEditor } from "../store/flowStore";
 import { CallTab } from "./CallTab";
 import { ChatTab } from "./ChatTab";
+import { ConversationTab } from "./ConversationTab";
 import { MonitorTab } from "./MonitorTab";
 import { RestTab } from "./RestTab";
 import { SaveAsTest, TestsTab } from "./TestsTab";
 
-type Tab = "chat" | "call" | "rest" | "executions" | "tests";
-const LABELS: Record<Tab, string> = { chat: "Chat", call: "Call", rest: "REST", executions: "Executions", tests: "Tests" };
+type Tab = "chat" | "conversation" | "call" | "rest" | "executions" | "tests";
+const LABELS: Record<Tab, string> = {
+  chat: "Chat",
+  conversation: "Conversation",
+  call: "Call",
+  rest: "REST",
+  executions: "Executions",
+  tests: "Tests",
+};
 
 /** Run the flow by chat or call, and watch executions move through the canvas live. */
 export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }: { flowSid: string; onClose(): void }) {
@@ -42,7 +50,7 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         </div>
       )}
       <div className="sim-tabs" role="tablist">
-        {(["chat", "call", "rest", "executions", "tests"] as Tab[]).map((t) => (
+        {(["chat", "conversation", "call", "rest", "executions", "tests"] as Tab[]).map((t) => (
           <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? "on" : ""} data-testid={`sim-tab-${t}`} onClick={() => setTab(t)}>
             {LABELS[t]}
           </button>
@@ -52,6 +60,9 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         {/* Kept mounted: switching tabs keeps the conversation and the call transcript. */}
         <div hidden={tab !== "chat"}>
           <ChatTab flowSid={flowSid} onExecution={setLastExecution} />
+        </div>
+        <div hidden={tab !== "conversation"}>
+          <ConversationTab flowSid={flowSid} />
         </div>
         <div hidden={tab !== "call"}>
           <CallTab flowSid={flowSid} onExecution={setLastExecution} />
