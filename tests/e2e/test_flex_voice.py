@@ -46,6 +46,7 @@ def test_a_voice_caller_is_held_then_connected_to_the_agent(app: Any) -> None:
 
     open_flow(app, "Voice to Flex", voice_flex_flow(flow_sid))
     app.click("[data-testid=sim-tab-call]")
+    app.click("[data-testid=sim-call-mode-script]")  # a placed call, not the live keypad
     app.fill("[data-testid=sim-call-from]", "+15551230000")
     app.click("[data-testid=sim-place-call]")
 
