@@ -160,7 +160,10 @@ def test_a_second_conversation_service_is_created_beside_serverless(client: Clie
     assert conv.chat_service_sid == service.sid
 
 
-def test_address_configurations_are_created_listed_and_deleted(client: Client) -> None:
+def test_address_configurations_are_created_listed_and_deleted(client: Client, alice: Any) -> None:
+    from tests.executions.factories import definition, make_flow
+
+    flow = make_flow(alice, definition()).sid  # a flow of the account's own
     addresses = client.conversations.v1.address_configurations
     config = addresses.create(
         type="sms",
@@ -168,10 +171,10 @@ def test_address_configurations_are_created_listed_and_deleted(client: Client) -
         friendly_name="Support line",
         auto_creation_enabled=True,
         auto_creation_type="studio",
-        auto_creation_studio_flow_sid=FLOW,
+        auto_creation_studio_flow_sid=flow,
     )
     assert config.sid.startswith("IG") and config.address == "+15550009999"
-    assert config.auto_creation["type"] == "studio" and config.auto_creation["studio_flow_sid"] == FLOW
+    assert config.auto_creation["type"] == "studio" and config.auto_creation["studio_flow_sid"] == flow
     assert [a.sid for a in addresses.list()] == [config.sid]
     attempt = lambda: addresses.create(type="sms", address="+15550009999")  # noqa: E731
     assert refusal(attempt)[0] == 409
