@@ -1,5 +1,5 @@
-"""Bad input on the SMS path of Conversations: Address Configurations and the signed inbound
-entry. Unknown or another account's SIDs answer Twilio's error shape; nothing is half-stored,
+"""Bad input on the SMS path of Conversations: Address Configurations, Studio webhooks and the
+signed inbound entry. Unknown or another account's SIDs answer Twilio's error shape; nothing is half-stored,
 nothing reaches across accounts."""
 
 from __future__ import annotations
@@ -124,3 +124,18 @@ def test_a_disabled_configuration_opens_no_conversation(api: Any, alice: Any) ->
     api.post(f"/v1/Configuration/Addresses/{sid}", {"AutoCreation.Enabled": "false"})
     assert text_in(alice.sid, alice.auth_token).status_code == 200
     assert not Conversation.objects.exists()
+
+
+def test_a_studio_webhook_naming_an_unknown_or_another_accounts_flow_is_refused(
+    api: Any, alice: Any, bob: Any
+) -> None:
+    from conversations.models import ConversationWebhook
+
+    sid = api.post("/v1/Conversations", {"FriendlyName": "SMS"}).json()["sid"]
+    path = f"/v1/Conversations/{sid}/Webhooks"
+    for flow_sid in ("FW" + "0" * 32, make_flow(bob, bot()).sid):
+        answer = api.post(path, {"Target": "studio", "Configuration.FlowSid": flow_sid})
+        assert refused(answer) == (400, 20001)
+    assert not ConversationWebhook.objects.exists()
+    mine = api.post(path, {"Target": "studio", "Configuration.FlowSid": make_flow(alice, bot()).sid})
+    assert mine.status_code == 201
