@@ -37,6 +37,7 @@ from conversations.api import ConversationsView, param, params_list, required
 from conversations.models import AddressConfiguration, Conversation, ConversationWebhook
 from conversations.serializers import address_json
 from executions.inbound.signature import signature_status
+from studio.models import Flow
 
 TYPES = ("sms", "whatsapp", "messenger", "gbm", "email", "rcs", "apple", "chat")
 AUTO_TYPES = ("webhook", "studio", "default")
@@ -75,6 +76,10 @@ def _apply(request: Request, config: AddressConfiguration) -> None:
     if flow_sid is not None:
         if not re.fullmatch(r"FW[0-9a-f]{32}", flow_sid):
             raise invalid_parameter("AutoCreation.StudioFlowSid", "a Flow SID (FW…)")
+        if not Flow.objects.filter(account=account, sid=flow_sid).exists():
+            # Twilio asks for a flow "that exists under your account": another account's flow (or
+            # none) would open conversations that no flow ever answers.
+            raise invalid_parameter("AutoCreation.StudioFlowSid", f"no Flow {flow_sid} in this account")
         config.studio_flow_sid = flow_sid
     url = param(request, "AutoCreation.WebhookUrl")
     if url is not None:

@@ -39,6 +39,7 @@ from conversations.serializers import (
     service_json,
     webhook_json,
 )
+from studio.models import Flow
 
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 MAX_MEDIA = 10
@@ -362,6 +363,8 @@ def webhook_from(request: Request, conversation: Conversation) -> ConversationWe
         flow_sid = required(request, "Configuration.FlowSid")
         if not re.fullmatch(r"FW[0-9a-f]{32}", flow_sid):
             raise invalid_parameter("Configuration.FlowSid", "a Flow SID (FW…)")
+        if not Flow.objects.filter(account=conversation.account, sid=flow_sid).exists():
+            raise invalid_parameter("Configuration.FlowSid", f"no Flow {flow_sid} in this account")
         hook.flow_sid = flow_sid
         replay = param(request, "Configuration.ReplayAfter")
         hook.replay_after = int(replay) if replay and replay.isdigit() and len(replay) < 9 else None

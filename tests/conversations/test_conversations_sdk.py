@@ -11,8 +11,6 @@ from twilio.rest import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FLOW = "FW" + "0" * 32
-
 
 def refusal(attempt: Any) -> tuple[int, int]:
     """(HTTP status, Twilio error code) of what the client raised."""
@@ -107,10 +105,13 @@ def test_an_sms_participant_gets_the_others_messages_and_a_delivery_summary(clie
     assert fetched.delivery["delivered"] == "all" and fetched.delivery["failed"] == "none"
 
 
-def test_webhooks_are_studio_flows_or_urls(client: Client) -> None:
+def test_webhooks_are_studio_flows_or_urls(client: Client, alice: Any) -> None:
+    from tests.executions.factories import definition, make_flow
+
+    flow = make_flow(alice, definition()).sid
     conv = client.conversations.v1.conversations.create()
     hooks = client.conversations.v1.conversations(conv.sid).webhooks
-    studio = hooks.create(target="studio", configuration_flow_sid=FLOW)
+    studio = hooks.create(target="studio", configuration_flow_sid=flow)
     plain = hooks.create(
         target="webhook",
         configuration_url="https://example.com/hook",
@@ -118,14 +119,14 @@ def test_webhooks_are_studio_flows_or_urls(client: Client) -> None:
         configuration_filters=["onMessageAdded"],
     )
     assert studio.sid.startswith("WH") and studio.target == "studio"
-    assert studio.configuration["flow_sid"] == FLOW
+    assert studio.configuration["flow_sid"] == flow
     assert plain.configuration == {
         "url": "https://example.com/hook",
         "method": "POST",
         "filters": ["onMessageAdded"],
     }
     assert {h.sid for h in hooks.list()} == {studio.sid, plain.sid}
-    assert refusal(lambda: hooks.create(target="studio", configuration_flow_sid=FLOW))[0] == 400
+    assert refusal(lambda: hooks.create(target="studio", configuration_flow_sid=flow)) == (400, 50100)
     assert refusal(lambda: hooks.create(target="studio"))[0] == 400
     assert hooks(studio.sid).delete() is True
     assert [h.sid for h in hooks.list()] == [plain.sid]
@@ -160,7 +161,10 @@ def test_a_second_conversation_service_is_created_beside_serverless(client: Clie
     assert conv.chat_service_sid == service.sid
 
 
-def test_address_configurations_are_created_listed_and_deleted(client: Client) -> None:
+def test_address_configurations_are_created_listed_and_deleted(client: Client, alice: Any) -> None:
+    from tests.executions.factories import definition, make_flow
+
+    flow = make_flow(alice, definition()).sid  # a flow of the account's own
     addresses = client.conversations.v1.address_configurations
     config = addresses.create(
         type="sms",
@@ -168,10 +172,10 @@ def test_address_configurations_are_created_listed_and_deleted(client: Client) -
         friendly_name="Support line",
         auto_creation_enabled=True,
         auto_creation_type="studio",
-        auto_creation_studio_flow_sid=FLOW,
+        auto_creation_studio_flow_sid=flow,
     )
     assert config.sid.startswith("IG") and config.address == "+15550009999"
-    assert config.auto_creation["type"] == "studio" and config.auto_creation["studio_flow_sid"] == FLOW
+    assert config.auto_creation["type"] == "studio" and config.auto_creation["studio_flow_sid"] == flow
     assert [a.sid for a in addresses.list()] == [config.sid]
     attempt = lambda: addresses.create(type="sms", address="+15550009999")  # noqa: E731
     assert refusal(attempt)[0] == 409

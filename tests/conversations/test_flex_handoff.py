@@ -146,3 +146,34 @@ def test_an_sms_through_an_address_configuration_reaches_an_agent_by_the_seeded_
     assert (sms.to_address, sms.from_address, sms.body) == ("+15551230001", "+15550009999", "Looking into it")
     post(console, path, {"action": "complete"})
     assert Conversation.objects.get(pk=conv.pk).state == "closed"
+
+
+def test_the_contacts_next_text_after_the_close_opens_a_fresh_conversation_and_task(
+    console: Any, alice: Any
+) -> None:
+    from conversations.addresses import receive_sms
+    from conversations.models import AddressConfiguration
+    from flex.lifecycle import complete_task
+    from studio.models import Flow
+
+    ws = seed_account(alice, console.user)
+    flow = Flow.objects.get(account=alice, friendly_name="Messaging Flow")
+    AddressConfiguration.objects.create(
+        account=alice, address="+15550009999", auto_creation_type="studio", studio_flow_sid=flow.sid
+    )
+    text = {"From": "+15551230001", "To": "+15550009999", "Body": "first"}
+    first = receive_sms(alice, text)
+    assert first is not None
+    done = Task.objects.get(workspace=ws)
+    done.assignment_status = "assigned"
+    done.save()
+    with transaction.atomic():
+        complete_task(done, "resolved")
+    assert Conversation.objects.get(pk=first.pk).state == "closed"
+
+    second = receive_sms(alice, {**text, "Body": "one more thing"})
+    assert second is not None and second.pk != first.pk
+    assert [m.body for m in second.messages.all()] == ["one more thing"]
+    fresh = Task.objects.exclude(pk=done.pk).get(workspace=ws)
+    assert fresh.attrs()["conversationSid"] == second.sid and fresh.attrs()["body"] == "one more thing"
+    assert Execution.objects.filter(flow=flow).count() == 2
