@@ -103,7 +103,8 @@ def loads(text: str | bytes, name: str) -> Any:
 
 
 class SafeJSONParser(JSONParser):
-    """DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates."""
+    """DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates, and bodies
+    that are not an object: every view reads named parameters from the body, as from a form."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
@@ -114,6 +115,8 @@ class SafeJSONParser(JSONParser):
             _walk(value)
         except UnsafeJSON as exc:
             raise ParseError(str(exc)) from None
+        if not isinstance(value, dict):
+            raise ParseError("a JSON request body must be an object of parameters")
         return value
 
 
