@@ -80,3 +80,19 @@ def test_a_task_attribute_renders_inert_for_the_agent_and_the_supervisor(app: An
     app.locator("[data-worker=Alice]").wait_for()
     ran = app.evaluate("() => window.__xss")
     assert ran is None
+
+
+def test_a_function_log_line_renders_inert(app: Any, settings: Any, tmp_path: Any) -> None:
+    from serverless import services
+    from serverless.models import Log
+
+    settings.SERVERLESS = {**settings.SERVERLESS, "ROOT": tmp_path, "FUNCTIONS_DOMAIN": ""}
+    service = services.create_service(app.account, "inert", "Inert")
+    env = services.create_environment(service, "dev", "dev")
+    Log.objects.create(account=app.account, service=service, environment=env, message=PAYLOAD)
+
+    app.goto(f"{app.base}/functions/{service.sid}")
+    app.wait_for_selector("[data-testid=functions-service]")
+    app.locator("label:has-text('live') input[type=checkbox]").check()
+    app.wait_for_selector("[data-testid=logs]:has-text('onerror')")
+    assert_inert(app, "function logs")
