@@ -67,6 +67,13 @@ KINDS = {
     "monitor": "flow",
 }
 
+# What build_world makes (the keys of World.sids).
+BUILT_KINDS = (
+    "account flow execution step revision message call key workspace activity task_channel queue "
+    "workflow worker worker_channel reservation task event service environment function "
+    "function_version asset asset_version build deployment variable log"
+).split()
+
 PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
 
 
