@@ -38,7 +38,7 @@ from tests.hardening.world import CSRF_TOKEN, World, build_world, sid_for
 
 pytestmark = pytest.mark.django_db  # also makes pytest-django set up the test database
 
-CASES_PER_OPERATION = 7
+CASES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -105,6 +105,7 @@ def test_it_answers_every_case_without_a_server_error_and_as_documented(
         max_examples=CASES_PER_OPERATION,
         deadline=None,
         database=None,
+        derandomize=True,  # the same cases on every run: CI does not flicker; raise the count to explore
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )

@@ -101,3 +101,17 @@ def test_it_refuses_a_nul_character_in_a_path_a_query_or_a_json_body(api: Any, w
     assert "NUL" in body["message"]
     form = "FriendlyName=a%00&Status=draft&Definition={}"
     assert_twilio_400(api.post("/v2/Flows", form, content_type="application/x-www-form-urlencoded"))
+
+
+@pytest.mark.parametrize("revision", ["-16", "x", "99999999999999999999", "0"])
+def test_it_answers_a_json_404_for_a_console_revision_that_is_no_positive_number(
+    console: Any, revision: str
+) -> None:
+    """``<int:revision>`` did not route "-16": Django's HTML 404 page, not the documented JSON."""
+    from tests.studio.flowdefs import make_flow
+
+    flow = make_flow(console.account)
+    response = console.get(f"/api/console/flows/{flow.sid}/revisions/{revision}")
+    assert response.status_code == 404
+    assert response.json()["code"] == 20404
+    assert console.get(f"/api/console/flows/{flow.sid}/revisions/1").json()["revision"] == 1
