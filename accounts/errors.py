@@ -97,6 +97,10 @@ def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     if isinstance(exc, exceptions.Throttled):
         headers = {"Retry-After": str(max(1, int(exc.wait or 1)))}
         return Response(error_body(429, 20429, "Too Many Requests"), status=429, headers=headers)
+    if isinstance(exc, exceptions.APIException):  # any other refusal (415 …): Twilio's shape too
+        return Response(
+            error_body(exc.status_code, 20000 + exc.status_code, str(exc.detail)), exc.status_code
+        )
     guarded = guard_error(exc)
     if guarded is not None:  # input a view's own checks missed: still a 400, not a 500
         logging.getLogger(__name__).warning("refused input in %s: %r", context.get("view"), exc)

@@ -27,7 +27,7 @@ from dateutil import parser as dateparser
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from accounts.errors import invalid_parameter
+from accounts.errors import invalid_parameter, twilio_error_response
 
 # Deeper than any flow definition or execution parameters need; shallow enough that code
 # walking a value recursively stays far from Python's recursion limit.
@@ -71,6 +71,8 @@ def _walk(value: Any) -> None:
 
 
 def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise UnsafeJSON("text holds a NUL character (\\u0000), which the database cannot store")
     if text.isascii():
         return
     try:
@@ -103,7 +105,8 @@ def loads(text: str | bytes, name: str) -> Any:
 
 
 class SafeJSONParser(JSONParser):
-    """DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates."""
+    """DRF's JSON parser, refusing bodies nested too deep or holding lone surrogates, and bodies
+    that are not an object: every view reads named parameters from the body, as from a form."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
@@ -114,6 +117,8 @@ class SafeJSONParser(JSONParser):
             _walk(value)
         except UnsafeJSON as exc:
             raise ParseError(str(exc)) from None
+        if not isinstance(value, dict):
+            raise ParseError("a JSON request body must be an object of parameters")
         return value
 
 
@@ -154,3 +159,25 @@ def in_range(moment: dt.datetime, name: str) -> dt.datetime:
     if not EARLIEST <= moment <= LATEST:
         raise invalid_parameter(name, "is out of range")
     return moment
+
+
+def holds_nul(*texts: str) -> bool:
+    return any("\x00" in text for text in texts)
+
+
+class NulGuardMiddleware:
+    """A NUL character in the path, the query string or a form body answers 400 in Twilio's
+    shape: PostgreSQL cannot store it (a DataError, so a 500, wherever it reached a query) and
+    SQLite would store what PostgreSQL refuses. JSON bodies meet the same rule in SafeJSONParser;
+    multipart bodies are left to the views (their files are bytes)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        form = request.content_type == "application/x-www-form-urlencoded" and request.method != "GET"
+        fields = [request.GET, *([request.POST] if form else [])]
+        texts = [request.path, *(t for f in fields for key, values in f.lists() for t in (key, *values))]
+        if holds_nul(*texts):
+            return twilio_error_response(400, 20001, "Invalid request: a value holds a NUL character")
+        return self.get_response(request)

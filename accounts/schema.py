@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -82,3 +84,28 @@ KEY_UPDATE = _op(
     "api2010_key_update", "Rename an API key", request=form(KeyFormSerializer), responses={200: KeySerializer}
 )
 KEY_DELETE = _op("api2010_key_delete", "Delete an API key", responses={204: None})
+
+
+class PlainResourceSchema(AutoSchema):
+    """OpenAPI of an API whose views build Twilio's JSON by hand (Serverless, TaskRouter): bodies
+    are plain objects; a POST to a list creates (201), a DELETE answers 204, the rest 200; one tag
+    and an operation id per view class (no collisions between a list and its detail)."""
+
+    tag = "API"
+    prefix = "api"
+
+    def get_tags(self) -> list[str]:
+        return [self.tag]
+
+    def get_operation_id(self) -> str:
+        return f"{self.prefix}_{type(self.view).__name__}_{self.method.lower()}"
+
+    def get_request_serializer(self) -> Any:
+        return OpenApiTypes.OBJECT if self.method in ("POST",) else None
+
+    def get_response_serializers(self) -> Any:
+        if self.method == "DELETE":
+            return {204: None}
+        if self.method == "POST" and type(self.view).__name__.endswith("List"):
+            return {201: OpenApiTypes.OBJECT}
+        return OpenApiTypes.OBJECT

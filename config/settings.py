@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.input_guards.NulGuardMiddleware",  # NUL in a path, query or form: 400 (PostgreSQL refuses it)
     # Requests to {environment}.{SERVERLESS_FUNCTIONS_DOMAIN} are the functions gateway's.
     "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -137,6 +138,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Method and StatusCallbackMethod share one enum (executions.schema)
     "ENUM_NAME_OVERRIDES": {"HttpMethodEnum": "executions.schema.HTTP_METHODS"},
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema's own endpoint is no API operation
+    # Every operation documents Twilio's error answers (400/401/403/404/409/413/429)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.openapi.document_error_responses",
+    ],
 }
 
 # The cache holds the rate and failed-login counters (accounts.limits): shared on Redis in the

@@ -162,14 +162,15 @@ class AgentActivity(ConsoleView):
 class AgentReservation(ConsoleView):
     @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
-        action = str(request.data.get("action") or "")
-        if action not in ACTIONS:
-            raise invalid_parameter("action", "accept, reject, wrap or complete")
         with transaction.atomic():
+            # The worker and reservation first: a stranger learns nothing from the body's check.
             worker = _my_worker(request, worker_sid)
             reservation = Reservation.objects.filter(worker=worker, sid=sid).first()
             if reservation is None:
                 raise not_found(f"No reservation {sid} for this worker")
+            action = str(request.data.get("action") or "")
+            if action not in ACTIONS:
+                raise invalid_parameter("action", "accept, reject, wrap or complete")
             if action == "accept":
                 lifecycle.accept(reservation)
             elif action == "reject":

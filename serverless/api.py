@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +20,7 @@ from accounts.auth import (
 )
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter
 from accounts.pagination import paginate
+from accounts.schema import PlainResourceSchema
 from serverless import services
 from serverless.models import Asset, Environment, Function, Service
 from serverless.serializers import asset_json, environment_json, function_json, service_json
@@ -50,20 +49,11 @@ def bool_param(request: Request, name: str, default: bool | None) -> bool | None
     raise invalid_parameter(name, "true or false")
 
 
-class ServerlessSchema(AutoSchema):
+class ServerlessSchema(PlainResourceSchema):
     """OpenAPI: Twilio's JSON shapes (serializers.py) are plain objects; one tag for the API."""
 
-    def get_tags(self) -> list[str]:
-        return ["Serverless v1"]
-
-    def get_operation_id(self) -> str:
-        return f"serverless_{type(self.view).__name__}_{self.method.lower()}"
-
-    def get_request_serializer(self) -> Any:
-        return OpenApiTypes.OBJECT if self.method in ("POST",) else None
-
-    def get_response_serializers(self) -> Any:
-        return {204: None} if self.method == "DELETE" else OpenApiTypes.OBJECT
+    tag = "Serverless v1"
+    prefix = "serverless"
 
 
 class ServerlessView(APIView):

@@ -341,11 +341,17 @@ class Revisions(ConsoleView):
 
 class RevisionDetail(ConsoleView):
     @extend_schema(
-        operation_id="console_revision_detail_get", tags=TAG, summary="Fetch one revision", responses=OBJ
+        operation_id="console_revision_detail_get",
+        tags=TAG,
+        summary="Fetch one revision",
+        parameters=[OpenApiParameter("revision", int, OpenApiParameter.PATH)],
+        responses=OBJ,
     )
-    def get(self, request: Request, sid: str, revision: int) -> Response:
+    def get(self, request: Request, sid: str, revision: str) -> Response:
+        # Routed as text: "-1" or "x" is a JSON 404 here, not Django's HTML page for no route.
         flow = self.flow(request, sid)
-        found = flow.revisions.select_related("author").filter(revision=revision).first()
+        number = int(revision) if revision.isdigit() and len(revision) < 10 else None
+        found = flow.revisions.select_related("author").filter(revision=number).first() if number else None
         if found is None:
             raise not_found(f"The requested resource /Flows/{sid}/Revisions/{revision} was not found")
         return Response(revision_detail(found))

@@ -32,7 +32,7 @@ urlpatterns = [
         name="console-flow-revisions",
     ),
     path(
-        "api/console/flows/<str:sid>/revisions/<int:revision>",
+        "api/console/flows/<str:sid>/revisions/<str:revision>",
         console_api.RevisionDetail.as_view(),
         name="console-flow-revision",
     ),

@@ -68,6 +68,8 @@ POOL_SIZE = 4
 # add to a 200. Any other list turns the fast path off rather than answer differently.
 EXPECTED_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL anywhere answers 400: this path leaves any request holding one to Django (parse).
+    "accounts.input_guards.NulGuardMiddleware",
     # Hosts under the functions domain are Functions' (_host_allowed leaves them to Django).
     "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -225,6 +227,7 @@ def parse(scope: Scope, match: re.Match[str], headers: dict[bytes, str], body: b
         or len(key) > MAX_KEY
         or max(len(contact), len(channel)) > MAX_ADDRESS
         or any("\x00" in k or "\x00" in str(v) for k, v in params.items())  # PostgreSQL refuses NUL
+        or (get is not None and any("\x00" in k or "\x00" in "".join(v) for k, v in get.lists()))
     ):
         return None
     return Request(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import limits
 from accounts.errors import too_many_requests, twilio_error_response
+from accounts.input_guards import holds_nul
 from accounts.models import Account
 from executions.engine import store
 from executions.inbound import drain, intake
@@ -39,6 +40,16 @@ def _xml(document: str, status: int = 200) -> HttpResponse:
 
 def _params(request: HttpRequest) -> dict[str, Any]:
     return merged_params(request.POST if request.method == "POST" else request.GET, request.GET)
+
+
+def _holds_nul(params: dict[str, Any]) -> bool:
+    """A NUL in a field (a multipart body: NulGuardMiddleware reads only url-encoded forms),
+    which PostgreSQL cannot store."""
+    return holds_nul(*(text for key, value in params.items() for text in (key, str(value))))
+
+
+def _nul_refused() -> HttpResponse:
+    return twilio_error_response(400, 20001, "Invalid request: a value holds a NUL character")
 
 
 def _authorised(request: HttpRequest, account_sid: str) -> Account | HttpResponse:
@@ -90,6 +101,8 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
     if wait is not None:
         return too_many_requests(limits.retry_after(wait))
     params = _params(request)
+    if _holds_nul(params):
+        return _nul_refused()
     if params.get("FlowEvent"):
         return _flow_event(flow, params)
     if params.get("CallSid") and not params.get("MessageSid"):
@@ -135,6 +148,8 @@ def execution_callback(
     (the account and signature checks follow; anything unusual takes the general path below
     for the same answers), then the run's writes."""
     params = _params(request)
+    if _holds_nul(params):
+        return _nul_refused()
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
@@ -163,6 +178,8 @@ def message_status(request: HttpRequest, account_sid: str, message_sid: str) -> 
     account = _authorised(request, account_sid)
     if isinstance(account, HttpResponse):
         return account
+    if _holds_nul(_params(request)):
+        return _nul_refused()
     message = Message.objects.filter(account=account, sid=message_sid).first()
     if message is None:
         return twilio_error_response(404, 20404, "The requested resource was not found")

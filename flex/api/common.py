@@ -16,13 +16,20 @@ from rest_framework.views import APIView
 from accounts.auth import CanEditOrReadOnly, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from accounts.pagination import paginate
+from accounts.schema import PlainResourceSchema
 from flex.models import Workspace
 
 M = TypeVar("M", bound=Model)
 MAX_ATTRIBUTES = 16 * 1024  # Twilio's limit on Task and Worker attributes (16 KiB)
 
 
+class TaskRouterSchema(PlainResourceSchema):
+    tag = "TaskRouter v1"
+    prefix = "taskrouter"
+
+
 class TaskRouterView(APIView):
+    schema = TaskRouterSchema()
     permission_classes = [CanEditOrReadOnly]
 
 

@@ -351,6 +351,10 @@ def refusal(case: str, flow: Any, bob: Any) -> dict[str, Any]:
         request.update(method="GET", body=b"")
     elif case == "a disallowed Host":
         request["headers"]["host"] = "evil.example"
+    elif case == "a NUL in a field":
+        request = sms(flow, Body="a\x00b")
+    elif case == "a NUL in the query":
+        request = sms(flow, query="Body=a%00b")
     return request
 
 
@@ -365,6 +369,8 @@ def refusal(case: str, flow: Any, bob: Any) -> dict[str, Any]:
         "an unknown account",
         "a GET",
         "a disallowed Host",
+        "a NUL in a field",
+        "a NUL in the query",
     ],
 )
 def test_it_leaves_refusals_to_django(
