@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app
+from executions.engine import network
 from executions.inbound import batch
 from executions.models import InboundEvent
 from studio.conf import studio_settings
@@ -95,9 +96,16 @@ async def kick_async(client: Any) -> None:
 
 def drain(slot: int = 0) -> int:
     """Process pending inbound events in batches until none is left; returns how many."""
+    eager = _eager()
+    # Requests of widgets parked on the network are made off this thread (engine/network.py),
+    # except inline (tests, commands) where the caller expects the flows to have run.
+    with network.detached(enabled=not eager or _background is not None):
+        return _drain(slot, eager)
+
+
+def _drain(slot: int, eager: bool) -> int:
     done = 0
     helper_asked = False
-    eager = _eager()
     while True:
         count, backlog = batch.process_batch()
         done += count

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from executions.engine import revisions, store
+from executions.engine import network, revisions, store
 from executions.engine.context import trigger_payload
 from executions.models import Execution
 from executions.voice.queries import Prepared
@@ -57,7 +57,8 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         session_key=call_sid if concurrent else "",
     )
     try:
-        with transaction.atomic():
+        # A widget parked on the network continues after commit; its TwiML answers this call.
+        with network.collect() as later, transaction.atomic():
             execution.save(force_insert=True)
             result = store.run_start(execution)
     except IntegrityError:
@@ -67,7 +68,7 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         # execution at a time: the active execution hears of it (81002), the call gets nothing.
         with transaction.atomic():
             return _collide(_active_for(flow, contact, channel, call_sid), params)
-    return twiml_document(result.twiml)
+    return twiml_document(result.twiml + later)
 
 
 def _active_for(flow: Flow, contact: str, channel: str, call_sid: str) -> Execution | None:
