@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -228,30 +228,38 @@ def collect() -> Iterator[list[str]]:
         _twiml.reset(token)
 
 
+# How a parked execution goes on with its answer: installed by ``engine.store`` (lock the
+# execution, deliver the answer, save; returns the run's TwiML). Handed in, not imported: the
+# store imports this module.
+Continuation = Callable[[Parked, dict[str, Any]], list[str]]
+_continuation: Continuation | None = None
+
+
+def install(continuation: Continuation) -> None:
+    global _continuation
+    _continuation = continuation
+
+
 def settle(items: list[Parked]) -> None:
     """After commit: make each parked request and continue its execution, one at a time."""
-    from executions.engine import store  # store imports writes, which imports this module
-
     queue = list(items)
     token = _queue.set(queue)
     try:
         while queue:
             item = queue.pop(0)
             try:
-                _settle_one(store, item)
+                _settle_one(item)
             except Exception:  # noqa: BLE001 - the safety timer answers it (timeout)
                 log.exception("continuing execution %s after a network request failed", item.execution.pk)
     finally:
         _queue.reset(token)
 
 
-def _settle_one(store: Any, item: Parked) -> None:
-    from django.db import transaction
-
+def _settle_one(item: Parked) -> None:
     answer = perform(item.execution.account, item.request)
-    with transaction.atomic():
-        execution = store.lock(item.execution.pk)
-        result = store.deliver_network(execution, item.token, answer)
+    if _continuation is None:
+        raise RuntimeError("no continuation installed (executions.engine.store is not loaded)")
+    twiml = _continuation(item, answer)
     sink = _twiml.get()
     if sink is not None:
-        sink.extend(result.twiml)
+        sink.extend(twiml)

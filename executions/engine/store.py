@@ -203,6 +203,16 @@ def deliver_network(execution: Execution, token: str, answer: dict[str, Any]) ->
     return result
 
 
+def _continue_parked(item: network.Parked, answer: dict[str, Any]) -> list[str]:
+    """After commit (``network.settle``): the answer to a parked request, under a fresh lock."""
+    with transaction.atomic():
+        result = deliver_network(lock(item.execution.pk), item.token, answer)
+    return result.twiml
+
+
+network.install(_continue_parked)
+
+
 def expire(execution: Execution, writes: Writes | None = None) -> RunResult:
     result = RunResult()
     result.error(None, "Execution ended: it exceeded its lifetime")

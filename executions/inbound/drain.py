@@ -42,7 +42,9 @@ from studio.conf import studio_settings
 log = logging.getLogger(__name__)
 
 KICK_KEY = "studio:inbound:drain"
-KICK_TTL_SECONDS = 60
+# A live drainer renews its key after every batch; a dead one's key expires this soon, and beat's
+# rescue then queues another (two drainers on one slot are safe: claims skip locked rows).
+KICK_TTL_SECONDS = 20
 RESCUE_AFTER_SECONDS = 5.0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -102,10 +102,11 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
 def _kick() -> None:
     """The event is committed: the webhook answers 200 whatever happens next. A database error
     while draining (embedded mode drains right here) leaves it pending for the sweeper's rescue
-    (``drain.rescue``), as Twilio would otherwise log an 11200 for a message already accepted."""
+    (``drain.rescue``), as Twilio would otherwise log an 11200 for a message already accepted.
+    So does a broker that cannot be reached (Redis restarting): the kick is lost, not the event."""
     try:
         drain.kick()
-    except DatabaseError:
+    except Exception:  # noqa: BLE001 - DatabaseError, redis' ConnectionError, kombu's OperationalError
         log.exception("draining after an inbound webhook failed; the sweeper will rescue the event")
 
 

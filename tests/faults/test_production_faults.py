@@ -1,0 +1,168 @@
+"""Faults on the production topology (PostgreSQL, Redis, a Celery worker and beat, `serve` with two
+web processes), each during traffic: afterwards every accepted webhook (2xx) has its execution
+with its steps, no execution runs twice, no reply is sent twice, no timeout is lost.
+
+The bounded form (`make test`) injects the worker SIGKILL; `make faults` (FAULTS_FULL=1) all."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.faults.conftest import full_only, record
+from tests.faults.stack import Account, PrivatePostgres, PrivateRedis, Stack
+from tests.faults.traffic import Inbound, at_rate, in_background, new_contact, reconcile
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
+
+RATE = 25.0  # inbound SMS a second
+SECONDS = 6.0
+
+
+def traffic(stack: Stack, customer: Account, flow: str = "chat") -> Inbound:
+    return Inbound(stack.base_url, customer.sid, customer.token, customer.flows[flow])
+
+
+def during_traffic(inbound: Inbound, fault: Any, at: float = 2.0) -> float:
+    """Send RATE messages a second for SECONDS, injecting ``fault()`` after ``at`` seconds;
+    returns how long the fault took."""
+    sender = in_background(lambda: at_rate(RATE, SECONDS, lambda c: inbound.send(c, new_contact())))
+    time.sleep(at)
+    started = time.monotonic()
+    fault()
+    took = time.monotonic() - started
+    sender.join()
+    return took
+
+
+def check(name: str, inbound: Inbound, query: Any, started: float, **extra: Any) -> None:
+    result = reconcile(query, inbound.flow_sid, inbound.accepted())
+    figures = {
+        "sent": len(inbound.sent),
+        "answered": {str(k): v for k, v in sorted(inbound.statuses().items())},
+        "recovered_in_seconds": round(time.monotonic() - started, 1),
+        **result.figures(),
+        **extra,
+    }
+    record(name, figures)
+    assert result.accepted > 0, figures
+    assert result.clean, (figures, result.lost[:5])
+
+
+def test_a_celery_worker_killed_mid_batch_loses_and_doubles_nothing(
+    stack: Stack, customer: Account, query: Any
+) -> None:
+    inbound = traffic(stack, customer)
+    started = time.monotonic()
+
+    def kill_worker() -> None:
+        stack.kill("worker", signal.SIGKILL)  # the main process and its pool, mid-batch
+        time.sleep(1.0)
+        stack.start("worker")
+
+    during_traffic(inbound, kill_worker)
+    check("celery worker SIGKILL mid-batch", inbound, query, started)
+
+
+@full_only()
+def test_redis_restarted_during_traffic(
+    stack: Stack, customer: Account, query: Any, redis_server: PrivateRedis
+) -> None:
+    inbound = traffic(stack, customer)
+    started = time.monotonic()
+    during_traffic(inbound, redis_server.restart)
+    check("redis restarted during traffic", inbound, query, started)
+
+
+@full_only()
+def test_postgresql_restarted_during_traffic(
+    stack: Stack, customer: Account, query: Any, postgres: PrivatePostgres
+) -> None:
+    inbound = traffic(stack, customer)
+    started = time.monotonic()
+    took = during_traffic(inbound, lambda: postgres.restart("fast"))
+    check("postgresql restarted during traffic", inbound, query, started, downtime_seconds=round(took, 1))
+
+
+@full_only()
+def test_a_web_process_killed_during_traffic(stack: Stack, customer: Account, query: Any) -> None:
+    inbound = traffic(stack, customer)
+    started = time.monotonic()
+    children = stack.web_children()
+    assert len(children) == 2, children
+
+    def kill_one() -> None:
+        import os
+
+        os.kill(children[0], signal.SIGKILL)
+
+    during_traffic(inbound, kill_one)
+    check("a web process SIGKILL", inbound, query, started)
+    deadline = time.monotonic() + 30
+    while len(stack.web_children()) < 2:  # uvicorn starts another
+        assert time.monotonic() < deadline, stack.web_children()
+        time.sleep(0.5)
+    assert httpx.get(f"{stack.base_url}/healthz", timeout=5).status_code == 200
+
+
+@full_only()
+def test_the_whole_stack_stopped_and_started_keeps_waits_and_timeouts(
+    stack: Stack, customer: Account, query: Any
+) -> None:
+    """Executions waiting on replies and on 3-second timeouts; everything stops for longer than
+    the timeouts; after the start the timeouts fire once and the replies are heard once."""
+    waiting = traffic(stack, customer, "chat")
+    timing = traffic(stack, customer, "timer")
+    with httpx.Client(timeout=30) as client:
+        chat = [waiting.send(client, new_contact("+1777")) for _ in range(15)]
+        timed = [timing.send(client, new_contact("+1778")) for _ in range(15)]
+    assert all(s.status == 200 for s in chat + timed)
+    asks = "SELECT count(*) FROM executions_message m JOIN executions_execution e ON e.id = m.execution_id "
+    asks += "WHERE e.contact_channel_address LIKE %s AND m.widget = 'ask'"
+    deadline = time.monotonic() + 60
+    while query(asks, ("+177%",))[0][0] < 30:
+        assert time.monotonic() < deadline, query(asks, ("+177%",))
+        time.sleep(0.2)
+    started = time.monotonic()
+    stack.stop()
+    time.sleep(5.0)  # the timers fall due while nothing runs
+    stack.start()
+    with httpx.Client(timeout=30) as client:
+        for sent in chat:
+            assert waiting.send(client, sent.contact, "Ada").status == 200
+    done = (
+        "SELECT count(*) FROM executions_execution WHERE contact_channel_address LIKE %s AND status = 'ended'"
+    )
+    deadline = time.monotonic() + 90
+    while query(done, ("+177%",))[0][0] < 30:
+        assert time.monotonic() < deadline, query(done, ("+177%",))
+        time.sleep(0.5)
+    fired = query(
+        "SELECT count(*) FROM executions_step s JOIN executions_execution e ON e.id = s.execution_id "
+        "WHERE e.contact_channel_address LIKE %s AND s.name = 'ask' AND s.transitioned_to = 'late'",
+        ("+1778%",),
+    )[0][0]
+    heard = query(
+        "SELECT count(*) FROM executions_message m JOIN executions_execution e ON e.id = m.execution_id "
+        "WHERE e.contact_channel_address LIKE %s AND m.widget = 'thanks' AND m.body = 'Thanks Ada'",
+        ("+1777%",),
+    )[0][0]
+    late = query(
+        "SELECT count(*) FROM executions_message m JOIN executions_execution e ON e.id = m.execution_id "
+        "WHERE e.contact_channel_address LIKE %s AND m.widget = 'late'",
+        ("+1778%",),
+    )[0][0]
+    assert (fired, late, heard) == (15, 15, 15)
+    check(
+        "whole stack stopped and started (waits)",
+        waiting,
+        query,
+        started,
+        timeouts_fired=fired,
+        replies_heard=heard,
+    )
+    check("whole stack stopped and started (timeouts)", timing, query, started, timeouts_fired=fired)
