@@ -239,7 +239,7 @@ def _run_widget(
     raw_props = dict(st.get("properties") or {})
     renderer = Renderer(state)
     checkpoint = getattr(services, "checkpoint", None)
-    mark = checkpoint(answers) if checkpoint is not None else None
+    mark = checkpoint(name, answers) if checkpoint is not None else None
     try:
         props = render_properties(cls, raw_props, renderer)
         call = _call(state, st, cls, props, services)

@@ -37,9 +37,10 @@ class DbServices:
         self.answers: list[dict[str, Any]] = []
         self.asked = 0
 
-    def checkpoint(self, answers: list[dict[str, Any]]) -> tuple[int, int]:
-        """Before a widget runs (the runner): its network answers so far, and where its
-        messages start."""
+    def checkpoint(self, name: str, answers: list[dict[str, Any]]) -> tuple[int, int]:
+        """Before a widget runs (the runner): its name (the messages it sends carry it), its
+        network answers so far, and where its messages start."""
+        self.widget = name
         self.answers = list(answers)
         self.asked = 0
         return (len(self.writes.messages), len(self.pending))

@@ -192,3 +192,30 @@ def test_an_event_arriving_while_a_request_is_in_flight_is_logged_and_changes_no
     ex.refresh_from_db()
     assert ex.status == "ended"
     assert bodies(execution=ex) == ["You are Ed"]
+
+
+def test_each_message_names_the_widget_that_sent_it(flow_factory: Any) -> None:
+    """(Found by the fault suite: a run's messages carried the widget the run started from.)"""
+    flow = flow_factory(
+        definition(
+            state(
+                "ask",
+                "send-and-wait-for-reply",
+                [on("incomingMessage", "thanks"), on("timeout")],
+                body="Name?",
+            ),
+            state(
+                "thanks",
+                "send-message",
+                [on("sent"), on("failed")],
+                body="Thanks",
+                to="{{contact.channel.address}}",
+            ),
+            trigger=[on("incomingMessage", "ask")],
+        )
+    )
+    send_sms(Client(), flow, ME, US, "hi")
+    send_sms(Client(), flow, ME, US, "Ada")
+
+    sent = Message.objects.exclude(direction="inbound").order_by("id")
+    assert list(sent.values_list("widget", "body")) == [("ask", "Name?"), ("thanks", "Thanks")]

@@ -15,6 +15,7 @@ import pytest
 from tests.faults.stack import ROOT, Account, PrivatePostgres, PrivateRedis, Stack, available
 from tests.faults.traffic import conversation
 
+TIMER_SECONDS = 8  # the "timer" flow's send-and-wait timeout
 FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0")
 RESULTS = Path(os.environ.get("FAULTS_RESULTS", ROOT / "var" / "reliability" / "faults.json"))
 
@@ -69,7 +70,9 @@ def stack(postgres: PrivatePostgres, redis_server: PrivateRedis, tmp_path_factor
 
 @pytest.fixture(scope="module")
 def customer(stack: Stack) -> Account:
-    return stack.account("Faults", {"chat": conversation(), "timer": conversation(timeout="3")})
+    return stack.account(
+        "Faults", {"chat": conversation(), "timer": conversation(timeout=str(TIMER_SECONDS))}
+    )
 
 
 @pytest.fixture(scope="module")

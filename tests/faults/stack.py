@@ -118,6 +118,8 @@ class PrivateRedis:
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:  # the port is taken: never use someone else's server
+                raise RuntimeError(f"redis-server could not start on port {self.port}")
             out = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True)
             if out.stdout.strip() == "PONG":
                 return
@@ -254,9 +256,11 @@ class Stack:
         proc.wait(timeout=30)
 
     def web_children(self) -> list[int]:
+        """uvicorn's worker processes (not multiprocessing's resource tracker)."""
         proc = self.procs["web"]
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        return [pid for pid in pids if b"resource_tracker" not in _cmdline(pid)]
 
     def stop(self) -> None:
         for name in list(self.procs):
@@ -283,6 +287,13 @@ def _descendants(pid: int) -> list[int]:
         found.append(child)
         found.extend(_descendants(child))
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def rss_kib(pid: int) -> int | None:
