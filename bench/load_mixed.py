@@ -263,7 +263,7 @@ def summarize(
     )
     voice_steps = count(
         f"SELECT count(*) FROM executions_step s JOIN executions_execution e ON e.id = s.execution_id "
-        f"WHERE e.flow_id = {flow} AND s.name = 'menu' AND s.transitioned_to = 'bye'",
+        f"WHERE e.flow_id = {flow} AND s.transitioned_from = 'menu' AND s.transitioned_to = 'bye'",
         flows["voice"],
     )
     rest_sent = count(

@@ -153,7 +153,7 @@ def test_the_whole_stack_stopped_and_started_keeps_waits_and_timeouts(
         time.sleep(0.5)
     fired = query(
         "SELECT count(*) FROM executions_step s JOIN executions_execution e ON e.id = s.execution_id "
-        "WHERE e.contact_channel_address LIKE %s AND s.name = 'ask' AND s.transitioned_to = 'late'",
+        "WHERE e.contact_channel_address LIKE %s AND s.transitioned_from = 'ask' AND s.transitioned_to = 'late'",
         ("+1778%",),
     )[0][0]
     heard = query(
