@@ -37,6 +37,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # this process only builds flow definitions
+
+import django  # noqa: E402
+
+django.setup()
 
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
@@ -273,7 +278,8 @@ def summarize(
     )
     return {
         "minutes": round(elapsed / 60, 2),
-        "offered_rate_per_second": args.rate,
+        "offered_rate_per_second": args.rate,  # slots: a voice slot is two turns
+        "requests_per_second": round(sum(sum(v.values()) for v in mix.status.values()) / elapsed, 1),
         "requests": {k: dict(v) for k, v in mix.status.items()},
         "latency_ms": {
             kind: {
