@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import os
 import random
 import re
@@ -42,6 +43,7 @@ os.environ.setdefault("DJANGO_DEBUG", "true")  # this process only builds flow d
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
 
 import httpx  # noqa: E402
 import psycopg  # noqa: E402
