@@ -158,20 +158,22 @@ def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any])
     out += ["", "## Load held", ""]
     if load:
         out += [
-            f"{load['minutes']} minutes at {load['offered_rate_per_second']} requests/s offered "
-            "(`bench/load_mixed.py`), production topology on private PostgreSQL and Redis.",
+            f"{load['minutes']} minutes, {load.get('requests_per_second', '?')} requests/s "
+            f"({load['offered_rate_per_second']} slots/s offered; a voice slot is two turns) with "
+            "`bench/load_mixed.py`, production topology on private PostgreSQL and Redis.",
             "",
-            "| Kind | Requests answered | p50 | p99 | Lost |",
+            "| Kind | Requests answered (status: count) | p50 | p99 | Lost |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
         for kind, lat in sorted(load.get("latency_ms", {}).items()):
-            answered = load["requests"].get(kind, {})
+            answered = ", ".join(f"{k}: {v:,}" for k, v in sorted(load["requests"].get(kind, {}).items()))
             lost = load.get("lost", {}).get(kind, "?")
             out.append(f"| {kind} | {answered} | {lat['p50']} ms | {lat['p99']} ms | {lost} |")
         out += ["", "| Process | RSS first | RSS peak | RSS last |", "| --- | ---: | ---: | ---: |"]
         for name, r in sorted(load.get("rss_mib", {}).items()):
             out.append(f"| {name} | {r['first']} MiB | {r['peak']} MiB | {r['last']} MiB |")
-        out += ["", f"Load average at the end: {load.get('load_average_at_end')}."]
+        average = ", ".join(f"{x:.1f}" for x in load.get("load_average_at_end") or [])
+        out += ["", f"Load average (1, 5, 15 min) at the end: {average}."]
         if load.get("note"):
             out += ["", str(load["note"])]
     else:
