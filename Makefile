@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: run test setup python frontend migrate chromium bwrap functions-runtime toolkit lint worker beat
+.PHONY: run test setup python frontend migrate chromium bwrap functions-runtime toolkit lint worker beat faults reliability
 
 # Webhook signatures are checked against PUBLIC_BASE_URL: default it to where we serve.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
@@ -80,3 +80,11 @@ worker: python
 
 beat: python
 	.venv/bin/celery -A config beat --loglevel=info
+
+# Every fault on the production topology (private PostgreSQL on 5440 and Redis on 6390; `make test`
+# runs the bounded form), then docs/RELIABILITY.md regenerated from the suites' figures.
+faults: python
+	FAULTS_FULL=1 DJANGO_DEBUG=true .venv/bin/pytest tests/faults -q
+
+reliability: python
+	DJANGO_DEBUG=true $(PY) manage.py reliability_report $(RELIABILITY_ARGS)

@@ -44,6 +44,8 @@ class StudioSettings:
     SWEEP_INTERVAL_SECONDS: float = 1.0
     INBOUND_BATCH: int = 250
     INBOUND_DRAINERS: int = 3
+    # Threads per process that make the requests of widgets parked on the network (drainers).
+    NETWORK_WORKERS: int = 8
     # Providers: "simulator" or "twilio"; the simulator's scripted failures.
     PROVIDER: str = "simulator"
     SIMULATOR_REJECT_TO: tuple[str, ...] = ()  # refused (21211) besides Twilio's magic numbers

@@ -15,10 +15,17 @@ from typing import Any
 from executions.engine import subflow
 from executions.engine.context import snapshot
 from executions.engine.rendering import render_properties
-from executions.engine.state import ArmedWait, ExecState, Limits, RunResult, StepRecord
+from executions.engine.state import NETWORK_KEY, ArmedWait, ExecState, Limits, RunResult, StepRecord
 from executions.engine.templates import render
 from studio import widgets
-from studio.widgets.runtime import Inbound, Outcome, Services, TemplateError, WidgetCall
+from studio.widgets.runtime import (
+    Inbound,
+    NetworkDeferred,
+    Outcome,
+    Services,
+    TemplateError,
+    WidgetCall,
+)
 from studio.widgets.widget import Widget
 
 ENDED = "Ended"
@@ -74,6 +81,13 @@ def resume(
         result.ignored = True
         result.warn(81002, f"Unexpected event {inbound.kind!r} for widget {widget}", current)
         return result
+    if NETWORK_KEY in (state.wait_state.get("data") or {}):
+        if inbound.kind == "timeout":  # the safety timer: the answer never came (a crash)
+            answer = {"error": {"kind": "timeout", "message": "no answer: the request was interrupted"}}
+            return _continue(state, current, answer, services, limits, result)
+        result.ignored = True
+        result.warn(81002, f"Unexpected event {inbound.kind!r} while {current} waits on the network", current)
+        return result
     st = state.state(current) or {}
     cls = widgets.get(str(st.get("type", "")))
     resume_fn = getattr(cls, "resume", None) if cls else None
@@ -107,6 +121,43 @@ def resume(
     return result
 
 
+def resume_network(
+    state: ExecState,
+    answer: dict[str, Any],
+    services: Services,
+    limits: Limits | None = None,
+    *,
+    token: str,
+) -> RunResult:
+    """The request a widget parked on was made (after commit): run the widget again with its
+    answer. A stale token (the safety timer fired first, the execution ended) does nothing."""
+    result = RunResult()
+    subflow.resume_frame(state)
+    current = state.current_widget
+    parked = (state.wait_state.get("data") or {}).get(NETWORK_KEY)
+    if state.status != "active" or not current or parked is None or state.wait_state.get("token") != token:
+        result.ignored = True
+        return result
+    return _continue(state, current, answer, services, limits or Limits(), result)
+
+
+def _continue(
+    state: ExecState,
+    current: str,
+    answer: dict[str, Any],
+    services: Services,
+    limits: Limits,
+    result: RunResult,
+) -> RunResult:
+    parked = (state.wait_state.get("data") or {}).get(NETWORK_KEY) or {}
+    answers = [*list(parked.get("answers") or []), answer]
+    state.current_widget = ""
+    state.wait_state = {}
+    state.repeat_count = max(state.repeat_count - 1, 0)  # the same run of the widget, not a repeat
+    _run_loop(state, current, services, limits, result, answers)
+    return result
+
+
 def end(state: ExecState, result: RunResult) -> None:
     state.status = "ended"
     state.current_widget = ""
@@ -120,11 +171,14 @@ def _run_loop(
     services: Services,
     limits: Limits,
     result: RunResult,
+    answers: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Walk widgets from ``name``; when a subflow finishes, go on in the parent."""
+    """Walk widgets from ``name``; when a subflow finishes, go on in the parent. ``answers``:
+    the network answers of the first widget (run again after a network wait)."""
     current = name
     while True:
-        _walk(state, current, services, limits, result)
+        _walk(state, current, services, limits, result, answers)
+        answers = None
         if not state.child_exit:
             return
         current = _leave_subflow(state, result)
@@ -136,6 +190,7 @@ def _walk(
     services: Services,
     limits: Limits,
     result: RunResult,
+    answers: list[dict[str, Any]] | None = None,
 ) -> None:
     current = name
     while current is not None and state.status == "active" and not state.child_exit:
@@ -155,11 +210,18 @@ def _walk(
             message = f"Widget {current} ran {limits.max_same_widget} times in a row"
             _fail(state, current, wtype, 81001, message, result)
             return
-        current = _run_widget(state, current, st, services, result)
+        current = _run_widget(state, current, st, services, result, limits, answers or [])
+        answers = None
 
 
 def _run_widget(
-    state: ExecState, name: str, st: dict[str, Any], services: Services, result: RunResult
+    state: ExecState,
+    name: str,
+    st: dict[str, Any],
+    services: Services,
+    result: RunResult,
+    limits: Limits,
+    answers: list[dict[str, Any]],
 ) -> str | None:
     wtype = str(st.get("type", ""))
     cls = widgets.get(wtype)
@@ -176,12 +238,20 @@ def _run_widget(
         return None
     raw_props = dict(st.get("properties") or {})
     renderer = Renderer(state)
+    checkpoint = getattr(services, "checkpoint", None)
+    mark = checkpoint(name, answers) if checkpoint is not None else None
     try:
         props = render_properties(cls, raw_props, renderer)
         call = _call(state, st, cls, props, services)
         outcome: Outcome = run_fn(call)
     except TemplateError as exc:
         outcome = _template_failure(cls, name, exc, result)
+    except NetworkDeferred as deferred:
+        rewind = getattr(services, "rewind", None)
+        if rewind is not None:
+            rewind(mark)  # what it sent is sent by its next run
+        _park(state, name, deferred, limits, result)
+        return None
     if outcome.error is not None:
         _fail(state, name, wtype, outcome.error_code, outcome.error, result, outcome)
         return None
@@ -243,6 +313,18 @@ def _arm(state: ExecState, name: str, outcome: Outcome, result: RunResult) -> No
     if state.subflow:
         state.wait_state[subflow.PLAN_KEY] = state.subflow  # the child frame survives the wait
     result.wait = ArmedWait(widget=name, token=token, timeout_seconds=outcome.wait.timeout_seconds)
+
+
+def _park(state: ExecState, name: str, deferred: NetworkDeferred, limits: Limits, result: RunResult) -> None:
+    """The widget needs the network: wait for the request's answer (made after commit)."""
+    token = secrets.token_hex(8)
+    state.current_widget = name
+    parked = {"request": _jsonable(deferred.request), "answers": _jsonable(deferred.answers)}
+    state.wait_state = {"token": token, "data": {NETWORK_KEY: parked}}
+    if state.subflow:
+        state.wait_state[subflow.PLAN_KEY] = state.subflow
+    result.wait = ArmedWait(widget=name, token=token, timeout_seconds=limits.network_grace_seconds)
+    result.network = parked["request"]
 
 
 def _finish_widget(

@@ -11,14 +11,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from accounts.signing import twilio_signature
-from executions.backends import http_client
-from executions.engine import subflow
-from executions.engine.ports import FunctionResult, Provider, ports
+from executions.engine import network, subflow
+from executions.engine.ports import Provider, ports
 from executions.engine.state import ExecState
 from executions.engine.writes import Writes
 from executions.models import Execution, Message
-from studio.widgets.runtime import ConversationError, HttpError, HttpResponse
+from studio.widgets.runtime import ConversationError, HttpError, HttpResponse, NetworkDeferred
 
 
 class DbServices:
@@ -34,6 +32,36 @@ class DbServices:
         self.widget = ""
         # The state being run: callback URLs carry its step count (the row's is saved later).
         self.state: ExecState | None = None
+        # Answers to the network requests of the widget being run again after a network wait
+        # (``engine.network``), in the order it makes them; ``asked`` counts this run's requests.
+        self.answers: list[dict[str, Any]] = []
+        self.asked = 0
+
+    def checkpoint(self, name: str, answers: list[dict[str, Any]]) -> tuple[int, int]:
+        """Before a widget runs (the runner): its name (the messages it sends carry it), its
+        network answers so far, and where its messages start."""
+        self.widget = name
+        self.answers = list(answers)
+        self.asked = 0
+        return (len(self.writes.messages), len(self.pending))
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """The widget was parked on the network: what it sent is sent on its next run instead."""
+        del self.writes.messages[mark[0] :]
+        del self.pending[mark[1] :]
+
+    def _network(self, request: dict[str, Any]) -> HttpResponse | None:
+        """The answer to this run's next request: replayed, made here (no transaction open), or
+        parked for after commit (``NetworkDeferred``)."""
+        index = self.asked
+        self.asked += 1
+        if index < len(self.answers):
+            return network.replay(self.answers[index])
+        if index >= network.MAX_ROUND_TRIPS:
+            raise HttpError("network", f"more than {network.MAX_ROUND_TRIPS} requests in one widget run")
+        if network.in_transaction():
+            raise NetworkDeferred(request, list(self.answers))
+        return network.replay(network.perform(self.execution.account, request))
 
     def conversation_sid(self) -> str:
         """The conversation this execution runs on (its channel address ``CH…``), or ""."""
@@ -146,22 +174,25 @@ class DbServices:
         auth: tuple[str, str] | None = None,
         signed: bool = False,
     ) -> HttpResponse:
-        headers = dict(headers or {})
-        token = self.credentials()[1]
-        if signed and token:
-            # Twilio signs the full URL (query included) plus the sorted POST parameters.
-            target = http_client._with_params(url, params)
-            headers["X-Twilio-Signature"] = twilio_signature(token, target, list(form or []))
-        return http_client.request(
-            method,
-            url,
-            params=params,
-            form=form,
-            content=content,
-            content_type=content_type,
-            headers=headers,
-            auth=auth,
-        )
+        request: dict[str, Any] = {
+            "op": "http",
+            "method": method,
+            "url": url,
+            "params": params,
+            "form": form,
+            "content": content,
+            "content_type": content_type,
+            "headers": dict(headers or {}),
+            "signed": signed,
+        }
+        if auth is not None:
+            if tuple(auth) != self.credentials():
+                raise HttpError("invalid_url", "only the account's own credentials may be added")
+            request["account_auth"] = True  # the token is added when the request is made
+        response = self._network(request)
+        if response is None:
+            raise HttpError("network", "no response")
+        return response
 
     def credentials(self) -> tuple[str, str]:
         account = self.execution.account
@@ -188,20 +219,12 @@ class DbServices:
     def invoke_function(
         self, function_sid: str, parameters: list[tuple[str, str]], environment_sid: str = ""
     ) -> HttpResponse | None:
-        host = ports().function_host()
-        if host is None or not function_sid:
+        if ports().function_host() is None or not function_sid:
             return None
-        result = host.invoke(self.execution.account, function_sid, parameters, {}, environment_sid)
-        return None if result is None else _as_response(result)
-
-
-def _as_response(result: FunctionResult) -> HttpResponse:
-    headers = {name.lower(): value for name, value in result.headers}
-    if not isinstance(result.body, bytes | bytearray):
-        raise HttpError("network", "the function answered no body")
-    return HttpResponse(
-        status_code=int(result.status),
-        content_type=headers.get("content-type", ""),
-        body=bytes(result.body).decode("utf-8", errors="replace"),
-        headers=headers,
-    )
+        request = {
+            "op": "function",
+            "function_sid": function_sid,
+            "parameters": [list(pair) for pair in parameters],
+            "environment_sid": environment_sid,
+        }
+        return self._network(request)

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# wait_state["data"][NETWORK_KEY]: a widget parked on the network (``executions.engine.network``).
+NETWORK_KEY = "network"
+
 
 @dataclass
 class Limits:
     max_steps: int = 1000
     max_same_widget: int = 10
+    # The safety timer of a widget parked on the network (the sweeper answers it "timeout").
+    network_grace_seconds: float = 60.0
 
 
 @dataclass
@@ -64,6 +69,8 @@ class RunResult:
     ended: bool = False
     ignored: bool = False
     log: list[dict[str, Any]] = field(default_factory=list)
+    # The request a widget parked on (made after commit, answered with ``wait.token``).
+    network: dict[str, Any] | None = None
 
     def warn(self, code: int | None, message: str, widget: str = "") -> None:
         self.log.append({"level": "warning", "code": code, "message": message, "widget": widget})

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import logcontext, metrics
-from executions.engine import runner
+from executions.engine import network, runner
 from executions.engine.context import initial_context, step_payload
 from executions.engine.ports import Provider, ports
 from executions.engine.services import DbServices
@@ -39,6 +39,7 @@ def limits() -> Limits:
     return Limits(
         max_steps=int(studio_settings.MAX_STEPS),
         max_same_widget=int(studio_settings.MAX_SAME_WIDGET_REPEATS),
+        network_grace_seconds=network.grace_seconds(),
     )
 
 
@@ -204,6 +205,31 @@ def deliver(
     return result
 
 
+def deliver_network(execution: Execution, token: str, answer: dict[str, Any]) -> RunResult:
+    """The answer to the request a locked execution's widget parked on (``engine.network``)."""
+    if execution.is_active and execution.date_created < timezone.now() - lifetime():
+        return expire(execution)
+    services = DbServices(execution)
+    services.widget = execution.current_widget
+    state = to_state(execution)
+    services.state = state
+    result = runner.resume_network(state, answer, services, limits(), token=token)
+    if result.ignored:
+        return result
+    save(execution, state, result, services)
+    return result
+
+
+def _continue_parked(item: network.Parked, answer: dict[str, Any]) -> list[str]:
+    """After commit (``network.settle``): the answer to a parked request, under a fresh lock."""
+    with transaction.atomic():
+        result = deliver_network(lock(item.execution.pk), item.token, answer)
+    return result.twiml
+
+
+network.install(_continue_parked)
+
+
 def expire(execution: Execution, writes: Writes | None = None) -> RunResult:
     result = RunResult()
     result.error(None, "Execution ended: it exceeded its lifetime")
@@ -289,6 +315,8 @@ def save(
                 fire_at=now + wait_delay(result.wait.timeout_seconds),
             )
         )
+    if result.network is not None and result.wait is not None:
+        writes.parked.append(network.Parked(execution, result.wait.token, result.network))
     pending = list(services.pending) if services else []
     _after_commit(writes, execution, steps, pending, services.provider if services else None)
     if services is not None:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from executions.engine import path_counts
+from executions.engine import network, path_counts
 from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
@@ -55,6 +56,8 @@ class Writes:
     queued_sids: list[str] = field(default_factory=list)
     # Live step events after commit: (flow sid, execution sid, payloads).
     published: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
+    # Widgets parked on the network: their requests are made after commit (engine/network.py).
+    parked: list[network.Parked] = field(default_factory=list)
 
     def flush(self) -> None:
         """Write everything gathered (inside the caller's transaction); effects go on_commit."""
@@ -75,6 +78,8 @@ class Writes:
         effects = _Effects(self.inline, self.queued_sids, self.published)
         if effects:
             transaction.on_commit(effects)
+        if self.parked:
+            transaction.on_commit(partial(network.after_commit, list(self.parked)))
 
 
 @dataclass

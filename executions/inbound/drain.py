@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app
+from executions.engine import network
 from executions.inbound import batch
 from executions.models import InboundEvent
 from studio.conf import studio_settings
@@ -41,7 +42,9 @@ from studio.conf import studio_settings
 log = logging.getLogger(__name__)
 
 KICK_KEY = "studio:inbound:drain"
-KICK_TTL_SECONDS = 60
+# A live drainer renews its key after every batch; a dead one's key expires this soon, and beat's
+# rescue then queues another (two drainers on one slot are safe: claims skip locked rows).
+KICK_TTL_SECONDS = 20
 RESCUE_AFTER_SECONDS = 5.0
 
 
@@ -95,9 +98,16 @@ async def kick_async(client: Any) -> None:
 
 def drain(slot: int = 0) -> int:
     """Process pending inbound events in batches until none is left; returns how many."""
+    eager = _eager()
+    # Requests of widgets parked on the network are made off this thread (engine/network.py),
+    # except inline (tests, commands) where the caller expects the flows to have run.
+    with network.detached(enabled=not eager or _background is not None):
+        return _drain(slot, eager)
+
+
+def _drain(slot: int, eager: bool) -> int:
     done = 0
     helper_asked = False
-    eager = _eager()
     while True:
         count, backlog = batch.process_batch()
         done += count

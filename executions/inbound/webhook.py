@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -21,7 +21,7 @@ from accounts import limits
 from accounts.errors import too_many_requests, twilio_error_response
 from accounts.input_guards import holds_nul
 from accounts.models import Account
-from executions.engine import store
+from executions.engine import network, store
 from executions.inbound import drain, intake
 from executions.inbound.requests import merged_params, message_pair
 from executions.inbound.signature import signature_status
@@ -115,10 +115,11 @@ def flow_webhook(request: HttpRequest, account_sid: str, flow_sid: str) -> HttpR
 def _kick() -> None:
     """The event is committed: the webhook answers 200 whatever happens next. A database error
     while draining (embedded mode drains right here) leaves it pending for the sweeper's rescue
-    (``drain.rescue``), as Twilio would otherwise log an 11200 for a message already accepted."""
+    (``drain.rescue``), as Twilio would otherwise log an 11200 for a message already accepted.
+    So does a broker that cannot be reached (Redis restarting): the kick is lost, not the event."""
     try:
         drain.kick()
-    except DatabaseError:
+    except Exception:  # noqa: BLE001 - DatabaseError, redis' ConnectionError, kombu's OperationalError
         log.exception("draining after an inbound webhook failed; the sweeper will rescue the event")
 
 
@@ -126,7 +127,7 @@ def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
     """``?FlowEvent=return`` from external TwiML (TwiML Redirect): resume the waiting widget."""
     contact, channel = message_pair(params)
     session = str(params.get("CallSid") or "")
-    with transaction.atomic():
+    with network.collect() as later, transaction.atomic():
         qs = Execution.objects.filter(flow=flow, status=Execution.Status.ACTIVE)
         by_call = qs.filter(session_key=session).first() if session else None
         candidate = by_call or qs.filter(contact_channel_address=contact, channel_address=channel).first()
@@ -134,7 +135,7 @@ def _flow_event(flow: Flow, params: dict[str, Any]) -> HttpResponse:
             return _xml(turns.EMPTY)
         execution = store.lock(candidate.pk)
         result = store.deliver(execution, Inbound(kind="callback", payload=params))
-    return _xml(turns.twiml_document(result.twiml))
+    return _xml(turns.twiml_document(result.twiml + later))
 
 
 @csrf_exempt
@@ -153,16 +154,20 @@ def execution_callback(
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
-    with transaction.atomic():
-        execution = turns.locked_for_callback(account_sid, flow_sid, execution_sid)
-        if execution is not None and execution.account.is_active:
-            refused = _signature_refused(request, execution.account)
-            if refused is not None:
-                return refused
-            result = store.deliver(
-                execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq
-            )
-            return _xml(turns.twiml_document(result.twiml))
+    with network.collect() as later:
+        with transaction.atomic():
+            execution = turns.locked_for_callback(account_sid, flow_sid, execution_sid)
+            if execution is not None and execution.account.is_active:
+                refused = _signature_refused(request, execution.account)
+                if refused is not None:
+                    return refused
+                result = store.deliver(
+                    execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq
+                )
+            else:
+                result = None
+        if result is not None:  # committed: a widget parked on the network has continued
+            return _xml(turns.twiml_document(result.twiml + later))
     account = _authorised(request, account_sid)
     if isinstance(account, HttpResponse):
         return account

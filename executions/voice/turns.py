@@ -17,7 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from executions.engine import revisions, store
+from executions.engine import network, revisions, store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Writes
 from executions.models import Execution
@@ -62,7 +62,8 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         writes=writes,
     )
     try:
-        with transaction.atomic():
+        # A widget parked on the network continues after commit; its TwiML answers this call.
+        with network.collect() as later, transaction.atomic():
             result = store.run_start(execution, writes)
             writes.flush()
     except IntegrityError:
@@ -72,7 +73,7 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         # execution at a time: the active execution hears of it (81002), the call gets nothing.
         with transaction.atomic():
             return _collide(_active_for(flow, contact, channel, call_sid), params)
-    return twiml_document(result.twiml)
+    return twiml_document(result.twiml + later)
 
 
 def _active_for(flow: Flow, contact: str, channel: str, call_sid: str) -> Execution | None:

@@ -100,6 +100,18 @@ class HttpError(Exception):
         self.message = message
 
 
+class NetworkDeferred(Exception):
+    """Raised by ``Services.http_request``/``invoke_function`` when the engine will not wait on
+    the network inside a transaction: the widget is parked ("awaiting network"), the caller
+    commits, the request is made outside any transaction and the widget runs again from its
+    start, its earlier requests answered from ``answers`` in order. Widgets never catch it."""
+
+    def __init__(self, request: dict[str, Any], answers: list[dict[str, Any]]) -> None:
+        super().__init__("awaiting network")
+        self.request = request
+        self.answers = answers
+
+
 @dataclass
 class HttpResponse:
     status_code: int

@@ -88,7 +88,7 @@ class SlowPeer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-SLOW_SECONDS = 2.0
+SLOW_SECONDS = 3.0
 SLOW_PEER = SlowPeer()
 
 
@@ -253,4 +253,45 @@ def test_a_webhook_answers_before_its_flow_waits_on_the_network(embedded: Embedd
     query = "SELECT status FROM executions_execution WHERE contact_channel_address = '+13335550000'"
     while embedded.rows(query) != [("ended",)]:
         assert time.monotonic() < deadline, embedded.rows(query)
+        time.sleep(0.2)
+
+
+def test_a_flow_waiting_on_a_slow_peer_holds_no_lock_and_delays_no_other_flow(embedded: Embedded) -> None:
+    """While one flow's HTTP request takes SLOW_SECONDS, no transaction is open: REST creates
+    answer at once, and another contact's message runs its flow at once on the same SQLite."""
+    slow_path = f"/v1/Accounts/{embedded.account_sid}/Flows/{embedded.slow_flow_sid}"
+    fast_path = f"/v1/Accounts/{embedded.account_sid}/Flows/{embedded.flow_sid}"
+    validator = RequestValidator(embedded.auth_token)
+
+    def inbound(path: str, sid: str, sender: str) -> int:
+        params = {"MessageSid": sid, "From": sender, "To": "+15550000000", "Body": "hi"}
+        signature = validator.compute_signature(embedded.base_url + path, params)
+        return httpx.post(
+            embedded.base_url + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=30
+        ).status_code
+
+    slow_status = "SELECT status, current_widget FROM executions_execution "
+    slow_status += "WHERE contact_channel_address = '+13335557777'"
+    assert inbound(slow_path, "SM" + "7" * 32, "+13335557777") == 200
+    deadline = time.monotonic() + SLOW_SECONDS / 2
+    while embedded.rows(slow_status) != [("active", "lookup")]:  # parked: its request is out
+        assert time.monotonic() < deadline, embedded.rows(slow_status)
+        time.sleep(0.02)
+    url = f"{embedded.base_url}/v2/Flows/{embedded.flow_sid}/Executions"
+    auth = (embedded.account_sid, embedded.auth_token)
+    for n in range(3):
+        data = {"To": f"+1777000{n:04d}", "From": "+15550000000", "Parameters": json.dumps({"n": n})}
+        started = time.monotonic()
+        assert httpx.post(url, data=data, auth=auth, timeout=30).status_code == 201
+        assert time.monotonic() - started < SLOW_SECONDS / 2, "a REST create waited for the slow peer"
+    assert inbound(fast_path, "SM" + "8" * 32, "+13335558888") == 200
+    query = "SELECT count(*) FROM executions_step s JOIN executions_execution e ON s.execution_id = e.id "
+    query += "WHERE e.contact_channel_address = '+13335558888'"
+    while not embedded.rows(query)[0][0]:
+        time.sleep(0.02)
+    # The other contact's flow ran while the slow request was still out.
+    assert embedded.rows(slow_status) == [("active", "lookup")]
+    deadline = time.monotonic() + 30
+    while embedded.rows(slow_status) != [("ended", "")]:
+        assert time.monotonic() < deadline, embedded.rows(slow_status)
         time.sleep(0.2)

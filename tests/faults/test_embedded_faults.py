@@ -1,0 +1,142 @@
+"""Embedded mode (`make run`: one `serve` process on SQLite, no Redis): the server stopped in the
+middle of a burst of inbound SMS — politely (SIGTERM) or not (SIGKILL) — and started again loses
+no accepted message: each has its execution, its steps, one reply; nothing runs twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.faults.conftest import full_only, record
+from tests.faults.stack import ROOT
+from tests.faults.traffic import Inbound, at_rate, conversation, in_background, new_contact, reconcile
+from tests.topology.processes import free_port
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+
+
+@dataclass
+class Embedded:
+    tmp: Path
+    port: int
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    def start(self) -> None:
+        log = open(self.tmp / "serve.log", "ab")  # noqa: SIM115 - the process owns it
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.proc.poll() is None, (self.tmp / "serve.log").read_text()[-3000:]
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+
+    def stop(self, sig: int) -> None:
+        assert self.proc is not None
+        os.killpg(self.proc.pid, sig)
+        self.proc.wait(timeout=30)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.tmp / "studio.sqlite3", timeout=30) as db:
+            return db.execute(sql.replace("%s", "?"), params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedded, Inbound]]:
+    tmp = tmp_path_factory.mktemp("embedded-faults")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp / 'studio.sqlite3'}",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        DJANGO_DEBUG="true",  # as `make run`
+        PYTHONUNBUFFERED="1",
+    )
+    server = Embedded(tmp, port, env)
+    server.manage("migrate", "--noinput", "-v", "0")
+    account = json.loads(server.manage("createaccount", "--name", "Embedded", "--json"))
+    (tmp / "flow.json").write_text(json.dumps(conversation()))
+    flow = json.loads(
+        server.manage(
+            "flows",
+            "import",
+            str(tmp / "flow.json"),
+            "--account",
+            account["account_sid"],
+            "--publish",
+            "--json",
+        )
+    )
+    server.start()
+    try:
+        yield server, Inbound(server.base_url, account["account_sid"], account["auth_token"], flow["sid"])
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            server.stop(signal.SIGTERM)
+
+
+def stopped_mid_burst(name: str, embedded: tuple[Embedded, Inbound], sig: int) -> None:
+    server, inbound = embedded
+    inbound.sent.clear()
+    sender = in_background(lambda: at_rate(30.0, 5.0, lambda c: inbound.send(c, new_contact("+1555"))))
+    time.sleep(2.0)
+    started = time.monotonic()
+    server.stop(sig)
+    time.sleep(0.5)
+    server.start()
+    sender.join()
+    result = reconcile(server.query, inbound.flow_sid, inbound.accepted())
+    figures = {
+        "sent": len(inbound.sent),
+        "answered": {str(k): v for k, v in sorted(inbound.statuses().items())},
+        "recovered_in_seconds": round(time.monotonic() - started, 1),
+        **result.figures(),
+    }
+    record(name, figures)
+    assert result.accepted > 0, figures
+    assert result.clean, (figures, result.lost[:5])
+
+
+def test_make_run_killed_mid_burst_loses_no_accepted_message(embedded: tuple[Embedded, Inbound]) -> None:
+    stopped_mid_burst("embedded serve SIGKILL mid-burst", embedded, signal.SIGKILL)
+
+
+@full_only()
+def test_make_run_stopped_mid_burst_loses_no_accepted_message(embedded: tuple[Embedded, Inbound]) -> None:
+    stopped_mid_burst("embedded serve SIGTERM mid-burst", embedded, signal.SIGTERM)
