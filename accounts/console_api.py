@@ -166,9 +166,9 @@ class MemberDetail(SettingsView):
 
     @extend_schema(operation_id="console_member_update", tags=TAG, request=OBJ, responses=OBJ)
     def patch(self, request: Request, pk: int) -> Response:
-        role = _role(_data(request))
         with transaction.atomic():
-            member = self._member(request, pk)
+            member = self._member(request, pk)  # another account's member: 404 before the body
+            role = _role(_data(request))
             if role != Membership.Role.OWNER and _last_owner(member):
                 raise TwilioAPIError(409, 20409, "The account's last owner cannot lose the owner role")
             member.role = role

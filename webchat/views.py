@@ -14,6 +14,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -110,9 +112,15 @@ def snippet(request: HttpRequest, key: WebChatKey, flow_sid: str) -> str:
     )
 
 
-@login_required
-def demo_page(request: HttpRequest) -> HttpResponse:
+@method_decorator(login_required, name="dispatch")
+class DemoPage(View):
     """The account's web chat on a page of its own, with the tag to paste into any site."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return demo_page(request)
+
+
+def demo_page(request: HttpRequest) -> HttpResponse:
     membership = membership_for(
         request.user, request.GET.get("account") or request.session.get("account_sid")
     )

@@ -30,6 +30,17 @@ PUBLIC: dict[str, str] = {
     "functions-service": "the console app's static shell",
     "flex-agent": "the agent page's static shell (data via /api/console/flex, covered)",
     "flex-supervisor": "the supervisor page's static shell",
+    "healthz-live": "liveness: no data",
+    "healthz-ready": "readiness: which dependency answers, no account's data",
+    "metrics": "Prometheus figures summed over every account, behind METRICS_TOKEN (tests/operations)",
+    "cv-inbound-sms": "signed with the account's token like the flow webhook (tests/conversations)",
+    "executions-explorer": "the console app's static shell (data via the console API, covered)",
+    "execution-page": "the console app's static shell",
+    "console-settings": "the console app's static shell",
+    "webchat-embed-js": "the web chat's script: the same file for every page that embeds it",
+    "webchat-embed-css": "the web chat's styles",
+    "webchat-sessions": "a visitor opens a chat with an account's public web chat key, by design "
+    "(rate-limited; another account's flow is a 404: tests/webchat)",
 }
 
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")

@@ -65,13 +65,24 @@ KINDS = {
     "Variables": "variable",
     "Logs": "log",
     "monitor": "flow",
+    "IncomingPhoneNumbers": "phone_number",
+    "members": "member",
+    "keys": "key",
+    "calls": "call",
+    "Conversations": "conversation",
+    "Participants": "participant",
+    "Addresses": "address_configuration",
+    "webchat": "conversation",
+    "tests": "flow_test",
 }
 
 # What build_world makes (the keys of World.sids).
 BUILT_KINDS = (
     "account flow execution step revision message call key workspace activity task_channel queue "
     "workflow worker worker_channel reservation task event service environment function "
-    "function_version asset asset_version build deployment variable log"
+    "function_version asset asset_version build deployment variable log phone_number member "
+    "conversation participant conversation_message conversation_webhook conversation_service "
+    "address_configuration flow_test"
 ).split()
 
 PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
@@ -92,6 +103,10 @@ def sid_for(route: str, param: str, sids: dict[str, str]) -> str | None:
             kind = KINDS.get(segments[index + 1]) or "execution"
         if before and before[-1] == "functions" and "ws" in before:
             kind = "environment"
+        if before and "Conversations" in before and before[-1] in ("Messages", "Webhooks"):
+            kind = "conversation_" + before[-1].lower().removesuffix("s")
+        if before and before[-1] == "Services" and segments[index + 1 : index + 2] == ["Conversations"]:
+            kind = "conversation_service"
         if kind is None:
             kind = param.removesuffix("_sid")
         return sids.get(kind)
@@ -106,7 +121,7 @@ def build_world(account: Any, username: str, role: str = "owner") -> World:
     from accounts.models import ApiKey, Membership
 
     user = get_user_model().objects.create_user(username=username)  # no password: no hashing cost
-    Membership.objects.create(user=user, account=account, role=role)
+    membership = Membership.objects.create(user=user, account=account, role=role)
     client = Client()
     client.force_login(user)
     sids: dict[str, str] = {"account": account.sid, "revision": "1"}
@@ -114,6 +129,8 @@ def build_world(account: Any, username: str, role: str = "owner") -> World:
     sids["key"] = ApiKey.create(account, "fuzz key")[0].sid
     sids.update(_flex(account, username))
     sids.update(_serverless(account))
+    sids.update(_conversations(account, sids["flow"]))
+    sids["member"] = str(membership.pk)
     return World(account=account, user=user, session_cookie=client.cookies["sessionid"].value, sids=sids)
 
 
@@ -210,4 +227,40 @@ def _serverless(account: Any) -> dict[str, str]:
         "deployment": deployment.sid,
         "variable": variable.sid,
         "log": log.sid,
+    }
+
+
+def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
+    """A phone number, a saved flow test, and a conversation with a participant, a message, a
+    webhook, in the default service; an address configuration to the flow."""
+    from django.db import transaction
+
+    from accounts.models import IncomingPhoneNumber
+    from conversations import services
+    from conversations.models import AddressConfiguration, ConversationWebhook
+    from scenarios.models import FlowTest
+    from studio.models import Flow
+
+    flow = Flow.objects.get(sid=flow_sid)
+    number = IncomingPhoneNumber.objects.create(account=account, phone_number="+15550100")
+    FlowTest.objects.create(account=account, flow=flow, name="greets", spec={"turns": []})
+    with transaction.atomic():
+        conversation = services.create_conversation(account, friendly_name="Chat <b>")
+        participant = services.add_participant(conversation, identity="visitor-1")
+        message = services.add_message(conversation, author="system", body="hello")
+    hook = ConversationWebhook.objects.create(
+        account=account, conversation=conversation, target="webhook", url="https://example.com/hook"
+    )
+    address = AddressConfiguration.objects.create(
+        account=account, address="+15550111", studio_flow_sid=flow_sid
+    )
+    return {
+        "phone_number": number.sid,
+        "flow_test": "greets",
+        "conversation": conversation.sid,
+        "participant": participant.sid,
+        "conversation_message": message.sid,
+        "conversation_webhook": hook.sid,
+        "conversation_service": conversation.service.sid,
+        "address_configuration": address.sid,
     }
