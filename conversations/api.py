@@ -86,7 +86,15 @@ class ConversationsSchema(AutoSchema):
         return ["Conversations v1"]
 
     def get_operation_id(self) -> str:
-        return f"conversations_{type(self.view).__name__}_{self.method.lower()}"
+        # The same views answer under a conversation service: one id per path, not per view.
+        scoped = "_service" if "/Services/" in self.path else ""
+        return f"conversations_{type(self.view).__name__}{scoped}_{self.method.lower()}"
+
+    def get_responses(self) -> Any:
+        responses = super().get_responses()
+        if self.method == "POST" and type(self.view).__name__.endswith(("List", "Create")):
+            responses = {"201" if code == "200" else code: body for code, body in responses.items()}
+        return responses
 
     def get_request_serializer(self) -> Any:
         return OpenApiTypes.OBJECT if self.method == "POST" else None

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from executions.inbound import retry
-from executions.models import Call, Execution, InboundEvent, Message, Step, Wait
+from executions.models import Call, Execution, InboundEvent, Message, PathCount, Step, Wait
 
 
 class StuckFilter(admin.SimpleListFilter):
@@ -114,3 +114,18 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = ("status", "direction", "provider")
     search_fields = ("sid", "from_address", "to_address", "execution_sid", "account__sid")
     readonly_fields = ("sid", "account", "provider_sid", "date_created", "date_updated")
+
+
+@admin.register(PathCount)
+class PathCountAdmin(admin.ModelAdmin):
+    """The canvas analytics' aggregate (executions.engine.path_counts): read, never edited."""
+
+    list_display = ("flow", "revision", "hour", "from_widget", "event", "to_widget", "count")
+    search_fields = ("flow__sid", "from_widget", "to_widget")
+    list_filter = ("hour",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -76,7 +76,7 @@ class LiveCallAnswer(ConsoleSimView):
 
 
 class SkipWait(ConsoleSimView):
-    @extend_schema(operation_id="console_execution_skip_wait", tags=TAG, responses=OBJ)
+    @extend_schema(operation_id="console_execution_skip_wait", tags=TAG, request=None, responses=OBJ)
     def post(self, request: Request, sid: str) -> Response:
         ex = Execution.objects.filter(account=request_account(request), sid=sid).first()
         if ex is None:
