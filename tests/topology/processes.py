@@ -48,8 +48,11 @@ class Topology:
 
 def _start(topo: Topology, name: str, args: list[str]) -> None:
     out = open(topo.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed when the process is reaped
+    env = topo.env
+    if name == "worker":  # its "ready." line (INFO) is how we know it is up, whatever LOG_LEVEL says
+        env = {**env, "LOG_LEVEL": "INFO"}
     topo.procs[name] = subprocess.Popen(
-        args, cwd=ROOT, env=topo.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
     )
 
 
