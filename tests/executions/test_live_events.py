@@ -77,6 +77,22 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
 
 
 @override_settings(CHANNEL_LAYERS=MEMORY)
+def test_each_step_event_carries_the_time_its_step_was_created(flow_factory: Any) -> None:
+    from datetime import datetime
+
+    from executions.models import Step
+
+    layer = get_channel_layer()
+    flow = flow_factory(flow_def())
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
+    start_rest(flow)
+    event = async_to_sync(layer.receive)(channel)
+    step = Step.objects.get(sid=event["step_sid"])
+    assert datetime.fromisoformat(event["date_created"]) == step.date_created
+
+
+@override_settings(CHANNEL_LAYERS=MEMORY)
 def test_it_refuses_the_monitor_socket_without_a_session(flow_factory: Any) -> None:
     from executions.live.consumers import FlowMonitorConsumer
 
