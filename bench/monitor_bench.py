@@ -74,6 +74,16 @@ def embedded_topology(database_url: str, logs: Path) -> Iterator[Any]:
             proc.wait(timeout=10)
 
 
+def _wait_worker_banner(topo: Any, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while "[tasks]" not in topo.log("worker"):
+        topo.assert_alive()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"celery worker not started:\n{topo.log('worker')[-4000:]}")
+        time.sleep(0.2)
+    time.sleep(5)
+
+
 def pct(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -110,12 +120,13 @@ async def run_once(
     script = ROOT / "bench" / "webhook.lua"
     started = time.time()
     hook = await asyncio.to_thread(run_wrk, topo.base_url, seconds, script, str(prefix), 2, pause)
-    # Drain: until no event for ``quiet`` seconds (the queue behind the load is worked off).
-    last = len(events)
-    while True:
-        await asyncio.sleep(quiet)
-        if len(events) == last:
+    # Drain: until every step written has arrived, or no event came for ``quiet`` seconds.
+    last, still = len(events), 0.0
+    while still < quiet:
+        await asyncio.sleep(0.5)
+        if len(events) >= await asyncio.to_thread(count_steps, flow):
             break
+        still = still + 0.5 if len(events) == last else 0.0
         last = len(events)
     client.cancel()
     latencies = [ms for _, ms, _ in events]
@@ -155,15 +166,16 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="offered inbound webhooks (executions) per s")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-concurrency", type=int, default=4)
-    parser.add_argument("--quiet", type=float, default=2.0, help="drain ends after this long without events")
+    parser.add_argument("--quiet", type=float, default=5.0, help="drain ends after this long without events")
     args = parser.parse_args()
 
     from bench.webhook_bench import ensure_database, reset, setup_flow, write_requests
     from tests.topology import processes
     from tests.topology.processes import production_topology
 
-    # On a shared 2-core machine the worker can take longer than the tests' 30 s to be ready.
-    processes._wait_worker_ready.__defaults__ = (180.0,)
+    # With LOG_LEVEL=WARNING (no per-task log lines) the worker never logs "ready.": wait for its
+    # banner instead, then a few seconds (tasks queued meanwhile wait in Redis, nothing is lost).
+    processes._wait_worker_ready = _wait_worker_banner
     processes._wait_healthy.__defaults__ = (180.0,)
 
     ensure_database(os.environ["DATABASE_URL"])
