@@ -108,4 +108,5 @@ def step_payload(execution: Any, step: Any) -> dict[str, Any]:
         "widget_type": step.type,
         "context": summary(step.context, step.transitioned_from),
         "error": step.context.get("error"),
+        "date_created": step.date_created.isoformat() if step.date_created else None,
     }

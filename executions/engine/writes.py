@@ -69,6 +69,7 @@ class Writes:
         insert_rows(self.messages)
         # The steps' path counts: inside their INSERT on PostgreSQL, a trigger on SQLite.
         insert_rows(self.steps, with_statement=path_counts.upsert_cte(self.steps, now))
+        self._stamp_published()
         if self.kept_tokens:
             stale = Q()
             for execution, token in self.kept_tokens:
@@ -80,6 +81,15 @@ class Writes:
             transaction.on_commit(effects)
         if self.parked:
             transaction.on_commit(partial(network.after_commit, list(self.parked)))
+
+    def _stamp_published(self) -> None:
+        """The live events carry their step's ``date_created``, known once the steps are written."""
+        created = {s.sid: s.date_created for s in self.steps if s.date_created is not None}
+        for _flow, _execution, payloads in self.published:
+            for payload in payloads:
+                when = created.get(payload.get("step_sid", ""))
+                if when is not None:
+                    payload["date_created"] = when.isoformat()
 
 
 @dataclass

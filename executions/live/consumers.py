@@ -72,6 +72,11 @@ class FlowMonitorConsumer(AsyncJsonWebsocketConsumer):
     async def step_event(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
 
+    async def steps_batch(self, event: dict[str, Any]) -> None:
+        """Steps published together (executions.live.publish): one frame each, in order."""
+        for step in event.get("events") or []:
+            await self.send_json(step)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})

@@ -102,13 +102,21 @@ async def _watched(layer: Any, groups: list[str]) -> set[str]:
 
 
 async def _send_all(layer: Any, batch: Batch) -> None:
-    groups = sorted({g for f, e, _ in batch for g in (f"flow.{f}", f"execution.{e}")})
-    watched = await _watched(layer, groups)
+    """One message per watched group: its step event, or ``steps.batch`` carrying its steps in
+    order (a batch of a hundred executions costs one send to its flow's group, not two hundred;
+    the monitor socket still sends the client one frame per step)."""
+    by_group: dict[str, list[dict[str, Any]]] = {}
     for flow_sid, execution_sid, payloads in batch:
-        for payload in payloads:
-            for group in (f"flow.{flow_sid}", f"execution.{execution_sid}"):
-                if group in watched:
-                    await layer.group_send(group, payload)
+        for group in (f"flow.{flow_sid}", f"execution.{execution_sid}"):
+            by_group.setdefault(group, []).extend(payloads)
+    watched = await _watched(layer, sorted(by_group))
+    for group, payloads in by_group.items():
+        if group not in watched:
+            continue
+        if len(payloads) == 1:
+            await layer.group_send(group, payloads[0])
+        else:
+            await layer.group_send(group, {"type": "steps.batch", "events": payloads})
 
 
 def publish_many(batch: Batch) -> None:

@@ -22,7 +22,8 @@ class SlowLayer:
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         await asyncio.sleep(0.05)
-        self.sent.append((group, message["step_sid"]))
+        steps = message["events"] if message["type"] == "steps.batch" else [message]
+        self.sent.extend((group, step["step_sid"]) for step in steps)
         if len(self.sent) == 6:
             self.done.set()
 
@@ -34,10 +35,41 @@ def test_publishing_returns_at_once_and_the_events_arrive_in_order(monkeypatch: 
     publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT1"}])])
     publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT2"}])])
     publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT3"}])])
-    assert time.monotonic() - started < 0.05  # six sends of 50 ms each: none waited for
+    assert time.monotonic() - started < 0.05  # sends of 50 ms each: none waited for
     assert layer.done.wait(5)
-    assert [sid for _group, sid in layer.sent] == ["FT1", "FT1", "FT2", "FT2", "FT3", "FT3"]
-    assert {group for group, _sid in layer.sent} == {"flow.FW1", "execution.FN1"}
+    for group in ("flow.FW1", "execution.FN1"):
+        assert [sid for g, sid in layer.sent if g == group] == ["FT1", "FT2", "FT3"]
+
+
+def test_a_batch_of_many_executions_is_one_message_to_their_flows_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    messages: list[tuple[str, dict[str, Any]]] = []
+
+    class Layer(SlowLayer):
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            messages.append((group, message))
+            if len(messages) == 101:
+                self.done.set()
+
+    layer = Layer()
+    monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": layer)
+    steps = [
+        (
+            f"FN{n}",
+            [{"type": "step.event", "step_sid": f"FT{n}a"}, {"type": "step.event", "step_sid": f"FT{n}b"}],
+        )
+        for n in range(100)
+    ]
+    publish.publish_many([("FW1", execution, payloads) for execution, payloads in steps])
+    assert layer.done.wait(5)
+    flow_messages = [m for g, m in messages if g == "flow.FW1"]
+    assert len(flow_messages) == 1 and flow_messages[0]["type"] == "steps.batch"
+    assert [e["step_sid"] for e in flow_messages[0]["events"]] == [
+        sid for _, p in steps for sid in (p[0]["step_sid"], p[1]["step_sid"])
+    ]
+    # Each execution's group gets its own two steps.
+    assert len([g for g, _ in messages if g.startswith("execution.")]) == 100
 
 
 def test_a_failing_layer_is_logged_and_never_reaches_the_run(

@@ -62,8 +62,10 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
     ex = start_rest(flow)
-    first = async_to_sync(layer.receive)(channel)
-    second = async_to_sync(layer.receive)(channel)
+    # The run's two steps, committed together, travel as one message to the group.
+    batch = async_to_sync(layer.receive)(channel)
+    assert batch["type"] == "steps.batch"
+    first, second = batch["events"]
     assert first["type"] == "step.event" and first["execution_sid"] == ex.sid
     assert (first["name"], first["from"], first["to"]) == ("incomingRequest", "Trigger", "v")
     assert (second["name"], second["from"], second["to"], second["widget_type"]) == (
@@ -74,6 +76,22 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
     )
     assert second["context"]["variables"] == {"x": 1}
     assert second["step_sid"].startswith("FT")
+
+
+@override_settings(CHANNEL_LAYERS=MEMORY)
+def test_each_step_event_carries_the_time_its_step_was_created(flow_factory: Any) -> None:
+    from datetime import datetime
+
+    from executions.models import Step
+
+    layer = get_channel_layer()
+    flow = flow_factory(flow_def())
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
+    start_rest(flow)
+    for event in async_to_sync(layer.receive)(channel)["events"]:
+        step = Step.objects.get(sid=event["step_sid"])
+        assert datetime.fromisoformat(event["date_created"]) == step.date_created
 
 
 @override_settings(CHANNEL_LAYERS=MEMORY)

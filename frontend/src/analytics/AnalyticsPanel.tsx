@@ -1,14 +1,17 @@
 import { Panel } from "@xyflow/react";
 import { useEffect, useRef } from "react";
-import { useLive } from "../live/liveStore";
 import { simApi } from "../api/client";
+import { throttle, useFlowActivity } from "./activity";
 import { loaded, setAnalytics, useAnalytics, windowBounds, type AnalyticsWindow } from "./analyticsStore";
 
 const REFRESH_MS = 5000;
 /** Steps pushed by the monitor socket refetch the counts, at most this often. */
-const PUSH_THROTTLE_MS = 2000;
+export const PUSH_THROTTLE_MS = 2000;
 
-/** The canvas's "Analytics" toggle: while on, counts are read for the window every few seconds. */
+/**
+ * The canvas's "Analytics" toggle: while on, counts are read for the window every few seconds,
+ * and within 2 s of activity the flow's monitor socket pushes (at most one read per 2 s).
+ */
 export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
   const on = useAnalytics((s) => s.on);
   const window_ = useAnalytics((s) => s.window);
@@ -18,9 +21,9 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
   const stepCount = useAnalytics((s) => s.stepCount);
   const error = useAnalytics((s) => s.error);
   const errors = useAnalytics((s) => s.errors);
-  const seq = useLive((s) => s.seq);
   const reload = useRef<() => void>(() => undefined);
-  const lastPush = useRef(0);
+  const lastLoad = useRef(0);
+  const pushed = useRef(throttle(() => reload.current(), PUSH_THROTTLE_MS, () => lastLoad.current));
 
   useEffect(() => {
     if (!on) return;
@@ -28,6 +31,7 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
     const load = () => {
       const bounds = windowBounds(window_, customSince, customUntil);
       if (!bounds) return; // a custom window being typed
+      lastLoad.current = Date.now();
       simApi.analytics(flowSid, bounds.since, bounds.until).then(
         (a) => !stop && loaded(a),
         (e: Error) => !stop && setAnalytics({ error: e.message }),
@@ -35,23 +39,18 @@ export function AnalyticsPanel({ flowSid }: { flowSid: string }) {
     };
     reload.current = load;
     load();
-    const t = setInterval(load, REFRESH_MS);
+    // The periodic read (windows slide; the fallback when no socket opens), skipped after a push.
+    const t = setInterval(() => Date.now() - lastLoad.current >= REFRESH_MS - 100 && load(), REFRESH_MS);
+    const push = pushed.current;
     return () => {
       stop = true;
       clearInterval(t);
+      push.cancel();
     };
   }, [on, window_, flowSid, customSince, customUntil]);
 
-  // Activity pushed by the monitor socket (steps of this flow): refetch soon, throttled.
-  useEffect(() => {
-    if (!on || seq === 0) return;
-    const wait = Math.max(0, lastPush.current + PUSH_THROTTLE_MS - Date.now());
-    const t = setTimeout(() => {
-      lastPush.current = Date.now();
-      reload.current();
-    }, wait);
-    return () => clearTimeout(t);
-  }, [seq, on]);
+  // Activity pushed by the flow's monitor socket (its steps): refetch soon, throttled.
+  useFlowActivity(flowSid, on, () => pushed.current.poke());
 
   // Leaving the flow clears the counts (they belong to this flow).
   useEffect(() => () => setAnalytics({ on: false, counts: {}, dropoffs: [], errors: [], stepCount: 0 }), [flowSid]);

@@ -1,0 +1,69 @@
+// "Activity changed" for the analytics panel: its own connection to the flow's monitor socket
+// (`ws/flows/{FW}/monitor`, the console session), open while analytics is on, whether or not
+// the simulator is. Each step event means the counts moved; the caller refetches, throttled.
+import { useEffect, useRef } from "react";
+import { monitorUrl } from "../live/monitor";
+
+/** After a drop, the socket is opened again this much later (the panel polls meanwhile). */
+export const RECONNECT_MS = 5000;
+
+/**
+ * Calls `run` after activity, at most once every `everyMs`: the first activity runs it as soon
+ * as `everyMs` has passed since the last run (`lastRun`), later ones within that time are folded in.
+ */
+export function throttle(run: () => void, everyMs: number, lastRun: () => number, now: () => number = Date.now) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    poke() {
+      if (timer) return;
+      const wait = Math.max(0, lastRun() + everyMs - now());
+      timer = setTimeout(() => {
+        timer = null;
+        run();
+      }, wait);
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/** Calls `onActivity` on every step event of the flow while `enabled`. */
+export function useFlowActivity(flowSid: string, enabled: boolean, onActivity: () => void): void {
+  const callback = useRef(onActivity);
+  callback.current = onActivity;
+  useEffect(() => {
+    if (!enabled) return;
+    let socket: WebSocket | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    let closed = false;
+    const open = () => {
+      try {
+        socket = new WebSocket(monitorUrl(flowSid));
+      } catch {
+        return; // no sockets here: the panel's polling is all there is
+      }
+      socket.onmessage = (msg) => {
+        try {
+          const data = JSON.parse(String(msg.data)) as { type?: string };
+          if (data?.type === "step.event") callback.current();
+        } catch {
+          /* not JSON: ignored */
+        }
+      };
+      socket.onclose = () => {
+        if (!closed) retry = setTimeout(open, RECONNECT_MS);
+      };
+    };
+    open();
+    return () => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      if (socket) {
+        socket.onclose = null;
+        socket.close();
+      }
+    };
+  }, [flowSid, enabled]);
+}
