@@ -5,6 +5,7 @@ she is in the workspace's timeout activity."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from tests.e2e.conftest import shot
 from tests.flex.helpers import activity, reservations, task, worker, workflow, workspace
 
 pytestmark = pytest.mark.e2e
-TIMEOUT = 2  # seconds: the workflow's task_reservation_timeout
+TIMEOUT = 3  # seconds: the workflow's task_reservation_timeout
 
 
 def log_in(page: Any, base: str, username: str, password: str) -> None:
@@ -41,8 +42,9 @@ def sweep_when_due(reservation: Reservation) -> None:
     here the test sweeps itself, right after that time, so nothing depends on a background loop."""
     timer = Timer.objects.get(reservation=reservation, kind=Timer.Kind.RESERVATION)
     assert abs((timer.fire_at - reservation.date_created).total_seconds() - TIMEOUT) < 1
-    sweep()  # not yet due: the offer stands
-    assert Reservation.objects.get(pk=reservation.pk).reservation_status == "pending"
+    if timezone.now() < timer.fire_at - dt.timedelta(seconds=0.5):  # (a loaded machine may be late)
+        sweep()  # not yet due: the offer stands
+        assert Reservation.objects.get(pk=reservation.pk).reservation_status == "pending"
     time.sleep(max(0.0, (timer.fire_at - timezone.now()).total_seconds()) + 0.1)
     assert sweep() >= 1
 
