@@ -1,11 +1,14 @@
 """``ws/flex/live``: an agent console or supervisor page learns that its TaskRouter state
 changed (a reservation offered, a task waiting…). Session-authenticated; the socket joins the
 groups of the user's workers (linked by ``contact_uri`` ``client:<username>``) and of the
-workspaces of the user's accounts."""
+workspaces of the user's accounts. An agent console connects with ``?view=agent``: only its
+workers' groups, so an agent's page is not woken by every task of the workspace (50 agents
+would otherwise re-read their state 50 times per workspace event)."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -14,7 +17,7 @@ from flex.live import worker_group, workspace_group
 
 
 @database_sync_to_async
-def _groups(user: Any) -> list[str]:
+def _groups(user: Any, agent_only: bool = False) -> list[str]:
     from accounts.models import Membership
     from flex.agents import workers_of
     from flex.models import Workspace
@@ -22,19 +25,20 @@ def _groups(user: Any) -> list[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     accounts = list(Membership.objects.filter(user=user).values_list("account_id", flat=True))
-    groups = [
-        workspace_group(sid)
-        for sid in Workspace.objects.filter(account_id__in=accounts).values_list("sid", flat=True)
-    ]
-    groups += [worker_group(w.sid) for w in workers_of(user, accounts)]
-    return groups
+    groups = [worker_group(w.sid) for w in workers_of(user, accounts)]
+    if agent_only:
+        return groups
+    workspaces = Workspace.objects.filter(account_id__in=accounts).values_list("sid", flat=True)
+    return [workspace_group(sid) for sid in workspaces] + groups
 
 
 class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
 
     async def connect(self) -> None:
-        self.groups_joined = await _groups(self.scope.get("user"))
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        agent_only = query.get("view") == ["agent"]
+        self.groups_joined = await _groups(self.scope.get("user"), agent_only)
         if not self.groups_joined:
             await self.close(code=4403)
             return

@@ -211,6 +211,23 @@ def route(task_id: int) -> str | None:
         return made[0] if made else None
 
 
+def _queues_for(worker: Worker) -> list[int]:
+    """The workspace's queues whose ``target_workers`` the worker matches (one naming the task
+    is kept: it is decided per task), so a backlog in queues the worker can never serve does not
+    hide the tasks behind it."""
+    scope = _scopes({}, worker)
+    mine = []
+    queues = TaskQueue.objects.filter(workspace_id=worker.workspace_id)
+    for pk, expression in queues.values_list("pk", "target_workers"):
+        expression = expression or "1==1"
+        try:
+            if "task." in expression.lower() or evaluate(expression, scope):
+                mine.append(pk)
+        except ValueError:  # unparseable: candidates() matches nobody to it either
+            continue
+    return mine
+
+
 def route_for_worker(worker_id: int) -> int:
     """A worker gained room: offer it the waiting tasks it can take (highest priority, then
     oldest first); returns how many reservations were made."""
@@ -229,6 +246,7 @@ def route_for_worker(worker_id: int) -> int:
             workspace_id=worker.workspace_id,
             assignment_status=Task.Status.PENDING,
             task_channel_id__in=channels,
+            task_queue_id__in=_queues_for(worker),
         )
         .order_by("-priority", "date_created", "id")
         .values_list("pk", "task_channel_id")[:WORKER_BATCH]

@@ -291,3 +291,21 @@ def test_a_workspace_is_deleted_with_its_workers_tasks_and_timers(alice: Any) ->
     task(ws)
     ws.delete()
     assert not Task.objects.exists() and not Worker.objects.exists() and not Timer.objects.exists()
+
+
+def test_a_freed_worker_finds_its_task_behind_a_backlog_it_cannot_serve(alice: Any, monkeypatch: Any) -> None:
+    """A freed worker looks at a bounded window of waiting tasks: only of the queues it qualifies
+    for, so older tasks nobody of its skills can take do not starve the ones it can."""
+    from flex import routing
+
+    monkeypatch.setattr(routing, "WORKER_BATCH", 3)
+    ws = workspace(alice)
+    spanish = workflow(
+        ws, {"filters": [], "default_filter": {"queue": queue(ws, "Spanish", "languages HAS 'es'").sid}}
+    )
+    agent = worker(ws, "Ann", available=False, languages=["en"])
+    backlog = [task(ws, spanish, n=n) for n in range(4)]
+    mine = task(ws, name="English speaker")
+    lifecycle.set_activity(agent, activity(ws, "Available"))
+    assert reservations(mine) == [("Ann", "pending")]
+    assert [status(t) for t in backlog] == ["pending"] * 4

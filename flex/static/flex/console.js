@@ -121,7 +121,7 @@ async function refresh() {
 }
 
 function connect() {
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live`);
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live${page === "agent" ? "?view=agent" : ""}`);
   const live = document.getElementById("live");
   socket.onopen = () => { live.textContent = "live"; };
   socket.onmessage = () => refresh();
