@@ -197,7 +197,7 @@ class Keys(SettingsView):
         keys = ApiKey.objects.filter(account=request_account(request)).order_by("date_created", "id")
         return Response({"keys": [key_json(k) for k in keys]})
 
-    @extend_schema(operation_id="console_keys_create", tags=TAG, request=OBJ, responses=OBJ)
+    @extend_schema(operation_id="console_keys_create", tags=TAG, request=OBJ, responses={201: OBJ})
     def post(self, request: Request) -> Response:
         _owner_only(request)
         name = str(_data(request).get("friendly_name") or "").strip()

@@ -126,7 +126,7 @@ class SimulateWebChat(ConsoleSimView):
         tags=TAG,
         summary="Open a web chat conversation wired to the flow, with the tester as its visitor",
         request=OBJ,
-        responses=OBJ,
+        responses={201: OBJ},
     )
     def post(self, request: Request, sid: str) -> Response:
         flow = _flow(request, sid)
