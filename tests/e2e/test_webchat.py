@@ -96,12 +96,12 @@ def test_a_visitor_on_another_site_chats_with_the_flow_and_then_an_agent(
     agent.locator("[data-message=inbound]").first.wait_for()  # the visitor's part, the bot's included
     assert "Where is my order?" in agent.locator(".conversation").inner_text()
 
-    agent.locator("[data-reply]").type("Hi Ann, let me look", delay=20)
+    reply = agent.locator("[data-reply]")
+    reply.type("Hi", delay=20)
     visitor.locator("[data-webchat=typing]:not([hidden])").wait_for()  # the agent is typing
+    reply.fill("Hi Ann, let me look")
     agent.locator("[data-action=send]").click()
-    from_agent = visitor.locator("[data-message=agent]")
-    from_agent.wait_for()
-    assert "Hi Ann, let me look" in from_agent.inner_text()
+    visitor.locator("[data-message=agent]", has_text="Hi Ann, let me look").wait_for()
 
     visitor.locator("[data-webchat=input]").fill("Thanks!")
     visitor.locator("[data-webchat=send]").click()

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-BOUNDED = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-FEW = settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+BOUNDED = settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+FEW = settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 JSON = st.recursive(
