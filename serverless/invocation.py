@@ -133,11 +133,11 @@ def invoke(
         metrics.inc("studio_function_invocations_total", outcome="error")
         raise
     metrics.inc("studio_function_invocations_total", outcome="error" if result.error else "ok")
-    record_logs(env, route.sid, result)
+    record_logs(env, route.sid, result, function_path=route.path)
     return result
 
 
-def record_logs(env: Environment, function_sid: str, result: Any) -> None:
+def record_logs(env: Environment, function_sid: str, result: Any, function_path: str = "") -> None:
     request_sid = new_sid("RQ")
     common = {
         "account": env.account,
@@ -160,4 +160,4 @@ def record_logs(env: Environment, function_sid: str, result: Any) -> None:
         rows.append(Log(level=Log.Level.ERROR, message=str(result.error), **common))
     if rows:
         Log.objects.bulk_create(rows)
-        publish(env.sid, rows)
+        publish(env.sid, rows, function_path=function_path)

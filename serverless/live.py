@@ -57,11 +57,17 @@ websocket_urlpatterns: list[Any] = [
 ]
 
 
-def publish(environment_sid: str, rows: list[Log]) -> None:
-    """After commit, the new rows to whoever watches the environment (never fails the caller)."""
+def publish(environment_sid: str, rows: list[Log], function_path: str = "") -> None:
+    """After commit, the new rows to whoever watches the environment (never fails the caller).
+
+    Each line is the Log resource plus ``function_path`` (the path invoked, which the Log resource
+    does not carry): the simulator's pane and the console label lines with it."""
     from serverless.serializers import log_json
 
-    payload = {"type": "log.lines", "logs": [log_json(row) for row in rows]}
+    payload = {
+        "type": "log.lines",
+        "logs": [{**log_json(row), "function_path": function_path or None} for row in rows],
+    }
 
     def send() -> None:
         layer = get_channel_layer()

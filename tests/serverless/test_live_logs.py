@@ -73,6 +73,8 @@ def test_a_member_sees_the_logs_of_each_invocation(console: Any, tmp_path: Path)
     assert status == 200 and event["type"] == "log.lines"
     assert [(line["level"], line["message"]) for line in event["logs"]] == [("info", "one"), ("error", "two")]
     assert all(line["sid"].startswith("NO") and line["environment_sid"] == env.sid for line in event["logs"])
+    # Beside the Log resource, the path invoked: what the simulator's pane labels each line with.
+    assert {line["function_path"] for line in event["logs"]} == {"/chatty"}
 
 
 @override_settings(CHANNEL_LAYERS=MEMORY)

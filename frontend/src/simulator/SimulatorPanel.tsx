@@ -5,6 +5,7 @@ import { isDirty, useEditor } from "../store/flowStore";
 import { CallTab } from "./CallTab";
 import { ChatTab } from "./ChatTab";
 import { ConversationTab } from "./ConversationTab";
+import { FunctionLogsPane } from "./FunctionLogsPane";
 import { MonitorTab } from "./MonitorTab";
 import { RestTab } from "./RestTab";
 import { SaveAsTest, TestsTab } from "./TestsTab";
@@ -27,6 +28,7 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
   const [saved, setSaved] = useState(0);
   const dirty = useEditor(isDirty);
   const revision = useEditor((s) => s.flow?.revision ?? 0);
+  const savedDef = useEditor((s) => s.savedDef);
   const connection = useLive((s) => s.connection);
   useMonitor(flowSid, true);
   // Highlights belong to this panel: closing it clears the canvas.
@@ -72,6 +74,11 @@ export const SimulatorPanel = memo(function SimulatorPanel({ flowSid, onClose }:
         </div>
         {tab === "executions" && <MonitorTab flowSid={flowSid} />}
         {tab === "tests" && <TestsTab flowSid={flowSid} version={saved} />}
+      </div>
+      {/* Beside the runs (kept mounted, so lines survive a look at the executions): the saved
+          revision's Run Function widgets' logs, live. */}
+      <div hidden={tab === "tests" || tab === "executions"}>
+        <FunctionLogsPane definition={savedDef} />
       </div>
       {tab !== "tests" && tab !== "executions" && (
         <SaveAsTest flowSid={flowSid} executionSid={lastExecution} onSaved={() => setSaved((n) => n + 1)} />
