@@ -1,17 +1,22 @@
 """A whole account as one JSON document, and back: for backups and moves between servers.
 
 Each app says what of an account it keeps in a ``backup`` module of its own (``studio.backup``,
-``serverless.backup``, ``flex.backup``, found here by name as Django's admin finds ``admin``
-modules, so this app imports none of them): a ``NAME``, its ``TABLES`` in creation order (each a
-model, the lookup from it to the account, the fields left out) and optionally ``export_extra`` /
-``import_extra`` (Functions' file contents) and ``renamed`` (values unique across a server).
+``serverless.backup``, ``flex.backup``, ``conversations.backup``, ``webchat.backup``,
+``scenarios.backup``, found here by name as Django's admin finds ``admin`` modules, so this app
+imports none of them): a ``NAME``, its ``TABLES`` in creation order (each a model, the lookup
+from it to the account, the fields left out) and optionally ``AFTER`` (the sections whose rows
+its rows point to: loaded first), ``export_extra`` / ``import_extra`` (Functions' file contents),
+``renamed`` (values unique across a server) and ``check_import`` (refuses an import that would
+clash with what the account already has). This app's own part (the phone numbers) is
+``NUMBERS`` below.
 
 Rows travel with their fields; a foreign key travels as the sid of the row it points to. On
 import every sid gets a new value (``keep_sids=True`` keeps them: a move to another server, where
 Twilio numbers keep pointing at the same webhook URLs) and every occurrence of an old sid in any
 string (flow definitions naming subflows, workflows or functions; workflow configurations naming
 queues) is rewritten to the new one. What runs or ran (executions, tasks, builds, logs) and what
-grants access (API keys, members) is not exported.
+grants access (API keys, members) is not exported. The web chat's key is exported (it is public
+by design, written in the pages that embed the chat) and, like a sid, gets a new value on import.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import Account
+from accounts.models import Account, IncomingPhoneNumber
 from accounts.sids import new_sid
 
 FORMAT = "open-studio-account"
@@ -48,6 +53,7 @@ class Table:
     owner: str  # the lookup from a row to its account ("account", "flow__account", …)
     exclude: tuple[str, ...] = ()
     account_field: str | None = "account"  # the row's own key to the account, set on import
+    sid_field: str = "sid"  # the row's identifier, unique across a server: new on import
 
     @property
     def label(self) -> str:
@@ -60,13 +66,40 @@ class Imported:
     sids: dict[str, str] = field(default_factory=dict)
 
 
-def sections() -> list[ModuleType]:
-    found = []
+@dataclass(frozen=True)
+class Section:
+    """This app's own part; the other apps' parts are their ``backup`` modules."""
+
+    NAME: str
+    TABLES: list[Table]
+
+
+# Phone numbers' URLs name the account's flows (a Studio flow's webhook): rewritten with the sids.
+NUMBERS = Section("numbers", [Table(IncomingPhoneNumber, "account")])
+
+
+def sections() -> list[ModuleType | Section]:
+    """Every part, each after the parts it names in ``AFTER`` (saved flow tests point to flows;
+    INSTALLED_APPS has ``scenarios`` before ``studio``)."""
+    found: dict[str, ModuleType | Section] = {NUMBERS.NAME: NUMBERS}
     for config in apps.get_app_configs():
         name = f"{config.name}.backup"
         if config.name != "accounts" and importlib.util.find_spec(name) is not None:
-            found.append(importlib.import_module(name))
-    return found
+            module = importlib.import_module(name)
+            found[module.NAME] = module
+    ordered: list[ModuleType | Section] = []
+
+    def place(section: ModuleType | Section, seen: tuple[str, ...] = ()) -> None:
+        if section in ordered or section.NAME in seen:
+            return
+        for before in getattr(section, "AFTER", ()):
+            if before in found:
+                place(found[before], (*seen, section.NAME))
+        ordered.append(section)
+
+    for section in found.values():
+        place(section)
+    return ordered
 
 
 # -- export
@@ -152,7 +185,7 @@ def _plan(
             continue
         for table in section.TABLES:
             for row in part["tables"].get(table.label, []):
-                old = row.get("sid")
+                old = row.get(table.sid_field)
                 if isinstance(old, str) and SID.fullmatch(old):
                     sids[old] = old if keep_sids else new_sid(old[:2])
         if hasattr(section, "renamed") and not keep_sids:
@@ -219,6 +252,8 @@ def import_account(account: Account, document: dict[str, Any], *, keep_sids: boo
             part = body.get(section.NAME)
             if part is None:
                 continue
+            if hasattr(section, "check_import"):
+                section.check_import(account, part["tables"])
             for table in section.TABLES:
                 result.rows[table.label] = _load_table(
                     table, part["tables"].get(table.label, []), account, deferred

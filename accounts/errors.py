@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -71,7 +72,35 @@ def too_many_requests(retry_after: str, message: str = "Too Many Requests") -> J
     return response
 
 
+# The database down (refused, reset, restarting, a closed connection; SQLite's "database is
+# locked" too): a 503 the client may retry, not a 500. Twilio answers its own outages with 20503.
+UNAVAILABLE_CODE = 20503
+UNAVAILABLE_MESSAGE = "Service Unavailable: the database cannot be reached; retry later"
+# Long enough for a restart or a failover to finish; readiness takes the process out meanwhile.
+UNAVAILABLE_RETRY_AFTER = "5"
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the database cannot serve now (rather than a bug in a query):
+    Django's OperationalError and InterfaceError, whatever the driver under them."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def service_unavailable() -> JsonResponse:
+    """503 in Twilio's shape with ``Retry-After``: the REST APIs, webhooks, console and probes."""
+    response = twilio_error_response(503, UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE)
+    response["Retry-After"] = UNAVAILABLE_RETRY_AFTER
+    return response
+
+
 def twilio_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_unavailable(exc):
+        logging.getLogger(__name__).error("database unavailable in %s: %r", context.get("view"), exc)
+        return Response(
+            error_body(503, UNAVAILABLE_CODE, UNAVAILABLE_MESSAGE),
+            status=503,
+            headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
+        )
     if isinstance(exc, TwilioAPIError):
         headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if exc.status_code == 401 else None
         if exc.retry_after is not None:

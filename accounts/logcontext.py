@@ -105,11 +105,16 @@ def logging_config(fmt: str, level: str) -> dict[str, Any]:
 
 WEBHOOK_PREFIX = "/v1/Accounts/"  # the flow webhook, execution callbacks, message status
 WEBHOOK_HISTOGRAM = "studio_webhook_duration_seconds"
+# An ASGI scope key: the request sid given by an entry point in front of Django (a call's turns,
+# executions.inbound.call_path) that hands the request to Django after all; its lines keep it.
+REQUEST_SID_SCOPE = "studio.request_sid"
 
 
 class RequestContextMiddleware:
     """Binds a request sid (``RQ…``) and the URL's account sid for the request's log lines, and
-    times webhook answers (``accounts.metrics``, by route name).
+    times webhook answers (``accounts.metrics``, by route name). A view that meets the database
+    down answers 503 in Twilio's shape with ``Retry-After`` (``accounts.errors.service_unavailable``),
+    not a 500: clients and Twilio retry, and the readiness probe takes the process out meanwhile.
 
     It adds no response header: the inbound fast path (executions.inbound.fast_path) answers
     exactly as Django's middleware does, and this one changes nothing there."""
@@ -118,7 +123,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        sid = new_sid("RQ")
+        sid = getattr(request, "scope", {}).get(REQUEST_SID_SCOPE) or new_sid("RQ")
         started = time.monotonic()
         with bound(request_sid=sid):
             request.studio_request_sid = sid  # type: ignore[attr-defined]
@@ -138,3 +143,14 @@ class RequestContextMiddleware:
         flow = kwargs.get("flow_sid")
         if isinstance(flow, str) and flow.startswith("FW"):
             _context.set({**(_context.get() or {}), "flow_sid": flow})
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Late: this module is loaded with the logging configuration, before the apps.
+        from accounts.errors import database_unavailable, service_unavailable
+
+        if not database_unavailable(exception):
+            return None  # Django's handling: the 500 page, logged
+        logging.getLogger("django.request").error(
+            "database unavailable: %s %s: %r", request.method, request.path, exception
+        )
+        return service_unavailable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
+from accounts.errors import database_unavailable, service_unavailable
 from accounts.forms import ConsoleAuthenticationForm
 
 
@@ -47,6 +50,15 @@ class LogoutView(auth_views.LogoutView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return render(request, self.template_name)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500`` (production mode): the database down where no view caught it (a middleware
+    saving a session, say) is a 503 to retry, as in views (``RequestContextMiddleware``); any
+    other error keeps Django's 500 page. Django calls it while handling the exception."""
+    if database_unavailable(sys.exc_info()[1]):
+        return service_unavailable()
+    return defaults.server_error(request)
 
 
 def database_check() -> None:

@@ -63,5 +63,8 @@ def database_from_url(url: str | None) -> dict[str, Any]:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
+            # An unreachable host (not a refused port) would hold a request until the kernel's
+            # TCP timeout, minutes: give up sooner and answer 503 (accounts.errors).
+            "OPTIONS": {"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))},
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")

@@ -10,6 +10,9 @@ from accounts import views as account_views
 from conversations.urls import service_routes
 from serverless import api as serverless_api
 
+# The database down outside any view: 503 with Retry-After, not a 500 (accounts.views).
+handler500 = "accounts.views.server_error"
+
 urlpatterns = [
     path("admin/login/", account_views.admin_login, name="admin-login"),  # sign-in failures limited
     path("admin/", admin.site.urls),

@@ -6,6 +6,9 @@ through the simulator provider. With an ``http`` section every outbound HTTP req
 (Make HTTP Request, Run Function, TwiML Redirect) goes to ``scenarios.stubs.HttpStubs`` instead
 of the network; a request no stub matches fails like an unreachable host and fails the scenario.
 Each scenario runs on a temporary account, deleted afterwards.
+
+The requests go through Django's test client, in this process (``ReplayClient``): a replay is run
+from a console request or a command, and its requests belong to it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.dispatch import Signal
 from django.test import Client
+from django.test.client import ClientHandler
 from django.utils import timezone
 from lxml import etree
 
@@ -28,6 +35,7 @@ from accounts.models import Account
 from accounts.signing import HEADER, twilio_signature
 from config.celery import app
 from executions.engine.timers import sweep
+from executions.inbound import drain
 from executions.inbound.requests import signed_url
 from executions.messaging.providers import simulator
 from executions.models import Call, Execution, Message, Wait
@@ -39,6 +47,39 @@ from studio.models import Flow, FlowRevision
 from twiml import validate
 
 _call_seq = itertools.count(1)
+
+
+def _closes_connections(signal: Signal) -> bool:
+    """Whether ``close_old_connections`` listens to ``signal`` (read, not toggled: toggling would
+    leave a request of another thread without it for a moment)."""
+    with signal.lock:
+        return any(key[0] == id(close_old_connections) for key, *_ in signal.receivers)
+
+
+class ReplayHandler(ClientHandler):
+    """Django's test-client handler, leaving the request signals wired as it found them.
+
+    Django's handler unwires ``close_old_connections`` around its own signals and then wires it,
+    whether it was wired before or not. A replay run by a caller that had unwired it (the test
+    client itself, a fuzzer or a harness holding a transaction open around its requests) got it
+    wired again, and the end of the caller's request then closed the connection in the middle of
+    its transaction: on PostgreSQL every later statement failed ("Cannot open a new connection
+    in an atomic block"); SQLite's in-memory test database ignores a close, so it went unseen."""
+
+    def __call__(self, environ: dict[str, Any]) -> Any:
+        wired = {signal: _closes_connections(signal) for signal in (request_started, request_finished)}
+        try:
+            return super().__call__(environ)
+        finally:
+            for signal, was in wired.items():
+                if not was:
+                    signal.disconnect(close_old_connections)
+
+
+class ReplayClient(Client):
+    def __init__(self) -> None:
+        super().__init__()
+        self.handler = ReplayHandler(enforce_csrf_checks=False)
 
 
 class ScenarioError(Exception):
@@ -63,7 +104,7 @@ class Replay:
             status="published",
             friendly_name=report.name,
         )
-        self.client = Client()
+        self.client = ReplayClient()
         self.seen: set[int] = set()
         self.seen_requests = 0
         self.http = HttpStubs(self.spec["http"]) if "http" in self.spec else None
@@ -107,6 +148,10 @@ class Replay:
         response = self.client.post(self.webhook, payload, headers={HEADER: self.sign(self.webhook, payload)})
         if response.status_code != 200:
             self.fail(f"webhook answered {response.status_code}: {response.content[:200]!r}")
+        # The webhook drains the event it recorded once it commits: inside a caller's transaction
+        # that is at the caller's commit, after the replay has looked. Drained here, in any case
+        # (nothing is left to drain otherwise).
+        drain.drain()
 
     def rest(self, trigger: dict[str, Any]) -> None:
         auth = base64.b64encode(f"{self.account.sid}:{self.account.auth_token}".encode()).decode()

@@ -9,7 +9,9 @@ CPU than the turn's own work. Here the common case is read on the event loop (th
 ``fast_path``: Host, form body, no cookie, no repeated header or key) and the turn runs in one
 thread hop with the very functions the views use (``executions.inbound.webhook``,
 ``executions.voice.turns``, ``executions.engine.store``); the answer carries the headers the
-middleware would add (``fast_path.answer_headers``).
+middleware would add (``fast_path.answer_headers``), and what ``RequestContextMiddleware`` gives
+a request is given here too: a request sid (``RQ…``) and the URL's account and flow sids on its
+log lines, and its answer time in the webhook histogram (no statement, no round trip).
 
 What this path leaves to Django (the body replayed), so that every answer stays Django's:
 anything but POST, other content types, a cookie, a repeated key or header, a large body, a bad
@@ -41,7 +43,10 @@ from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.encoding import iri_to_uri
 
-from accounts import limits
+from accounts import limits, metrics
+from accounts.errors import database_unavailable, service_unavailable
+from accounts.logcontext import REQUEST_SID_SCOPE, WEBHOOK_HISTOGRAM, bound
+from accounts.sids import new_sid
 from executions.engine import store
 from executions.inbound import webhook
 from executions.inbound.fast_path import (
@@ -220,10 +225,15 @@ def _callback(turn: Turn) -> str | None:
 
 class ErrorAnswer(OneHopHandler):
     """Django's answer to an exception this path met: its exception handling (log, signal,
-    500 page) and middleware, the view never run (``scope[SCOPE_ERROR]`` is raised instead)."""
+    500 page) and middleware, the view never run (``scope[SCOPE_ERROR]`` is raised instead).
+    The database down is the views' 503 with ``Retry-After`` (``RequestContextMiddleware``)."""
 
     def _get_response(self, request: HttpRequest) -> HttpResponseBase:
-        raise getattr(request, "scope", {})[SCOPE_ERROR]
+        error = getattr(request, "scope", {})[SCOPE_ERROR]
+        if database_unavailable(error):
+            log.error("database unavailable: %s %s: %r", request.method, request.path, error)
+            return service_unavailable()
+        raise error
 
 
 class CallPath:
@@ -253,20 +263,34 @@ class CallPath:
         ):
             await self.app(scope, receive, send)
             return
+        started = monotonic()
         messages, body = await read_body(receive, limit)
         turn = parse(scope, headers, body) if body is not None else None
         if turn is None:
             await self.app(scope, replay(messages, receive), send)
             return
+        # What RequestContextMiddleware gives a request: its sid and the URL's account and flow on
+        # every log line (Django reuses the sid when it answers after all), and the answer time.
+        sid = new_sid("RQ")
+        scope = {**scope, REQUEST_SID_SCOPE: sid}
+        with bound(request_sid=sid, account_sid=turn.account_sid, flow_sid=turn.flow_sid):
+            if await self._answer(turn, scope, messages, receive, send, secure):
+                route = "execution-callback" if turn.execution_sid else "flow-webhook"
+                metrics.observe(WEBHOOK_HISTOGRAM, monotonic() - started, route=route)
+
+    async def _answer(
+        self, turn: Turn, scope: Scope, messages: list[Any], receive: Receive, send: Send, secure: bool
+    ) -> bool:
+        """Answer the turn: True when answered here, False when Django did (and timed it)."""
         try:
             async with ThreadSensitiveContext():  # the serve command's persistent thread, if any
                 document = await sync_to_async(answer, thread_sensitive=True)(turn)
         except Exception as exc:  # noqa: BLE001 - Django's handling answers it (logged there)
             await self.errors({**scope, SCOPE_ERROR: exc}, replay(messages, receive), send)
-            return
+            return False
         if document is None:
             await self.app(scope, replay(messages, receive), send)
-            return
+            return False
         data = document.encode()
         headers_out = [
             (name, str(len(data)).encode() if name == b"Content-Length" else value)
@@ -274,3 +298,4 @@ class CallPath:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers_out})
         await send({"type": "http.response.body", "body": data, "more_body": False})
+        return True

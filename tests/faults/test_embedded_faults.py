@@ -1,17 +1,20 @@
 """Embedded mode (`make run`: one `serve` process on SQLite, no Redis): the server stopped in the
 middle of a burst of inbound SMS — politely (SIGTERM) or not (SIGKILL) — and started again loses
-no accepted message: each has its execution, its steps, one reply; nothing runs twice."""
+no accepted message: each has its execution, its steps, one reply; nothing runs twice. And Flex
+tasks still reach agents: a task waiting in the queue when the server died is reserved for the
+agent who comes online after the restart."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ class Embedded:
     port: int
     env: dict[str, str]
     proc: subprocess.Popen[bytes] | None = None
+    flex_flow: str = ""  # the account's Messaging Flow: every SMS becomes a Flex task
 
     @property
     def base_url(self) -> str:
@@ -103,6 +107,18 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedde
             "--json",
         )
     )
+    # Flex's defaults (workspace, Messaging Flow ending in Send to Flex) with an agent, offline.
+    server.manage(
+        "createconsoleuser",
+        "--username",
+        "agent",
+        "--password",
+        "agent-pw",
+        "--account",
+        account["account_sid"],
+    )
+    seeded = server.manage("flex_seed", "--account", account["account_sid"], "--user", "agent")
+    server.flex_flow = re.search(r"Messaging Flow +\S+/Flows/(FW[0-9a-f]{32})", seeded)[1]  # type: ignore[index]
     server.start()
     try:
         yield server, Inbound(server.base_url, account["account_sid"], account["auth_token"], flow["sid"])
@@ -111,7 +127,11 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedde
             server.stop(signal.SIGTERM)
 
 
-def stopped_mid_burst(name: str, embedded: tuple[Embedded, Inbound], sig: int) -> None:
+def stopped_mid_burst(
+    name: str, embedded: tuple[Embedded, Inbound], sig: int, after: Callable[[], dict[str, Any]] | None = None
+) -> None:
+    """The burst, the stop and the start; ``after()`` checks more once the server is back (its
+    figures are recorded too)."""
     server, inbound = embedded
     inbound.sent.clear()
     sender = in_background(lambda: at_rate(30.0, 5.0, lambda c: inbound.send(c, new_contact("+1555"))))
@@ -128,13 +148,69 @@ def stopped_mid_burst(name: str, embedded: tuple[Embedded, Inbound], sig: int) -
         "recovered_in_seconds": round(time.monotonic() - started, 1),
         **result.figures(),
     }
+    if after is not None:
+        figures.update(after())
     record(name, figures)
     assert result.accepted > 0, figures
     assert result.clean, (figures, result.lost[:5])
 
 
+def wait_for(what: str, probe: Any, seconds: float = 30.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (found := probe()):
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.2)
+    return found
+
+
+def queue_task(server: Embedded, inbound: Inbound) -> int:
+    """An SMS to the Messaging Flow: its Flex task, waiting (the agent is offline)."""
+    to_agent = Inbound(server.base_url, inbound.account_sid, inbound.auth_token, server.flex_flow)
+    with httpx.Client(timeout=10) as client:
+        assert to_agent.send(client, new_contact("+1777")).status == 200
+    return int(
+        wait_for(
+            "a task for the agent",
+            lambda: server.query(
+                "SELECT id FROM flex_task WHERE assignment_status = 'pending' ORDER BY id DESC LIMIT 1"
+            ),
+        )[0][0]
+    )
+
+
+def agent_online(server: Embedded, inbound: Inbound) -> None:
+    """The agent goes Available through TaskRouter's API, as the agent console does."""
+    ((workspace, worker, available),) = server.query(
+        "SELECT w.sid, k.sid, a.sid FROM flex_worker k JOIN flex_workspace w ON w.id = k.workspace_id "
+        "JOIN flex_activity a ON a.workspace_id = w.id WHERE a.friendly_name = 'Available'"
+    )
+    answer = httpx.post(
+        f"{server.base_url}/v1/Workspaces/{workspace}/Workers/{worker}",
+        data={"ActivitySid": available},
+        auth=(inbound.account_sid, inbound.auth_token),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+
 def test_make_run_killed_mid_burst_loses_no_accepted_message(embedded: tuple[Embedded, Inbound]) -> None:
-    stopped_mid_burst("embedded serve SIGKILL mid-burst", embedded, signal.SIGKILL)
+    server, inbound = embedded
+    task = queue_task(server, inbound)
+
+    def tasks_reach_agents() -> dict[str, Any]:
+        agent_online(server, inbound)
+        reserved = wait_for(
+            "the waiting task reserved for the agent after the restart",
+            lambda: server.query(
+                "SELECT k.friendly_name FROM flex_reservation r JOIN flex_worker k ON k.id = r.worker_id "
+                "WHERE r.task_id = %s",
+                (task,),
+            ),
+        )
+        assert reserved == [("agent",)]
+        return {"tasks_reached_agents": "1 of 1"}
+
+    stopped_mid_burst("embedded serve SIGKILL mid-burst", embedded, signal.SIGKILL, after=tasks_reach_agents)
 
 
 @full_only()

@@ -238,10 +238,14 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
     from accounts.models import IncomingPhoneNumber
     from conversations import services
     from conversations.models import AddressConfiguration, ConversationWebhook
+    from scenarios.models import FlowTest
+    from studio.models import Flow
 
+    flow = Flow.objects.get(sid=flow_sid)
     number = IncomingPhoneNumber.objects.create(account=account, phone_number="+15550100")
-    # No saved test is made: replaying one inside the fuzzer's per-case savepoint closed the
-    # PostgreSQL connection (not investigated); the route's name is filled all the same.
+    # Replayed by the fuzzer inside its savepoint: the replay leaves the connection open
+    # (scenarios.driver.ReplayHandler; tests/scenarios/test_saved_replay_in_transaction.py).
+    FlowTest.objects.create(account=account, flow=flow, name="greets", spec={"turns": []})
     with transaction.atomic():
         conversation = services.create_conversation(account, friendly_name="Chat <b>")
         participant = services.add_participant(conversation, identity="visitor-1")

@@ -13,20 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.backup import SID
 from accounts.deletion import delete_account
-from accounts.models import Account
+from accounts.models import Account, IncomingPhoneNumber
+from conversations import services as conversations
+from conversations.models import AddressConfiguration, Conversation, ConversationWebhook
 from executions.models import Execution, Message
 from flex.models import TaskQueue, Workflow, Workspace
+from scenarios.models import FlowTest
 from serverless import storage
 from serverless.models import Environment, FunctionVersion, Service
 from studio.models import Flow, FlowRevision
 from tests.executions.factories import definition, make_flow, on, state
 from tests.executions.support import send_sms
 from tests.operations.populate import HELLO, NUMBER, populate
+from webchat.models import WebChatKey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,6 +78,12 @@ def source(alice: Any) -> Account:
         friendly_name="Caller",
     )
     Flow.objects.filter(pk=caller.pk).update(revision=2)
+    # A number whose calls go to a flow: its URL names the account and the flow.
+    IncomingPhoneNumber.objects.create(
+        account=alice,
+        phone_number="+15551239999",
+        voice_url=f"{settings.PUBLIC_BASE_URL}/v1/Accounts/{alice.sid}/Flows/{survey.sid}",
+    )
     return alice
 
 
@@ -120,6 +131,59 @@ def test_the_copy_names_its_own_rows_and_runs(source: Account, make_account: Any
     send_sms(Client(), survey, "+15550000009", NUMBER, "hi")
     execution = Execution.objects.get(flow=survey)
     assert Message.objects.filter(execution=execution, body="Hi hi, your name?").exists()
+
+
+def test_numbers_conversations_the_web_chat_key_and_saved_tests_travel(
+    source: Account, make_account: Any, tmp_path: Path
+) -> None:
+    export(source, tmp_path / "alice.json")
+    carol = make_account("Carol")
+    call_command(
+        "flows", "import", str(tmp_path / "alice.json"), "--account", carol.sid, stdout=io.StringIO()
+    )
+    survey = Flow.objects.get(account=carol, friendly_name="Survey")
+
+    numbers = IncomingPhoneNumber.objects.filter(account=carol).order_by("phone_number")
+    assert [(n.phone_number, n.sms_url) for n in numbers] == [
+        (NUMBER, "https://example.com/sms"),
+        ("+15551239999", ""),
+    ]
+    assert numbers[1].voice_url == f"{settings.PUBLIC_BASE_URL}/v1/Accounts/{carol.sid}/Flows/{survey.sid}"
+
+    chat = Conversation.objects.get(account=carol)
+    assert chat.friendly_name == "Web chat"
+    assert chat.service.account == carol and chat.service.is_default
+    assert list(chat.participants.values_list("identity", flat=True)) == ["visitor-1"]
+    assert list(chat.messages.values_list("index", "author", "body")) == [(0, "system", "hello")]
+    assert ConversationWebhook.objects.get(conversation=chat).flow_sid == survey.sid
+    address = AddressConfiguration.objects.get(account=carol)
+    assert (address.address, address.studio_flow_sid) == (NUMBER, survey.sid)
+    # The copy's conversation goes on where the original was.
+    conversations.add_message(chat, author="visitor-1", body="still here")
+    assert chat.messages.count() == 2
+
+    key = WebChatKey.objects.get(account=carol)
+    assert key.key.startswith("CV") and key.key != WebChatKey.objects.get(account=source).key
+
+    saved = FlowTest.objects.get(account=carol)
+    assert (saved.flow, saved.name, saved.spec) == (survey, "greets", {"turns": []})
+
+
+def test_an_import_clashing_with_the_accounts_web_chat_key_or_default_service_is_refused(
+    source: Account, make_account: Any, tmp_path: Path
+) -> None:
+    export(source, tmp_path / "alice.json")
+    carol = make_account("Carol")
+    WebChatKey.for_account(carol)
+    with pytest.raises(CommandError, match="already has a web chat key"):
+        call_command("flows", "import", str(tmp_path / "alice.json"), "--account", carol.sid)
+    erin = make_account("Erin")
+    conversations.default_service(erin)
+    with pytest.raises(CommandError, match="already has a default Conversations service"):
+        call_command("flows", "import", str(tmp_path / "alice.json"), "--account", erin.sid)
+    for account in (carol, erin):  # all or nothing
+        assert not Flow.objects.filter(account=account).exists()
+        assert not IncomingPhoneNumber.objects.filter(account=account).exists()
 
 
 def test_function_contents_travel_inside_the_file(

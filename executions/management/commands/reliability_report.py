@@ -150,7 +150,9 @@ def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any])
         for name, f in sorted(faults.items()):
             answered = ", ".join(f"{k or 'no answer'}: {v}" for k, v in f.get("answered", {}).items())
             extra = {
-                k: v for k, v in f.items() if k in ("timeouts_fired", "replies_heard", "downtime_seconds")
+                k: v
+                for k, v in f.items()
+                if k in ("timeouts_fired", "replies_heard", "downtime_seconds", "tasks_reached_agents")
             }
             out.append(f"- {name}: answered {answered}" + (f"; {extra}" if extra else ""))
     else:
