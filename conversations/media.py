@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -102,6 +104,7 @@ class MediaDetail(ConversationsView):
 
 
 class MediaContent(ConversationsView):
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})  # the upload's own type
     def get(self, request: Request, service_sid: str, sid: str) -> HttpResponse:
         media = media_for(services.service_for(account_of(request), service_sid), sid)
         if media is None:
