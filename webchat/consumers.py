@@ -59,6 +59,9 @@ def _origin_allowed(visitor: visitors.Visitor, origin: str | None) -> bool:
     return key is None or key.allows(origin)
 
 
+_relay_typing = database_sync_to_async(services.relay_typing, thread_sensitive=False)
+
+
 class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     visitor: visitors.Visitor | None = None
     group: str = ""
@@ -122,11 +125,10 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             now = time.monotonic()
             if services.typing_listeners and now - self.typing_relayed >= TYPING_RELAY_SECONDS:
                 # The agent's console is not in the conversation's group: Flex relays it there
-                # (a lookup of the conversation's agents: at most one per socket per period).
+                # (a lookup of the conversation's agents: at most one per socket per period), off
+                # the process's single thread-sensitive thread, which the messages need.
                 self.typing_relayed = now
-                await database_sync_to_async(services.relay_typing)(
-                    self.visitor.conversation_sid, self.visitor.identity
-                )
+                await _relay_typing(self.visitor.conversation_sid, self.visitor.identity)
         elif kind == "message":
             client_id = content.get("client_id")
             try:
