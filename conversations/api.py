@@ -276,11 +276,11 @@ class MessageList(ConversationsView):
         )
 
     def post(self, request: Request, conversation_sid: str, service_sid: str | None = None) -> Response:
+        from conversations.media import attach, attached
+
         conversation = self.conversation(request, conversation_sid, service_sid)
-        media: list[dict[str, Any]] = [
-            {"sid": sid, "content_type": None, "filename": None, "size": None}
-            for sid in params_list(request, "MediaSid")
-        ]
+        media_sids = params_list(request, "MediaSid")[: MAX_MEDIA + 1]
+        media: list[dict[str, Any]] = attach(conversation.service, media_sids) if media_sids else []
         for url in params_list(request, "MediaUrl"):  # not Twilio's (it takes uploaded ME… sids only)
             if not url.startswith(("https://", "http://")) or len(url) > 2048:
                 raise invalid_parameter("MediaUrl", "an http(s) URL")
@@ -300,6 +300,8 @@ class MessageList(ConversationsView):
             media=media,
             attributes=param(request, "Attributes") or "{}",
         )
+        if media_sids:
+            attached(conversation, message.sid, media_sids)
         return Response(_message_out(message, service_sid is not None), status=201)
 
 

@@ -8,14 +8,16 @@ live push) follow its commit (``conversations.effects``).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.errors import TwilioAPIError
 from conversations import services
-from conversations.models import ConversationWebhook
+from conversations.models import ConversationWebhook, Participant
 from conversations.serializers import conversation_json, participant_json
 from studio.widgets.runtime import ConversationError
 
@@ -34,6 +36,18 @@ def _summary(conversation: Any) -> dict[str, Any]:
     full = conversation_json(conversation)
     keys = ("sid", "friendly_name", "chat_service_sid", "state", "attributes", "unique_name")
     return {key: full[key] for key in keys}
+
+
+def _pre_engagement_name(participant: Participant) -> str:
+    """The web chat's pre-engagement form keeps the visitor's name in the conversation's
+    attributes (``pre_engagement_data.friendlyName``, as Flex's web chat does)."""
+    try:
+        attrs = json.loads(participant.conversation.attributes or "{}")
+    except ValueError:
+        return ""
+    data = attrs.get("pre_engagement_data") if isinstance(attrs, dict) else None
+    name = data.get("friendlyName") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 class ConversationHost:
@@ -127,6 +141,39 @@ class ConversationHost:
             "contact": contact,
             "participants": [participant_json(x) for x in participants],
         }
+
+    def customer(self, account: Any, conversation_sid: str, contact: str) -> dict[str, str]:
+        """What Send to Flex adds to a conversation's task for its customer (Twilio's widget adds
+        ``channelType``, ``customerAddress``, ``from``, ``name`` and ``customerName`` for SMS,
+        WhatsApp and chat conversations). ``to`` (the number an SMS contact wrote to) is ours:
+        Flex's legacy messaging attributes and this console read ``from``/``to``."""
+        participants = Participant.objects.filter(account=account, conversation__sid=conversation_sid)
+        found = participants.filter(Q(identity=contact) | Q(address=contact)).first() if contact else None
+        if found is None:  # the flow's contact left: the first participant that is no agent
+            found = next((p for p in participants if p.attrs_dict().get("role") != "agent"), None)
+        if found is None:
+            return {}
+        if found.address:
+            kind = "whatsapp" if found.address.startswith("whatsapp:") else "sms"
+            return {
+                "channelType": kind,
+                "customerAddress": found.address,
+                "from": found.address,
+                "name": found.address,
+                "to": found.proxy_address,
+            }
+        identity = str(found.identity or "")
+        attrs = found.attrs_dict()
+        known = attrs.get("friendlyName") or attrs.get("friendly_name") or _pre_engagement_name(found)
+        fields = {
+            "channelType": "chat",
+            "customerAddress": identity,
+            "from": identity,
+            "name": str(known or identity),
+        }
+        if known:
+            fields["customerName"] = str(known)  # otherwise the task's name (engine.services)
+        return fields
 
     def hand_over(self, account: Any, conversation_sid: str) -> None:
         ConversationWebhook.objects.filter(

@@ -1,7 +1,7 @@
 """Conversations v1 resources, each owned by one account (issue #14).
 
 SID prefixes as Twilio's: IS conversation service, CH conversation, MB participant, IM message,
-WH conversation-scoped webhook, IG address configuration.
+WH conversation-scoped webhook, IG address configuration, US user, RL role, ME media.
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def _wh() -> str:
 
 def _ig() -> str:
     return new_sid("IG")
+
+
+def _us() -> str:
+    return new_sid("US")
+
+
+def _rl() -> str:
+    return new_sid("RL")
 
 
 class ConversationService(models.Model):
@@ -194,3 +202,72 @@ class AddressConfiguration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "type", "address"], name="conv_address_per_account")
         ]
+
+
+class ConversationRole(models.Model):
+    """A role (``RL…``) of a conversation service: ``service`` roles are a user's in the service,
+    ``conversation`` roles a participant's in a conversation; each grants named permissions."""
+
+    class Type(models.TextChoices):
+        CONVERSATION = "conversation"
+        SERVICE = "service"
+
+    sid = models.CharField(max_length=34, unique=True, default=_rl, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(ConversationService, on_delete=models.CASCADE, related_name="roles")
+    friendly_name = models.CharField(max_length=64)
+    type = models.CharField(max_length=12, choices=Type.choices)
+    permissions = models.JSONField(default=list)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "friendly_name"], name="conv_role_name_per_service")
+        ]
+
+
+class ConversationUser(models.Model):
+    """A chat user (``US…``) of a conversation service, named by its ``identity``."""
+
+    sid = models.CharField(max_length=34, unique=True, default=_us, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(ConversationService, on_delete=models.CASCADE, related_name="users")
+    identity = models.CharField(max_length=256)
+    friendly_name = models.CharField(max_length=256, blank=True, default="")
+    attributes = models.TextField(default="{}")
+    role = models.ForeignKey(
+        ConversationRole, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_created", "id"]
+        constraints = [models.UniqueConstraint(fields=["service", "identity"], name="conv_user_identity")]
+
+
+def _me() -> str:
+    return new_sid("ME")
+
+
+class ConversationMedia(models.Model):
+    """A file uploaded to a service's Media Content Service (``ME…``), named by a message's
+    ``MediaSid``. Kept in the database: media here are chat attachments of a few megabytes."""
+
+    sid = models.CharField(max_length=34, unique=True, default=_me, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(ConversationService, on_delete=models.CASCADE, related_name="media")
+    content_type = models.CharField(max_length=128)
+    filename = models.CharField(max_length=256, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
+    author = models.CharField(max_length=256, default="system")
+    content = models.BinaryField()
+    message_sid = models.CharField(max_length=34, blank=True, default="")
+    conversation_sid = models.CharField(max_length=34, blank=True, default="")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_created", "id"]

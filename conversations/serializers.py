@@ -11,7 +11,9 @@ from conversations.models import (
     AddressConfiguration,
     Conversation,
     ConversationMessage,
+    ConversationRole,
     ConversationService,
+    ConversationUser,
     ConversationWebhook,
     Participant,
 )
@@ -196,4 +198,43 @@ def address_json(a: AddressConfiguration) -> dict[str, Any]:
         "date_created": iso(a.date_created),
         "date_updated": iso(a.date_updated),
         "url": f"{base()}/Configuration/Addresses/{a.sid}",
+    }
+
+
+def _service_prefix(service: ConversationService, scoped: bool) -> str:
+    """``/v1/Services/{IS}`` when the resource was addressed under its service, else ``/v1``
+    (the default service's resources at ``/v1/Users``, ``/v1/Roles``)."""
+    return f"{base()}/Services/{service.sid}" if scoped else base()
+
+
+def role_json(r: ConversationRole, scoped: bool = False) -> dict[str, Any]:
+    return {
+        "sid": r.sid,
+        "account_sid": r.service.account.sid,
+        "chat_service_sid": r.service.sid,
+        "friendly_name": r.friendly_name,
+        "type": r.type,
+        "permissions": list(r.permissions),
+        "date_created": iso(r.date_created),
+        "date_updated": iso(r.date_updated),
+        "url": f"{_service_prefix(r.service, scoped)}/Roles/{r.sid}",
+    }
+
+
+def user_json(u: ConversationUser, scoped: bool = False) -> dict[str, Any]:
+    url = f"{_service_prefix(u.service, scoped)}/Users/{u.sid}"
+    return {
+        "sid": u.sid,
+        "account_sid": u.service.account.sid,
+        "chat_service_sid": u.service.sid,
+        "role_sid": u.role.sid if u.role else None,
+        "identity": u.identity,
+        "friendly_name": u.friendly_name or None,
+        "attributes": u.attributes,
+        "is_online": None,  # reachability is not tracked (Twilio: null unless the service enables it)
+        "is_notifiable": None,
+        "date_created": iso(u.date_created),
+        "date_updated": iso(u.date_updated),
+        "url": url,
+        "links": {"user_conversations": f"{url}/Conversations"},
     }

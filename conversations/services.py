@@ -34,6 +34,9 @@ Interface (all importable from ``conversations.services``):
 - ``message_payload(message) -> dict`` — the JSON pushed live (``serializers.message_json``).
 - ``on_message_added(listener)`` — register ``listener(message)``, called after commit for
   every message added (in the committing process).
+- ``typing(conversation_sid, identity)`` — the conversation's live group hears it;
+  ``on_typing(listener)`` / ``relay_typing(conversation_sid, identity)`` — a visitor's typing,
+  told to the registered listeners (Flex: the agents' consoles).
 - ``group_name(conversation_sid) -> str`` — ``"conversation_{CH}"``: after commit each new message
   is sent to this Channels group as ``{"type": "conversation.message", "message": payload}``
   and each state change as ``{"type": "conversation.state", "conversation": sid, "state": s}``.
@@ -79,6 +82,23 @@ def on_message_added(listener: Listener) -> None:
 def typing(conversation_sid: str, identity: str) -> None:
     """``identity`` is typing: the conversation's live group hears it now (nothing is stored)."""
     effects.typing(conversation_sid, identity)
+
+
+TypingListener = Callable[[str, str], None]
+typing_listeners: list[TypingListener] = []
+
+
+def on_typing(listener: TypingListener) -> None:
+    """Register ``listener(conversation_sid, identity)``, told when a visitor types (Flex relays
+    it to the agents in the conversation, whose console is not in the conversation's group)."""
+    if listener not in typing_listeners:
+        typing_listeners.append(listener)
+
+
+def relay_typing(conversation_sid: str, identity: str) -> None:
+    """A visitor is typing: the registered listeners hear it (best effort, nothing stored)."""
+    for listener in list(typing_listeners):
+        listener(conversation_sid, identity)
 
 
 def message_payload(message: ConversationMessage) -> dict[str, Any]:

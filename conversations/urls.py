@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
-from conversations import addresses, api
+from conversations import addresses, api, identities, media
 
 Views = dict[str, type[api.ConversationsView]]
 
@@ -38,9 +38,28 @@ def _conversation_routes(prefix: str, name: str) -> list[URLPattern]:
     ]
 
 
+def _identity_routes(prefix: str, name: str) -> list[URLPattern]:
+    return [
+        path(f"{prefix}Users", identities.UserList.as_view(), name=f"{name}-users"),
+        path(f"{prefix}Users/<str:sid>", identities.UserDetail.as_view(), name=f"{name}-user"),
+        path(f"{prefix}Roles", identities.RoleList.as_view(), name=f"{name}-roles"),
+        path(f"{prefix}Roles/<str:sid>", identities.RoleDetail.as_view(), name=f"{name}-role"),
+    ]
+
+
 urlpatterns = [
     *_conversation_routes("v1/", "cv"),
     *_conversation_routes("v1/Services/<str:service_sid>/", "cv-svc"),
+    *_identity_routes("v1/", "cv"),
+    *_identity_routes("v1/Services/<str:service_sid>/", "cv-svc"),
+    # The Media Content Service (mcs.us1.twilio.com at Twilio): uploads a message names by MediaSid.
+    path("v1/Services/<str:service_sid>/Media", media.MediaCreate.as_view(), name="cv-media-create"),
+    path("v1/Services/<str:service_sid>/Media/<str:sid>", media.MediaDetail.as_view(), name="cv-media"),
+    path(
+        "v1/Services/<str:service_sid>/Media/<str:sid>/Content",
+        media.MediaContent.as_view(),
+        name="cv-media-content",
+    ),
     path("v1/Configuration", api.Configuration.as_view(), name="cv-configuration"),
     path("v1/Configuration/Addresses", addresses.AddressList.as_view(), name="cv-addresses"),
     path("v1/Configuration/Addresses/<str:sid>", addresses.AddressDetail.as_view(), name="cv-address"),

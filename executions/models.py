@@ -68,6 +68,13 @@ class Execution(models.Model):
         indexes = [
             models.Index(fields=["flow", "contact_channel_address", "channel_address", "status"]),
             models.Index(fields=["status", "date_created"]),
+            # A conversation's active execution, found by its conversation alone (intake.Lookup):
+            # only conversation executions are indexed, so texts and calls pay nothing for it.
+            models.Index(
+                fields=["channel_address", "status"],
+                condition=Q(channel_address__startswith="CH"),
+                name="execution_conversation",
+            ),
         ]
         constraints = [
             # One active execution per contact pair per flow, even under racing requests.

@@ -19,7 +19,8 @@ class FlexConfig(AppConfig):
         from django.apps import apps
 
         if apps.is_installed("conversations"):  # agents in a conversation hear of its messages
-            from conversations.services import on_message_added
-            from flex.conversation import notify_agents
+            from conversations.services import on_message_added, on_typing
+            from flex.conversation import notify_agents, relay_visitor_typing
 
             on_message_added(notify_agents)
+            on_typing(relay_visitor_typing)  # the visitor's "typing…" on the agent's console

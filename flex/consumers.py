@@ -3,7 +3,9 @@ changed (a reservation offered, a task waiting…). Session-authenticated; the s
 groups of the user's workers (linked by ``contact_uri`` ``client:<username>``) and of the
 workspaces of the user's accounts. An agent console connects with ``?view=agent``: only its
 workers' groups, so an agent's page is not woken by every task of the workspace (50 agents
-would otherwise re-read their state 50 times per workspace event)."""
+would otherwise re-read their state 50 times per workspace event). Besides ``flex.changed``
+notices, an agent's socket gets ``{"type": "flex.typing", "conversation_sid", "identity"}`` when
+a visitor types in one of its conversations."""
 
 from __future__ import annotations
 
@@ -53,3 +55,13 @@ class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def flex_changed(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
+
+    async def flex_typing(self, event: dict[str, Any]) -> None:
+        """A visitor of one of this agent's conversations is typing (flex.conversation)."""
+        await self.send_json(
+            {
+                "type": "flex.typing",
+                "conversation_sid": event.get("conversation_sid"),
+                "identity": event.get("identity"),
+            }
+        )

@@ -124,6 +124,31 @@ def notify_agents(message: Any) -> None:
                 pass
 
 
+def relay_visitor_typing(conversation_sid: str, identity: str) -> None:
+    """A visitor types in a conversation: its agents' consoles (their workers' groups, where the
+    console's live socket listens) get ``flex.typing`` with the conversation and who types."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from conversations.models import Participant
+    from flex.live import worker_group
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    agents = Participant.objects.filter(
+        conversation__sid=conversation_sid, attributes__contains='"role": "agent"'
+    ).exclude(identity=identity)
+    event = {"type": "flex.typing", "conversation_sid": conversation_sid, "identity": identity}
+    for p in agents:
+        sid = p.attrs_dict().get("worker_sid")
+        if isinstance(sid, str) and sid:
+            try:
+                async_to_sync(layer.group_send)(worker_group(sid), event)
+            except Exception:  # noqa: BLE001 - a typing notice is worth nothing a moment later
+                pass
+
+
 def task_closed(task: Task) -> None:
     """Wrapping up or completing a conversation task closes its conversation (Flex's)."""
     conversation = _conversation(task)
@@ -186,7 +211,10 @@ def reply(task: Task, body: str, worker: Worker | None = None) -> Any:
 
 def open_task_for(workspace_id: int, attributes: dict[str, Any]) -> Task | None:
     """The contact's task still open in the workspace (a new text joins it instead of making
-    another task, as a Flex conversation stays with its agent)."""
+    another task, as a Flex conversation stays with its agent). A conversation's task is its
+    conversation's own (Flex Conversations: one interaction per conversation), never joined."""
+    if attributes.get("conversationSid"):
+        return None
     contact, number = attributes.get("from"), attributes.get("to")
     if not (isinstance(contact, str) and isinstance(number, str) and contact and number):
         return None
@@ -195,7 +223,7 @@ def open_task_for(workspace_id: int, attributes: dict[str, Any]) -> Task | None:
         workspace_id=workspace_id, assignment_status__in=open_states, attributes__contains=contact
     ).order_by("-date_created", "-id")
     for task in found[:20]:
-        if parties(task) == (contact, number):
+        if parties(task) == (contact, number) and not conversation_sid(task):
             return task
     return None
 

@@ -22,11 +22,14 @@ from flex.models import Activity, TaskChannel, Worker, WorkerChannel, Workflow, 
 
 VOICE_ATTRIBUTES = '{"type": "inbound", "name": "{{trigger.call.From}}"}'
 # A text (trigger.message) or a conversation's message (trigger.conversation): one of each pair
-# renders empty. A conversation's task also gets ``conversationSid`` from the engine.
+# renders empty. A conversation's task also gets ``conversationSid`` and, for what the template
+# leaves empty (``channelType``, ``to``), the customer's fields Send to Flex adds on Twilio
+# (executions.engine.services: channelType, customerAddress, from, name, customerName).
 MESSAGE_ATTRIBUTES = (
     '{"name": "{{trigger.message.From}}{{trigger.conversation.From}}", '
     '"channelType": "{{trigger.message.ChannelAttributes.channel_type}}", '
-    '"channelSid": "{{trigger.message.ChannelSid}}", "from": "{{trigger.message.From}}", '
+    '"channelSid": "{{trigger.message.ChannelSid}}{{trigger.conversation.ChannelSid}}", '
+    '"from": "{{trigger.message.From}}{{trigger.conversation.From}}", '
     '"to": "{{trigger.message.To}}", "body": "{{trigger.message.Body}}{{trigger.conversation.Body}}"}'
 )
 

@@ -10,12 +10,16 @@ On connecting, the visitor gets the conversation's state and every message after
   ``{"type": "state", "state"}``, ``{"type": "typing", "identity"}`` (someone else typing) and
   ``{"type": "error", "code", "message", "client_id"?}`` in Twilio's codes.
 
+The visitor's typing also reaches the agents of the conversation (``services.relay_typing``:
+Flex sends it to their console's live socket).
+
 A token made for another conversation, or none, is refused with close code 4403 before the
 socket is accepted into the conversation's group.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,11 +27,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.errors import TwilioAPIError
+from conversations import services
 from conversations.services import group_name
 from webchat import visitors
 from webchat.models import WebChatKey
 
 MAX_FRAME = 8 * 1024
+TYPING_RELAY_SECONDS = 2.0
 
 
 def _header(scope: dict[str, Any], wanted: bytes) -> str | None:
@@ -53,9 +59,13 @@ def _origin_allowed(visitor: visitors.Visitor, origin: str | None) -> bool:
     return key is None or key.allows(origin)
 
 
+_relay_typing = database_sync_to_async(services.relay_typing, thread_sensitive=False)
+
+
 class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     visitor: visitors.Visitor | None = None
     group: str = ""
+    typing_relayed: float = -TYPING_RELAY_SECONDS
 
     async def connect(self) -> None:
         conversation_sid = str(self.scope["url_route"]["kwargs"].get("conversation_sid") or "")
@@ -112,6 +122,13 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_send(
                 self.group, {"type": "conversation.typing", "identity": self.visitor.identity}
             )
+            now = time.monotonic()
+            if services.typing_listeners and now - self.typing_relayed >= TYPING_RELAY_SECONDS:
+                # The agent's console is not in the conversation's group: Flex relays it there
+                # (a lookup of the conversation's agents: at most one per socket per period), off
+                # the process's single thread-sensitive thread, which the messages need.
+                self.typing_relayed = now
+                await _relay_typing(self.visitor.conversation_sid, self.visitor.identity)
         elif kind == "message":
             client_id = content.get("client_id")
             try:

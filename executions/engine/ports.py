@@ -103,6 +103,11 @@ class ConversationHost(Protocol):
         """Resume Conversation: the existing conversation gets a studio webhook to the flow."""
         ...
 
+    def customer(self, account: Any, conversation_sid: str, contact: str) -> dict[str, str]:
+        """Send to Flex: the task attributes Twilio's widget adds for a conversation's customer
+        (``channelType``, ``customerAddress``, ``from``, ``name``, ``customerName`` …)."""
+        ...
+
     def hand_over(self, account: Any, conversation_sid: str) -> None:
         """Send to Flex: the flow's studio webhook leaves the conversation (as on Twilio)."""
         ...

@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from executions.engine import subflow
-from executions.engine.context import snapshot
+from executions.engine.context import snapshot, trigger_payload
 from executions.engine.rendering import render_properties
 from executions.engine.state import NETWORK_KEY, ArmedWait, ExecState, Limits, RunResult, StepRecord
 from executions.engine.templates import render
@@ -106,6 +106,7 @@ def resume(
         result.ignored = True
         result.warn(81002, f"Unexpected event {inbound.kind!r} while processing widget {current}", current)
         return result
+    _conversation_reply(state, inbound)
     if outcome.event is None:
         # The widget stays put: with a WaitSpec it re-arms (new token, new timer); without
         # one the event was consumed and the current wait (token, timer) is kept.
@@ -295,6 +296,21 @@ def _call(
         trigger_kind=state.trigger_event,
         previous_outputs=(state.context.get("widgets") or {}).get(name),
     )
+
+
+def _conversation_reply(state: ExecState, inbound: Inbound) -> None:
+    """A conversation message a waiting widget took (Send & Wait's reply): over a
+    Conversations channel the reply lands in ``trigger.conversation.*`` (spec §2.16, one source,
+    [AI-SKILL]: unverified), so ``{{trigger.conversation.Body}}`` is the latest message. The spec
+    says "rather than ``inbound.*``", but real conversation flows read ``widgets.X.inbound.Body``
+    after a reply (tests/corpus/studio-flows/20-frontline-airtable-bot.json), so the widget's
+    ``inbound.*`` is kept as well."""
+    payload = inbound.payload
+    trigger = state.context.get("trigger")
+    if inbound.kind != "message" or not payload.get("ConversationSid") or not isinstance(trigger, dict):
+        return
+    if "conversation" in trigger:
+        trigger["conversation"] = trigger_payload(dict(payload))
 
 
 def _apply_outputs(state: ExecState, name: str, outcome: Outcome) -> None:

@@ -206,12 +206,19 @@ class DbServices:
     ) -> str:
         gateway = ports().flex_gateway()
         conversation = self.conversation_sid()
+        host = ports().conversation_host()
         if conversation:
             attributes = {**attributes, "conversationSid": conversation}
+            if host is not None:
+                attributes = _with_customer(
+                    attributes,
+                    host.customer(
+                        self.execution.account, conversation, self.execution.contact_channel_address
+                    ),
+                )
         sid = gateway.create_task(
             self.execution.account, workflow_sid, channel, attributes, priority, timeout
         )
-        host = ports().conversation_host()
         if conversation and host is not None:
             host.hand_over(self.execution.account, conversation)  # the agent takes it from here
         return sid
@@ -228,3 +235,17 @@ class DbServices:
             "environment_sid": environment_sid,
         }
         return self._network(request)
+
+
+def _with_customer(attributes: dict[str, Any], customer: dict[str, str]) -> dict[str, Any]:
+    """Twilio's Send to Flex adds the customer's ``channelType``, ``customerAddress``, ``from``,
+    ``name`` and ``customerName`` to a conversation's task. Unverified: whether the flow's own
+    values win — read here so (a key the attributes template filled is kept; one it left out or
+    rendered empty, as ``{{trigger.message.From}}`` renders in a conversation, is filled)."""
+    out = dict(attributes)
+    for key, value in customer.items():
+        if value and out.get(key) in (None, ""):
+            out[key] = value
+    if out.get("customerName") in (None, "") and out.get("name"):
+        out["customerName"] = out["name"]  # no better name known: the one the task shows
+    return out

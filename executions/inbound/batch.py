@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from accounts.sids import is_sid, new_sid
 from executions.engine import revisions
@@ -67,8 +68,9 @@ def claim(limit: int) -> list[InboundEvent]:
     seen: set[tuple[int, str, str]] = set()
     heads: list[int] = []
     for pk, flow_id, contact, channel in window:
-        if (flow_id, contact, channel) not in seen:
-            seen.add((flow_id, contact, channel))
+        key = (flow_id, *intake.pair_key(contact, channel))
+        if key not in seen:
+            seen.add(key)
             heads.append(pk)
             if len(heads) == limit:
                 break
@@ -142,19 +144,22 @@ class BatchLookup(intake.Lookup):
         flow_ids = {e.flow_id for e in events}
         self.flows: dict[int, Flow] = Flow.objects.select_related("account").in_bulk(flow_ids)
         self._active: dict[tuple[int, str, str], Execution] = {}
-        pairs = {(e.flow_id, e.contact_channel_address, e.channel_address) for e in events}
+        pairs = {(e.flow_id, *intake.pair_key(e.contact_channel_address, e.channel_address)) for e in events}
+        contacts = {p[1] for p in pairs if p[1]}
+        conversations = {p[2] for p in pairs if not p[1]}
+        match = Q(contact_channel_address__in=contacts)
+        if conversations:
+            match |= Q(channel_address__in=conversations, channel_address__startswith="CH")
         candidates = (
             Execution.objects.select_for_update(of=("self",))
             .select_related("account", "flow")
-            .filter(
-                flow_id__in=flow_ids,
-                contact_channel_address__in={p[1] for p in pairs},
-                session_key="",
-                status=Execution.Status.ACTIVE,
-            )
+            .filter(match, flow_id__in=flow_ids, session_key="", status=Execution.Status.ACTIVE)
         )
         for execution in candidates:
-            key = (execution.flow_id, execution.contact_channel_address, execution.channel_address)
+            key = (
+                execution.flow_id,
+                *intake.pair_key(execution.contact_channel_address, execution.channel_address),
+            )
             if key in pairs:
                 execution.revision = revisions.by_id(execution.revision_id)
                 self._active[key] = execution
@@ -163,7 +168,7 @@ class BatchLookup(intake.Lookup):
         return self.flows[flow_id]
 
     def active(self, flow_id: int, contact: str, channel: str) -> Execution | None:
-        return self._active.get((flow_id, contact, channel))
+        return self._active.get((flow_id, *intake.pair_key(contact, channel)))
 
     def revision_for(self, flow: Flow, contact: str) -> FlowRevision | None:
         # Revisions never change: kept per process with the voice path's (engine.revisions).

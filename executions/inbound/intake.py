@@ -48,6 +48,20 @@ def record(flow: Flow, params: dict[str, Any], *, kind: str = "message") -> Inbo
     return event
 
 
+def in_conversation(channel: str) -> bool:
+    """A conversation's execution (its channel address is the ``CH…``) is the conversation's:
+    a message from any of its participants goes to it, whoever started it (the flow's Studio
+    webhook belongs to the conversation, not to a participant). Inferred, not documented: the
+    execution keeps the first author as ``contact.channel.address``."""
+    return channel.startswith("CH")
+
+
+def pair_key(contact: str, channel: str) -> tuple[str, str]:
+    """The (contact, channel) an event is serialised and matched by: a conversation's events
+    share one key, so they run one at a time in arrival order whoever wrote them."""
+    return ("", channel) if in_conversation(channel) else (contact, channel)
+
+
 class Lookup:
     """Where ``handle`` finds flows, revisions and active executions: one query each.
 
@@ -60,17 +74,14 @@ class Lookup:
         return flow.revision_for(contact)
 
     def active(self, flow_id: int, contact: str, channel: str) -> Execution | None:
-        pk = (
-            Execution.objects.filter(
-                flow_id=flow_id,
-                contact_channel_address=contact,
-                channel_address=channel,
-                session_key="",
-                status=Execution.Status.ACTIVE,
-            )
-            .values_list("pk", flat=True)
-            .first()
+        qs = Execution.objects.filter(
+            flow_id=flow_id, channel_address=channel, session_key="", status=Execution.Status.ACTIVE
         )
+        if in_conversation(channel):
+            qs = qs.filter(channel_address__startswith="CH")  # the partial index's predicate
+        else:
+            qs = qs.filter(contact_channel_address=contact)
+        pk = qs.values_list("pk", flat=True).first()
         return store.lock(pk) if pk is not None else None
 
 

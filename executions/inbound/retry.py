@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from executions.engine import timers
-from executions.inbound import drain
+from executions.inbound import drain, intake
 from executions.models import Execution, InboundEvent, Wait
 from studio.conf import studio_settings
 
@@ -45,7 +45,10 @@ def retry_executions(executions: QuerySet[Execution]) -> tuple[int, int]:
     for flow_id, contact, channel in executions.values_list(
         "flow_id", "contact_channel_address", "channel_address"
     ):
-        pairs |= Q(flow_id=flow_id, contact_channel_address=contact, channel_address=channel)
+        if intake.in_conversation(channel):  # any participant's events: the conversation's
+            pairs |= Q(flow_id=flow_id, channel_address=channel)
+        else:
+            pairs |= Q(flow_id=flow_id, contact_channel_address=contact, channel_address=channel)
     events = retry_events(InboundEvent.objects.filter(pairs))
     fired = timers.sweep()
     return events, fired

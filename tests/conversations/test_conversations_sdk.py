@@ -9,6 +9,8 @@ import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
+from conversations.models import ConversationMedia, ConversationService
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -81,10 +83,17 @@ def test_messages_carry_author_body_media_and_a_growing_index(client: Client) ->
     c.participants.create(identity="visitor-1")
     first = c.messages.create(author="visitor-1", body="hello")
     second = c.messages.create(body="Hi, what is your name?")
-    third = c.messages.create(author="visitor-1", media_sid=["ME" + "1" * 32])
+    uploaded = ConversationMedia.objects.create(  # as the Media Content Service keeps an upload
+        account=ConversationService.objects.get(sid=conv.chat_service_sid).account,
+        service=ConversationService.objects.get(sid=conv.chat_service_sid),
+        content_type="image/png",
+        size=3,
+        content=b"png",
+    )
+    third = c.messages.create(author="visitor-1", media_sid=[uploaded.sid])
     assert first.sid.startswith("IM") and (first.index, second.index, third.index) == (0, 1, 2)
     assert first.participant_sid.startswith("MB") and second.author == "system"
-    assert third.media[0]["sid"] == "ME" + "1" * 32
+    assert third.media[0]["sid"] == uploaded.sid and third.media[0]["content_type"] == "image/png"
     assert [m.index for m in c.messages.list()] == [0, 1, 2]
     assert [m.index for m in c.messages.list(order="desc")] == [2, 1, 0]
     assert [m.index for m in c.messages.list(page_size=2)] == [0, 1, 2]  # paged through

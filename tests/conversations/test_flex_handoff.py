@@ -65,7 +65,14 @@ def test_the_visitor_is_handed_to_an_agent_who_chats_in_the_conversation(console
 
     ex = Execution.objects.get(flow=flow)
     task = Task.objects.get(sid=ex.context["widgets"]["to_agent"]["TaskSid"])
-    assert json.loads(task.attributes) == {"name": "Ann", "channelType": "web", "conversationSid": conv.sid}
+    assert json.loads(task.attributes) == {
+        "name": "Ann",
+        "channelType": "web",
+        "conversationSid": conv.sid,
+        "from": "visitor-1",  # what Send to Flex adds for a conversation's customer
+        "customerAddress": "visitor-1",
+        "customerName": "Ann",
+    }
     assert not ConversationWebhook.objects.filter(conversation=conv, target="studio").exists()
 
     state_now = console.get("/api/console/flex/agent").json()

@@ -147,7 +147,15 @@ def test_send_to_flex_works_once_start_conversation_gave_the_execution_a_convers
         services.add_message(conv, author=PHONE, body="I'd rather talk to someone")
     ex.refresh_from_db()
     task = Task.objects.get(sid=ex.context["widgets"]["to_agent"]["TaskSid"])
-    assert task.attrs() == {"name": PHONE, "conversationSid": conv.sid}
+    assert task.attrs() == {
+        "name": PHONE,
+        "conversationSid": conv.sid,
+        "channelType": "sms",  # the customer's fields Send to Flex adds in a conversation
+        "customerAddress": PHONE,
+        "customerName": PHONE,
+        "from": PHONE,
+        "to": NUMBER,
+    }
     assert not ConversationWebhook.objects.filter(conversation=conv, target="studio").exists()
 
 

@@ -1,6 +1,6 @@
 """Web chat in Chromium, end to end: a page on another site embeds the chat with one <script>
 tag; the seeded WebChat Flow asks the visitor's name and hands them to Flex; an agent in another
-browser accepts, the two chat live both ways (with the agent's typing shown), the agent completes
+browser accepts, the two chat live both ways (each one's typing shown to the other), the agent completes
 the task and the visitor's chat ends."""
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ def test_a_visitor_on_another_site_chats_with_the_flow_and_then_an_agent(
     visitor.locator("[data-message=agent]", has_text="Hi Ann, let me look").wait_for()
 
     visitor.locator("[data-webchat=input]").fill("Thanks!")
+    agent.locator("[data-typing]", has_text="is typing").wait_for()  # the visitor types, live at the agent
     visitor.locator("[data-webchat=send]").click()
     agent.locator("[data-message=inbound]", has_text="Thanks!").wait_for()  # live at the agent
     shot(agent, "webchat-agent-conversation")

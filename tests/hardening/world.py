@@ -72,6 +72,9 @@ KINDS = {
     "Conversations": "conversation",
     "Participants": "participant",
     "Addresses": "address_configuration",
+    "Users": "conversation_user",
+    "Roles": "conversation_role",
+    "Media": "conversation_media",
     "webchat": "conversation",
     "tests": "flow_test",
 }
@@ -82,7 +85,7 @@ BUILT_KINDS = (
     "workflow worker worker_channel reservation task event service environment function "
     "function_version asset asset_version build deployment variable log phone_number member "
     "conversation participant conversation_message conversation_webhook conversation_service "
-    "address_configuration flow_test"
+    "address_configuration conversation_user conversation_role conversation_media flow_test"
 ).split()
 
 PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
@@ -105,7 +108,8 @@ def sid_for(route: str, param: str, sids: dict[str, str]) -> str | None:
             kind = "environment"
         if before and "Conversations" in before and before[-1] in ("Messages", "Webhooks"):
             kind = "conversation_" + before[-1].lower().removesuffix("s")
-        if before and before[-1] == "Services" and segments[index + 1 : index + 2] == ["Conversations"]:
+        following = segments[index + 1] if index + 1 < len(segments) else ""
+        if before and before[-1] == "Services" and following in ("Conversations", "Users", "Roles", "Media"):
             kind = "conversation_service"
         if kind is None:
             kind = param.removesuffix("_sid")
@@ -237,7 +241,13 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
 
     from accounts.models import IncomingPhoneNumber
     from conversations import services
-    from conversations.models import AddressConfiguration, ConversationWebhook
+    from conversations.models import (
+        AddressConfiguration,
+        ConversationMedia,
+        ConversationRole,
+        ConversationUser,
+        ConversationWebhook,
+    )
     from scenarios.models import FlowTest
     from studio.models import Flow
 
@@ -256,9 +266,25 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
     address = AddressConfiguration.objects.create(
         account=account, address="+15550111", studio_flow_sid=flow_sid
     )
+    role = ConversationRole.objects.create(
+        account=account,
+        service=conversation.service,
+        friendly_name="helper",
+        type="service",
+        permissions=["addMember"],
+    )
+    user = ConversationUser.objects.create(
+        account=account, service=conversation.service, identity="visitor-1", role=role
+    )
+    media = ConversationMedia.objects.create(
+        account=account, service=conversation.service, content_type="image/png", size=3, content=b"png"
+    )
     return {
         "phone_number": number.sid,
         "flow_test": "greets",
+        "conversation_media": media.sid,
+        "conversation_user": user.sid,
+        "conversation_role": role.sid,
         "conversation": conversation.sid,
         "participant": participant.sid,
         "conversation_message": message.sid,

@@ -46,6 +46,26 @@ function reservationCard(worker, r) {
 
 const drafts = {};  // what the agent is typing survives the refreshes
 const typedAt = {};
+const TYPING_MS = 4000;  // a visitor's "typing…" shows this long after their last notice
+const visitorTyping = {};  // conversation SID → {identity, until}
+const contactNames = {};  // conversation SID → the task's name (a chat identity means nothing to the agent)
+
+function typingText(sid) {
+  const t = visitorTyping[sid];
+  return t && t.until > Date.now() ? `${contactNames[sid] || t.identity} is typing…` : "";
+}
+
+function showTyping(sid, identity) {
+  if (typeof sid !== "string" || !sid) return;
+  visitorTyping[sid] = { identity: String(identity || "The contact"), until: Date.now() + TYPING_MS };
+  const paint = () => {
+    for (const node of document.querySelectorAll("[data-typing]")) {
+      if (node.dataset.typing === sid) node.textContent = typingText(sid);
+    }
+  };
+  paint();
+  setTimeout(paint, TYPING_MS + 50);
+}
 
 function conversation(worker, r) {
   const input = el("input", { type: "text", placeholder: "Reply to the contact…", "data-reply": r.sid, style: "width:60%" });
@@ -68,7 +88,10 @@ function conversation(worker, r) {
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
   const lines = r.messages.map((m) => el("div", { class: "message " + m.direction, "data-message": m.direction },
     el("span", { class: "muted" }, m.direction === "inbound" ? "contact: " : "you/flow: "), m.body));
+  const sid = (r.task.attributes || {}).conversationSid || "";
+  if (sid && r.task.attributes.name) contactNames[sid] = String(r.task.attributes.name);
   return el("div", { class: "conversation" }, ...lines,
+    el("div", { class: "muted typing", "data-typing": sid }, typingText(sid)),
     el("div", { style: "margin:6px 0" }, input, el("button", { onclick: send, "data-action": "send" }, "Send")));
 }
 
@@ -124,7 +147,12 @@ function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live${page === "agent" ? "?view=agent" : ""}`);
   const live = document.getElementById("live");
   socket.onopen = () => { live.textContent = "live"; };
-  socket.onmessage = () => refresh();
+  socket.onmessage = (event) => {
+    let notice = null;
+    try { notice = JSON.parse(event.data); } catch (error) { notice = null; }
+    if (notice && notice.type === "flex.typing") showTyping(notice.conversation_sid, notice.identity);
+    else refresh();
+  };
   socket.onclose = () => { live.textContent = "reconnecting…"; setTimeout(connect, 2000); };
 }
 
