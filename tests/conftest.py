@@ -22,6 +22,18 @@ def network_guard() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """Passwords hash with MD5 in tests: Django's PBKDF2 (a million rounds) costs ~0.3 s of CPU per
+    console user made or signed in, minutes over the suite. Production keeps PBKDF2 (settings)."""
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    fast.enable()
+    yield
+    fast.disable()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def no_database_sessions_left(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Servers that tests start (the live server, uvicorn) run requests on threads of their
     own, each with a database connection that outlives the thread: at the end of the session
