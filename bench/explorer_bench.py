@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import statistics
 import sys
@@ -35,6 +36,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Account, Membership  # noqa: E402
 from executions.models import Execution  # noqa: E402
@@ -96,6 +98,25 @@ def main() -> None:
     cb, cs = console(big, f"big-{big.pk}"), console(small, f"small-{small.pk}")
     mid = str(big.executions.order_by("id").values_list("id", flat=True)[len(flows) * args.per_flow // 2])
 
+    def buffers(client: Client, **query: Any) -> str:
+        """The page query's own cost in the database: pages touched and server time, from
+        ``EXPLAIN (ANALYZE, BUFFERS)`` of the statement the view sent (robust to other load,
+        unlike the wall time of the whole request)."""
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/api/console/executions", query)
+        [sql] = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "LIMIT" in q["sql"] and "executions_execution" in q["sql"]
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+            (doc,) = cursor.fetchone()
+        top = (doc if isinstance(doc, list) else json.loads(doc))[0]
+        plan = top["Plan"]
+        pages = plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0)
+        return f"{pages:,} pages, {top['Execution Time']:.1f} ms"
+
     def timed(client: Client, **query: Any) -> tuple[float, int]:
         times = []
         for _ in range(args.repeat):
@@ -125,6 +146,8 @@ def main() -> None:
             print(f"| {label} | {median:.0f} ms | {rows} |")
         return
     before = [timed(client, **query) for _, client, query in queries]
+    explained = {"flow": {"flow": flows[0].sid}, "part of a contact (7 digits)": {"contact": "0123456"}}
+    before_sql = {label: buffers(cb, **query) for label, query in explained.items()}
     started = time.perf_counter()
     with connection.schema_editor() as editor:
         editor.add_index(Execution, FLOW_INDEX)
@@ -133,10 +156,14 @@ def main() -> None:
         cursor.execute("ANALYZE executions_execution")
     print(f"built both indexes in {time.perf_counter() - started:.0f} s")
     after = [timed(client, **query) for _, client, query in queries]
+    after_sql = {label: buffers(cb, **query) for label, query in explained.items()}
     print("| query | without the indexes | with them | rows |\n| --- | --- | --- | --- |")
     for (label, _, _), (b, rows), (a, rows_after) in zip(queries, before, after, strict=True):
         assert rows == rows_after, label
         print(f"| {label} | {b:.0f} ms | {a:.0f} ms | {rows} |")
+    print("\n| the page's SQL (EXPLAIN ANALYZE, BUFFERS) | without | with |\n| --- | --- | --- |")
+    for label in explained:
+        print(f"| {label} | {before_sql[label]} | {after_sql[label]} |")
 
 
 if __name__ == "__main__":
