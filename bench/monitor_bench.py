@@ -91,7 +91,9 @@ def pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
-async def watch(url: str, auth: str, out: list[tuple[float, float, str]], ready: asyncio.Event) -> None:
+async def watch(
+    url: str, auth: str, out: list[tuple[float, float, str]], ready: asyncio.Event, ended: set[str]
+) -> None:
     import websockets
 
     async with websockets.connect(url, additional_headers={"Authorization": f"Basic {auth}"}) as ws:
@@ -100,6 +102,8 @@ async def watch(url: str, auth: str, out: list[tuple[float, float, str]], ready:
             event = json.loads(raw)
             if event.get("type") == "monitor.ready":
                 ready.set()
+            elif event.get("type") == "execution" and event.get("event") == "ended":
+                ended.add(event["execution_sid"])
             elif event.get("type") == "step.event" and event.get("date_created"):
                 created = datetime.fromisoformat(event["date_created"]).timestamp()
                 out.append((received, (received - created) * 1000, event["execution_sid"]))
@@ -114,7 +118,8 @@ async def run_once(
     auth = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
     events: list[tuple[float, float, str]] = []
     ready = asyncio.Event()
-    client = asyncio.create_task(watch(url, auth, events, ready))
+    ended: set[str] = set()
+    client = asyncio.create_task(watch(url, auth, events, ready, ended))
     await asyncio.wait_for(ready.wait(), 10)
     pause = round(32 * 1000 / rate) if rate else 0
     script = ROOT / "bench" / "webhook.lua"
@@ -143,6 +148,8 @@ async def run_once(
         "executions_per_s": round(len(executions) / span, 1) if events else None,
         "events": len(events),
         "events_lost": steps_written - len(events),
+        # Every execution of the benchmark's flow ends in its first run: one "ended" event each.
+        "executions_without_ended_event": len(executions - ended),
         "event_p50_ms": pct(latencies, 0.5),
         "event_p99_ms": pct(latencies, 0.99),
         "event_p50_ms_during_load": pct(during, 0.5),

@@ -36,7 +36,8 @@ class Execution(models.Model):
 
     sid = models.CharField(max_length=34, unique=True, default=_execution_sid, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="executions")
-    # No index of its own: (flow, contact, channel, status) below serves every query by flow.
+    # No index of its own: (flow, contact, channel, status) below serves lookups by contact pair,
+    # (flow, id) the lists of a flow's executions newest first.
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="executions", db_index=False)
     revision = models.ForeignKey(FlowRevision, on_delete=models.CASCADE, related_name="executions")
     flow_version = models.PositiveIntegerField()
@@ -75,6 +76,11 @@ class Execution(models.Model):
                 condition=Q(channel_address__startswith="CH"),
                 name="execution_conversation",
             ),
+            # A flow's executions newest first (the explorer's and the flow list's keyset on the
+            # id): without it a flow whose executions are all old is found by scanning every newer
+            # execution of the table. Part of a contact: a trigram index on PostgreSQL
+            # (migration 0007, not a model index: SQLite has none).
+            models.Index(fields=["flow", "id"], name="execution_flow_newest"),
         ]
         constraints = [
             # One active execution per contact pair per flow, even under racing requests.

@@ -95,7 +95,9 @@ def summary(context: dict[str, Any], widget: str) -> dict[str, Any]:
 
 
 def step_payload(execution: Any, step: Any) -> dict[str, Any]:
-    """A step as the live monitor receives it (``step.event``)."""
+    """A step as the live monitor receives it (``step.event``). ``transitioned_from`` /
+    ``transitioned_to`` are the Step resource's names; ``from`` / ``to`` (the same values) are
+    what the console's monitor reads."""
     return {
         "type": "step.event",
         "flow_sid": execution.flow.sid,
@@ -103,10 +105,36 @@ def step_payload(execution: Any, step: Any) -> dict[str, Any]:
         "execution_status": execution.status,
         "step_sid": step.sid,
         "name": step.name,
+        "transitioned_from": step.transitioned_from,
+        "transitioned_to": step.transitioned_to,
         "from": step.transitioned_from,
         "to": step.transitioned_to,
         "widget_type": step.type,
         "context": summary(step.context, step.transitioned_from),
         "error": step.context.get("error"),
         "date_created": step.date_created.isoformat() if step.date_created else None,
+    }
+
+
+def execution_payload(
+    execution: Any, event: str, *, status: str, previous_status: str | None, outcome: str | None = None
+) -> dict[str, Any]:
+    """An execution's lifecycle as the live monitor receives it (``type: "execution"``):
+    ``started`` (status ``active``) before its first steps, ``ended`` (``active`` → ``ended``,
+    ``outcome`` ``completed`` or ``failed``) after its last. The dates are stamped when the rows
+    are written (``Writes.flush``)."""
+    return {
+        "type": "execution",
+        "event": event,
+        "flow_sid": execution.flow.sid,
+        "execution_sid": execution.sid,
+        "status": status,
+        "previous_status": previous_status,
+        "contact_channel_address": execution.contact_channel_address,
+        "flow_version": execution.flow_version,
+        "trigger_event": execution.trigger_event,
+        "outcome": outcome,
+        "date_created": None,
+        "date_updated": None,
+        "date_ended": None,
     }

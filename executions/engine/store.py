@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts import logcontext, metrics
 from executions.engine import network, runner
-from executions.engine.context import initial_context, step_payload
+from executions.engine.context import execution_payload, initial_context, step_payload
 from executions.engine.ports import Provider, ports
 from executions.engine.services import DbServices
 from executions.engine.state import ExecState, Limits, RunResult
@@ -279,12 +279,19 @@ def save(
     if result.log:
         stamped = [{**entry, "date": now.isoformat()} for entry in result.log]
         execution.log = (list(execution.log or []) + stamped)[-LOG_CAP:]
+    lifecycle: list[dict[str, Any]] = []  # the live monitor's execution events, steps between
     if fresh:
         transaction.on_commit(lambda: metrics.inc("studio_executions_started_total"))
+        lifecycle.append(execution_payload(execution, "started", status="active", previous_status=None))
     if not execution.is_active and execution.date_ended is None:
         execution.date_ended = now
         _close_conversation(execution, state)
         outcome = "failed" if any(e.get("level") == "error" for e in result.log) else "completed"
+        lifecycle.append(
+            execution_payload(
+                execution, "ended", status=execution.status, previous_status="active", outcome=outcome
+            )
+        )
         with logging_about(execution):
             log.info("execution ended (%s, %s steps)", outcome, state.step_count)
         transaction.on_commit(lambda: metrics.inc("studio_executions_ended_total", outcome=outcome))
@@ -318,7 +325,7 @@ def save(
     if result.network is not None and result.wait is not None:
         writes.parked.append(network.Parked(execution, result.wait.token, result.network))
     pending = list(services.pending) if services else []
-    _after_commit(writes, execution, steps, pending, services.provider if services else None)
+    _after_commit(writes, execution, steps, pending, services.provider if services else None, lifecycle)
     if services is not None:
         services.pending.clear()
     if flush:
@@ -348,6 +355,7 @@ def _after_commit(
     steps: list[Step],
     messages: list[Message],
     provider: Provider | None = None,
+    lifecycle: list[dict[str, Any]] | None = None,
 ) -> None:
     if messages and provider is not None and getattr(provider, "dispatch_inline", False):
         # A provider that hands over in-process (the simulator) dispatches right after commit,
@@ -355,9 +363,14 @@ def _after_commit(
         writes.inline.append((provider, list(messages)))
     else:
         writes.queued_sids.extend(m.sid for m in messages)
-    if steps:
-        payloads = [step_payload(execution, step) for step in steps]
+    events = lifecycle or []
+    # In the order a watcher expects: started, the run's steps, ended.
+    payloads = [e for e in events if e["event"] == "started"]
+    payloads += [step_payload(execution, step) for step in steps]
+    payloads += [e for e in events if e["event"] != "started"]
+    if payloads:
         writes.published.append((execution.flow.sid, execution.sid, payloads))
+        writes.lifecycle.extend((execution, e) for e in events)
 
 
 def message_status_changed(message: Message) -> RunResult | None:

@@ -56,6 +56,8 @@ class Writes:
     queued_sids: list[str] = field(default_factory=list)
     # Live step events after commit: (flow sid, execution sid, payloads).
     published: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)
+    # The execution events among them, with their execution (dates stamped at flush).
+    lifecycle: list[tuple[Execution, dict[str, Any]]] = field(default_factory=list)
     # Widgets parked on the network: their requests are made after commit (engine/network.py).
     parked: list[network.Parked] = field(default_factory=list)
 
@@ -83,13 +85,21 @@ class Writes:
             transaction.on_commit(partial(network.after_commit, list(self.parked)))
 
     def _stamp_published(self) -> None:
-        """The live events carry their step's ``date_created``, known once the steps are written."""
+        """The live events carry their step's (execution's) dates, known once the rows are written."""
         created = {s.sid: s.date_created for s in self.steps if s.date_created is not None}
         for _flow, _execution, payloads in self.published:
             for payload in payloads:
                 when = created.get(payload.get("step_sid", ""))
                 if when is not None:
                     payload["date_created"] = when.isoformat()
+        for execution, payload in self.lifecycle:
+            began = execution.date_created.isoformat() if execution.date_created else None
+            payload["date_created"] = began
+            if payload["event"] == "started":  # as it was when it started, whatever the run did next
+                payload["date_updated"] = began
+                continue
+            payload["date_updated"] = execution.date_updated.isoformat() if execution.date_updated else None
+            payload["date_ended"] = execution.date_ended.isoformat() if execution.date_ended else None
 
 
 @dataclass

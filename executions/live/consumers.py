@@ -1,4 +1,5 @@
-"""Live monitor: ``ws/flows/{FW}/monitor`` streams the flow's step events.
+"""Live monitor: ``ws/flows/{FW}/monitor`` streams the flow's step events and its executions'
+start and end (``type: "execution"``); ``ws/executions/{FN}/`` the same for one execution.
 
 Two ways in: a console session (AuthMiddlewareStack; the user must be a member of the flow's
 account), or the account's API credentials in the handshake's ``Authorization`` header (HTTP
@@ -72,8 +73,12 @@ class FlowMonitorConsumer(AsyncJsonWebsocketConsumer):
     async def step_event(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
 
+    async def execution(self, event: dict[str, Any]) -> None:
+        """An execution started or ended (``type: "execution"``), sent alone."""
+        await self.send_json(event)
+
     async def steps_batch(self, event: dict[str, Any]) -> None:
-        """Steps published together (executions.live.publish): one frame each, in order."""
+        """Events published together (executions.live.publish): one frame each, in order."""
         for step in event.get("events") or []:
             await self.send_json(step)
 

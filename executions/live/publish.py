@@ -1,4 +1,5 @@
-"""Live events: each step is published, after commit, to ``flow.{FW}`` and ``execution.{FN}``."""
+"""Live events: each step, and each execution's start and end, is published after commit to
+``flow.{FW}`` and ``execution.{FN}``."""
 
 from __future__ import annotations
 

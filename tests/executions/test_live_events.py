@@ -62,10 +62,17 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
     ex = start_rest(flow)
-    # The run's two steps, committed together, travel as one message to the group.
+    # The run's two steps, committed together with the execution's start and end, travel as
+    # one message to the group.
     batch = async_to_sync(layer.receive)(channel)
     assert batch["type"] == "steps.batch"
-    first, second = batch["events"]
+    started, first, second, ended = batch["events"]
+    assert (started["type"], started["event"], ended["type"], ended["event"]) == (
+        "execution",
+        "started",
+        "execution",
+        "ended",
+    )
     assert first["type"] == "step.event" and first["execution_sid"] == ex.sid
     assert (first["name"], first["from"], first["to"]) == ("incomingRequest", "Trigger", "v")
     assert (second["name"], second["from"], second["to"], second["widget_type"]) == (
@@ -90,6 +97,8 @@ def test_each_step_event_carries_the_time_its_step_was_created(flow_factory: Any
     async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
     start_rest(flow)
     for event in async_to_sync(layer.receive)(channel)["events"]:
+        if event["type"] != "step.event":
+            continue
         step = Step.objects.get(sid=event["step_sid"])
         assert datetime.fromisoformat(event["date_created"]) == step.date_created
 
@@ -128,12 +137,12 @@ def test_it_streams_steps_to_a_member_of_the_flows_account(flow_factory: Any, co
         assert connected
         assert (await comm.receive_json_from())["type"] == "monitor.ready"
         await sync_to_async(start_rest)(flow)
-        events = [await comm.receive_json_from(timeout=2), await comm.receive_json_from(timeout=2)]
+        events = [await comm.receive_json_from(timeout=2) for _ in range(4)]
         await comm.disconnect()
         return events
 
     events = async_to_sync(scenario)()
-    assert [e["name"] for e in events] == ["incomingRequest", "next"]
+    assert [e.get("name") or e["event"] for e in events] == ["started", "incomingRequest", "next", "ended"]
 
 
 @override_settings(CHANNEL_LAYERS=MEMORY)

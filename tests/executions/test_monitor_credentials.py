@@ -79,11 +79,12 @@ def test_it_streams_the_flows_steps_to_the_accounts_auth_token(alice: Any) -> No
         f"/ws/flows/{flow.sid}/monitor",
         basic(alice.sid, alice.auth_token),
         start=lambda: start_rest(flow),
-        expect=2,
+        expect=3,
     )
     assert connected
     assert events[0] == {"type": "monitor.ready", "flow_sid": flow.sid}
-    assert [(e["from"], e["name"], e["to"]) for e in events[1:]] == [
+    assert (events[1]["type"], events[1]["event"]) == ("execution", "started")
+    assert [(e["from"], e["name"], e["to"]) for e in events[2:]] == [
         ("Trigger", "incomingRequest", "v"),
         ("v", "next", "ask"),
     ]
@@ -134,12 +135,17 @@ def test_it_streams_one_executions_steps_on_its_own_socket(alice: Any, console: 
             say(console, flow, "yes", frm=sender, to="+15550109999")
 
     connected, events = watch(
-        f"/ws/executions/{ex.sid}/", basic(alice.sid, alice.auth_token), start=answer_both, expect=1
+        f"/ws/executions/{ex.sid}/", basic(alice.sid, alice.auth_token), start=answer_both, expect=2
     )
     assert connected and events[0] == {"type": "monitor.ready", "execution_sid": ex.sid}
-    assert [(e["execution_sid"], e["from"], e["name"]) for e in events[1:]] == [
+    assert [(e["execution_sid"], e["from"], e["name"]) for e in events[1:2]] == [
         (ex.sid, "ask", "incomingMessage")
     ]
+    assert (events[2]["type"], events[2]["event"], events[2]["execution_sid"]) == (
+        "execution",
+        "ended",
+        ex.sid,
+    )
     assert Execution.objects.get(pk=other.pk).status == "ended"
 
 

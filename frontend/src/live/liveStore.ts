@@ -42,6 +42,16 @@ export interface StepEvent {
   error?: unknown;
 }
 
+/** An execution's start or end as the monitor socket sends it (`type: "execution"`). */
+export interface ExecutionEvent {
+  type: "execution";
+  event: "started" | "ended";
+  execution_sid: string;
+  status: "active" | "ended";
+  contact_channel_address?: string;
+  date_created?: string | null;
+}
+
 export interface ExecutionSummary {
   sid: string;
   status: "active" | "ended";
@@ -67,6 +77,8 @@ export interface LiveState {
 
 export interface LiveActions {
   step(ev: StepEvent): void;
+  /** An execution ended, maybe without a step (REST `Status=ended`, the console's end, expiry). */
+  ended(ev: ExecutionEvent): void;
   upsert(summary: ExecutionSummary): void;
   setList(list: ExecutionSummary[]): void;
   setFocus(sid: string | null): void;
@@ -178,6 +190,12 @@ export function createLiveStore() {
           const next = applyStep(prev, ev, seq);
           if (next === prev) return;
           commit({ seq, executions: { ...get().executions, [ev.execution_sid]: next } });
+        },
+        ended(ev) {
+          const prev = get().executions[ev.execution_sid];
+          if (!prev || (prev.status === "ended" && prev.current === null)) return; // unknown here: nothing drawn
+          const seq = get().seq + 1;
+          commit({ seq, executions: { ...get().executions, [ev.execution_sid]: { ...prev, status: "ended", current: null, seq } } });
         },
         upsert(x) {
           const seq = get().seq + 1;

@@ -3,12 +3,13 @@
 // drops upgrades). Events land in the live store; nothing here touches the editor store.
 import { useEffect } from "react";
 import { simApi } from "../api/client";
-import { liveStore, type StepEvent } from "./liveStore";
+import { liveStore, type ExecutionEvent, type StepEvent } from "./liveStore";
 
 const POLL_MS = 1500;
 const OPEN_TIMEOUT_MS = 3000;
-// Ends that emit no step (REST Status=ended, a new simulator conversation, lifetime expiry) are
-// not on the socket: a slow reconciliation keeps the canvas honest while connected.
+// Ends that emit no step (REST Status=ended, a new simulator conversation, lifetime expiry) come
+// as `type: "execution"` events; a slow reconciliation still keeps the canvas honest while
+// connected (a socket that dropped and came back missed whatever happened meanwhile).
 const RECONCILE_MS = 10000;
 
 export function monitorUrl(flowSid: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
@@ -80,8 +81,11 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
         } catch {
           return;
         }
-        if (data && typeof data === "object" && (data as { type?: string }).type === "step.event") {
+        const type = data && typeof data === "object" ? (data as { type?: string }).type : undefined;
+        if (type === "step.event") {
           liveStore.getState().actions.step(data as StepEvent);
+        } else if (type === "execution" && (data as ExecutionEvent).event === "ended") {
+          liveStore.getState().actions.ended(data as ExecutionEvent);
         }
       };
       socket.onclose = () => startPolling();

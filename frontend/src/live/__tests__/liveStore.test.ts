@@ -41,6 +41,21 @@ describe("live store", () => {
     expect(s.edges).toEqual({ [edgeKey("ask", "Ended")]: "active" });
   });
 
+  it("takes an execution off the canvas when its end comes without a step (REST Status=ended)", () => {
+    const store = createLiveStore();
+    const { actions } = store.getState();
+    actions.step(ev(1, "Trigger", "ask", "active", "FN1"));
+    actions.step(ev(2, "Trigger", "menu", "active", "FN2"));
+    actions.ended({ type: "execution", event: "ended", execution_sid: "FN1", status: "ended" });
+    const s = store.getState();
+    expect(s.executions.FN1.status).toBe("ended");
+    expect(s.executions.FN1.current).toBeNull();
+    expect(s.nodes).toEqual({ menu: "active" });
+    // An execution this page never drew is not added by its end alone.
+    actions.ended({ type: "execution", event: "ended", execution_sid: "FN7", status: "ended" });
+    expect(store.getState().executions.FN7).toBeUndefined();
+  });
+
   it("shows every active execution's position when none is focused", () => {
     const store = createLiveStore();
     const { actions } = store.getState();

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_incoming_phone_numbers'),
-        ('executions', '0006_path_count_trigger'),
+        ('executions', '0007_explorer_indexes'),
         ('studio', '0002_flow_latest_revision_summary'),
     ]
 
