@@ -104,7 +104,7 @@ async def watch(
                 ready.set()
             elif event.get("type") == "execution" and event.get("event") == "ended":
                 ended.add(event["execution_sid"])
-            elif event.get("type") == "step.event" and event.get("date_created"):
+            elif event.get("type") == "step" and event.get("date_created"):
                 created = datetime.fromisoformat(event["date_created"]).timestamp()
                 out.append((received, (received - created) * 1000, event["execution_sid"]))
 

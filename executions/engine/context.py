@@ -95,11 +95,11 @@ def summary(context: dict[str, Any], widget: str) -> dict[str, Any]:
 
 
 def step_payload(execution: Any, step: Any) -> dict[str, Any]:
-    """A step as the live monitor receives it (``step.event``). ``transitioned_from`` /
+    """A step as the live monitor receives it (``type: "step"``). ``transitioned_from`` /
     ``transitioned_to`` are the Step resource's names; ``from`` / ``to`` (the same values) are
     what the console's monitor reads."""
     return {
-        "type": "step.event",
+        "type": "step",
         "flow_sid": execution.flow.sid,
         "execution_sid": execution.sid,
         "execution_status": execution.status,

@@ -70,7 +70,8 @@ class FlowMonitorConsumer(AsyncJsonWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def step_event(self, event: dict[str, Any]) -> None:
+    async def step(self, event: dict[str, Any]) -> None:
+        """A step (``type: "step"``), sent alone."""
         await self.send_json(event)
 
     async def execution(self, event: dict[str, Any]) -> None:

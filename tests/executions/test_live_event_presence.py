@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (channels
 
 
 def payload(step: str) -> dict[str, Any]:
-    return {"type": "step.event", "step_sid": step}
+    return {"type": "step", "step_sid": step}
 
 
 def test_steps_reach_watched_groups_and_skip_the_others(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,9 +32,9 @@ def test_publishing_returns_at_once_and_the_events_arrive_in_order(monkeypatch: 
     layer = SlowLayer()
     monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": layer)
     started = time.monotonic()
-    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT1"}])])
-    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT2"}])])
-    publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT3"}])])
+    publish.publish_many([("FW1", "FN1", [{"type": "step", "step_sid": "FT1"}])])
+    publish.publish_many([("FW1", "FN1", [{"type": "step", "step_sid": "FT2"}])])
+    publish.publish_many([("FW1", "FN1", [{"type": "step", "step_sid": "FT3"}])])
     assert time.monotonic() - started < 0.05  # sends of 50 ms each: none waited for
     assert layer.done.wait(5)
     for group in ("flow.FW1", "execution.FN1"):
@@ -57,7 +57,7 @@ def test_a_batch_of_many_executions_is_one_message_to_their_flows_group(
     steps = [
         (
             f"FN{n}",
-            [{"type": "step.event", "step_sid": f"FT{n}a"}, {"type": "step.event", "step_sid": f"FT{n}b"}],
+            [{"type": "step", "step_sid": f"FT{n}a"}, {"type": "step", "step_sid": f"FT{n}b"}],
         )
         for n in range(100)
     ]
@@ -81,7 +81,7 @@ def test_a_failing_layer_is_logged_and_never_reaches_the_run(
 
     monkeypatch.setattr("channels.layers.get_channel_layer", lambda alias="default": Broken())
     with caplog.at_level("WARNING", logger="executions.live.publish"):
-        publish.publish_many([("FW1", "FN1", [{"type": "step.event", "step_sid": "FT1"}])])  # no raise
+        publish.publish_many([("FW1", "FN1", [{"type": "step", "step_sid": "FT1"}])])  # no raise
         deadline = time.monotonic() + 5
         while "could not publish step events" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -73,7 +73,7 @@ def test_it_publishes_each_step_to_the_flow_and_execution_groups(flow_factory: A
         "execution",
         "ended",
     )
-    assert first["type"] == "step.event" and first["execution_sid"] == ex.sid
+    assert first["type"] == "step" and first["execution_sid"] == ex.sid
     assert (first["name"], first["from"], first["to"]) == ("incomingRequest", "Trigger", "v")
     assert (second["name"], second["from"], second["to"], second["widget_type"]) == (
         "next",
@@ -97,7 +97,7 @@ def test_each_step_event_carries_the_time_its_step_was_created(flow_factory: Any
     async_to_sync(layer.group_add)(f"flow.{flow.sid}", channel)
     start_rest(flow)
     for event in async_to_sync(layer.receive)(channel)["events"]:
-        if event["type"] != "step.event":
+        if event["type"] != "step":
             continue
         step = Step.objects.get(sid=event["step_sid"])
         assert datetime.fromisoformat(event["date_created"]) == step.date_created

@@ -97,7 +97,7 @@ def test_a_script_sees_an_execution_start_then_its_steps_then_its_end(alice: Any
 def test_step_events_carry_the_step_resources_transitioned_from_and_to(alice: Any) -> None:
     flow = make_flow(alice, one_step())
     events = seen(f"/ws/flows/{flow.sid}/monitor", alice, lambda: start_rest(flow))
-    steps = [e for e in events if e["type"] == "step.event"]
+    steps = [e for e in events if e["type"] == "step"]
     rows = {s.sid: s for s in Step.objects.filter(execution__flow=flow)}
     assert [(e["transitioned_from"], e["transitioned_to"]) for e in steps] == [
         ("Trigger", "v"),

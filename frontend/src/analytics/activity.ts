@@ -47,7 +47,7 @@ export function useFlowActivity(flowSid: string, enabled: boolean, onActivity: (
       socket.onmessage = (msg) => {
         try {
           const data = JSON.parse(String(msg.data)) as { type?: string };
-          if (data?.type === "step.event") callback.current();
+          if (data?.type === "step") callback.current();
         } catch {
           /* not JSON: ignored */
         }

@@ -30,7 +30,7 @@ export interface LiveExecution {
 }
 
 export interface StepEvent {
-  type: "step.event";
+  type: "step";
   execution_sid: string;
   execution_status: "active" | "ended";
   step_sid: string;

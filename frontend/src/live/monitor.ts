@@ -82,7 +82,7 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
           return;
         }
         const type = data && typeof data === "object" ? (data as { type?: string }).type : undefined;
-        if (type === "step.event") {
+        if (type === "step") {
           liveStore.getState().actions.step(data as StepEvent);
         } else if (type === "execution" && (data as ExecutionEvent).event === "ended") {
           liveStore.getState().actions.ended(data as ExecutionEvent);

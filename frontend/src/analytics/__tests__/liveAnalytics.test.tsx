@@ -28,7 +28,7 @@ const counts = (steps: number): FlowAnalytics => ({
   flow_sid: "FW1", since: "", until: null, step_count: steps, dropoffs: [], entries: [], errors: [],
   transitions: [{ from: "Trigger", event: "incomingMessage", to: "reply", count: steps }],
 });
-const step = { type: "step.event", flow_sid: "FW1", execution_sid: "FN1", name: "incomingMessage", from: "Trigger", to: "reply" };
+const step = { type: "step", flow_sid: "FW1", execution_sid: "FN1", name: "incomingMessage", from: "Trigger", to: "reply" };
 const elapse = (ms: number) => act(async () => { await vi.advanceTimersByTimeAsync(ms); });
 
 describe("analytics updated live while traffic runs", () => {

@@ -4,7 +4,7 @@ import { monitorUrl } from "../monitor";
 import { describe as describeEvent, toInputs } from "../../simulator/CallTab";
 
 const ev = (n: number, from: string, to: string, status: "active" | "ended" = "active", ex = "FN1"): StepEvent => ({
-  type: "step.event", execution_sid: ex, execution_status: status, step_sid: `FT${n}`, name: "next", from, to,
+  type: "step", execution_sid: ex, execution_status: status, step_sid: `FT${n}`, name: "next", from, to,
 });
 
 describe("live store", () => {
