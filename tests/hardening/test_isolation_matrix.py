@@ -146,6 +146,7 @@ def matrix() -> Iterator[Matrix]:
     yield Matrix()
 
 
+@pytest.mark.timeout(600)  # one request per route × method × credential kind: ~30 s on a quiet machine
 def test_it_answers_another_accounts_credentials_and_session_with_404(
     worlds: tuple[World, World], matrix: Matrix
 ) -> None:
