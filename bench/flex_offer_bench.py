@@ -116,15 +116,31 @@ def pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
+@dataclass
+class Found:
+    """The read that first saw a task offered: whose, when it started and ended, and why it ran."""
+
+    worker: str
+    task_sid: str
+    started: float
+    seen: float
+    polled: bool
+
+
 class Bench:
     def __init__(self, base: str, s: Setup) -> None:
         self.base = base
         self.s = s
         self.created: dict[str, float] = {}  # task label → perf_counter before its POST
         self.offered: dict[str, float] = {}  # task label → first seen pending in an agent's JSON
+        self.found: dict[str, Found] = {}  # task label → the read that saw it first
+        # (worker sid, task sid) → when its reservation.created notice reached the agent's socket
+        self.noticed: dict[tuple[str, str], float] = {}
+        self.noticed_at: dict[tuple[str, str], float] = {}  # the same, wall clock (vs. database rows)
         self.seen = asyncio.Event()
         self.reads = 0
-        self.found_by_poll = 0  # offers no notice announced: the page's 5 s refresh found them
+        self.found_by_poll = 0  # offers the page's 5 s refresh saw before any notice-driven read
+        self.socket_closes: list[str] = []
         self.errors: list[str] = []
 
     async def create(self, http: Any, workflow: str, label: str) -> None:
@@ -150,46 +166,80 @@ class Bench:
             return
 
     async def agent(self, agent: dict[str, str], ready: asyncio.Event, stop: asyncio.Event) -> None:
+        """One agent's page: a socket whose notices mark the state dirty (reconnected after 2 s
+        when it closes, with a re-read, as console.js does), one read at a time (a notice during
+        a read folds into one more read), and a re-read after 5 s without one."""
         import httpx
         import websockets
+        from websockets.typing import Origin
 
         cookies = {"sessionid": agent["session"]}
+        worker_sid = agent["worker"]
         async with httpx.AsyncClient(cookies=cookies, timeout=30) as http:
             await http.get(f"{self.base}/flex/agent")  # the page: its csrftoken cookie
             csrf = {"X-CSRFToken": http.cookies.get("csrftoken") or "", "Content-Type": "application/json"}
             url = self.base.replace("http", "ws", 1) + "/ws/flex/live?view=agent"  # as console.js
-            async with websockets.connect(
-                url, origin=self.base, additional_headers={"Cookie": f"sessionid={agent['session']}"}
-            ) as socket:
-                assert json.loads(await socket.recv())["type"] == "flex.ready"
-                ready.set()
-                dirty = asyncio.Event()
+            dirty = asyncio.Event()
 
-                async def listen() -> None:
-                    async for _ in socket:
-                        dirty.set()
+            async def listen() -> None:
+                first = True
+                while not stop.is_set():
+                    try:
+                        async with websockets.connect(
+                            url,
+                            origin=Origin(self.base),
+                            additional_headers={"Cookie": f"sessionid={agent['session']}"},
+                        ) as socket:
+                            async for raw in socket:
+                                notice = json.loads(raw)
+                                if notice.get("type") == "flex.ready":
+                                    if first:
+                                        ready.set()
+                                    else:
+                                        dirty.set()  # reconnected: what it missed is re-read
+                                    first = False
+                                    continue
+                                if notice.get("event_type") == "reservation.created":
+                                    key = (worker_sid, str(notice.get("task_sid")))
+                                    self.noticed.setdefault(key, time.perf_counter())
+                                    self.noticed_at.setdefault(key, time.time())
+                                dirty.set()
+                            self.socket_closes.append(
+                                f"{worker_sid}: {socket.close_code} {socket.close_reason}"
+                            )
+                    except Exception as exc:  # noqa: BLE001 - counted; the page reconnects too
+                        self.socket_closes.append(f"{worker_sid}: {exc!r}")
+                    if not stop.is_set():
+                        await asyncio.sleep(2)
 
-                listener = asyncio.create_task(listen())
-                try:
-                    last = time.perf_counter()
-                    while not stop.is_set():
-                        try:
-                            await asyncio.wait_for(dirty.wait(), 0.5)
-                        except TimeoutError:
-                            if time.perf_counter() - last < POLL:
-                                continue
-                            await self.read(http, csrf, agent["worker"], polled=True)
-                            last = time.perf_counter()
+            listener = asyncio.create_task(listen())
+            try:
+                last = time.perf_counter()
+                while not stop.is_set():
+                    try:
+                        await asyncio.wait_for(dirty.wait(), 0.5)
+                    except TimeoutError:
+                        pass
+                    if not dirty.is_set():  # (a notice just as the wait timed out is a notice)
+                        if time.perf_counter() - last < POLL:
                             continue
-                        dirty.clear()
-                        await self.read(http, csrf, agent["worker"])
+                        await self.read(http, csrf, worker_sid, polled=True)
                         last = time.perf_counter()
-                finally:
-                    listener.cancel()
+                        continue
+                    dirty.clear()
+                    await self.read(http, csrf, worker_sid)
+                    last = time.perf_counter()
+            finally:
+                listener.cancel()
 
     async def read(self, http: Any, csrf: dict[str, str], worker_sid: str, polled: bool = False) -> None:
         self.reads += 1
-        data = (await http.get(f"{self.base}/api/console/flex/agent")).json()
+        started = time.perf_counter()
+        try:
+            data = (await http.get(f"{self.base}/api/console/flex/agent")).json()
+        except Exception as exc:  # noqa: BLE001 - an agent that stopped reading would hide offers
+            self.errors.append(f"read: {exc!r}")
+            return
         now = time.perf_counter()
         for worker in data["workers"]:
             for r in worker["reservations"]:
@@ -198,14 +248,51 @@ class Bench:
                 label = r["task"]["attributes"].get("label")
                 if label and label not in self.offered:
                     self.offered[label] = now
+                    self.found[label] = Found(worker["sid"], r["task"]["sid"], started, now, polled)
                     self.found_by_poll += polled
                     self.seen.set()
                 path = f"{self.base}/api/console/flex/agent/{worker_sid}/reservations/{r['sid']}"
                 for action in ("accept", "complete"):
-                    response = await http.post(path, json={"action": action}, headers=csrf)
+                    try:
+                        response = await http.post(path, json={"action": action}, headers=csrf)
+                    except Exception as exc:  # noqa: BLE001
+                        self.errors.append(f"{action}: {exc!r}")
+                        break
                     if response.status_code >= 400:
                         self.errors.append(f"{action} {response.status_code} {response.text[:200]}")
                         break
+
+    def notices(self, labels: list[str]) -> dict[str, Any]:
+        """Of these offers: was each announced, and when did its notice reach the agent's socket
+        relative to the read that first showed it? A 5 s re-read that was under way when the
+        reservation was committed shows it before its notice can: that notice is not lost."""
+        never, during, after, before = [], [], [], []
+        lags = []  # notice → offer seen, for offers a notice-driven read saw first
+        for label in labels:
+            f = self.found.get(label)
+            if f is None:
+                continue
+            heard = self.noticed.get((f.worker, f.task_sid))
+            if heard is None:
+                never.append(label)
+            elif not f.polled:
+                lags.append((f.seen - heard) * 1000)
+            elif heard < f.started:
+                before.append(label)
+            elif heard <= f.seen:
+                during.append(label)
+            else:
+                after.append((heard - f.seen) * 1000)
+        return {
+            "offers": len([label for label in labels if label in self.found]),
+            "never_announced": len(never),
+            "seen_by_a_5s_reread_its_notice_reached_while_under_way": len(during),
+            "seen_by_a_5s_reread_before_its_notice_came": len(after),
+            "notice_later_than_that_reread_p50_ms": pct(after, 0.5) if after else None,
+            "announced_before_a_5s_reread_saw_it": len(before),
+            "notice_to_seen_p50_ms": pct(lags, 0.5) if lags else None,
+            "notice_to_seen_p99_ms": pct(lags, 0.99) if lags else None,
+        }
 
     async def until_offered(self, labels: list[str], timeout: float) -> None:
         deadline = time.perf_counter() + timeout
@@ -221,7 +308,9 @@ class Bench:
                 pass
 
 
-async def run(base: str, s: Setup, samples: int, queued: int, concurrency: int) -> dict[str, Any]:
+async def run(
+    base: str, s: Setup, samples: int, queued: int, concurrency: int
+) -> tuple[dict[str, Any], Bench]:
     import httpx
 
     bench = Bench(base, s)
@@ -274,12 +363,19 @@ async def run(base: str, s: Setup, samples: int, queued: int, concurrency: int) 
             "agent_reads_per_task": round((bench.reads - reads) / queued, 1),
         }
     result["offers_found_by_the_5s_poll"] = bench.found_by_poll
+    result["notices"] = {
+        "latency": bench.notices([f"s{n}" for n in range(samples)]),
+        "throughput": bench.notices(labels),
+    }
+    result["socket_closes"] = len(bench.socket_closes)
+    if bench.socket_closes:
+        result["first_socket_close"] = bench.socket_closes[0]
     stop.set()
     await asyncio.gather(*agents, return_exceptions=True)
     result["errors"] = len(bench.errors)
     if bench.errors:
         result["first_error"] = bench.errors[0]
-    return result
+    return result, bench
 
 
 def server_side(workspace_sid: str, prefix: str) -> dict[str, float]:
@@ -295,6 +391,27 @@ def server_side(workspace_sid: str, prefix: str) -> dict[str, float]:
     return {"task_to_reservation_row_p50_ms": pct(values, 0.5), "p99_ms": pct(values, 0.99)}
 
 
+def notice_delays(workspace_sid: str, noticed_at: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Each offer's reservation row (written just before its commit) → its notice at the
+    agent's socket: how late the notice is behind the data (same machine, one clock)."""
+    from flex.models import Reservation
+
+    delays = []
+    rows = Reservation.objects.filter(workspace__sid=workspace_sid).select_related("worker", "task")
+    for r in rows:
+        heard = noticed_at.get((r.worker.sid, r.task.sid))
+        if heard is not None:
+            delays.append((heard - r.date_created.timestamp()) * 1000)
+    return {"p50_ms": pct(delays, 0.5), "p99_ms": pct(delays, 0.99)} if delays else {}
+
+
+def timed_out(workspace_sid: str) -> int:
+    """Reservations no agent answered within the workflow's reservation timeout (120 s)."""
+    from flex.models import Reservation
+
+    return Reservation.objects.filter(workspace__sid=workspace_sid, reservation_status="timeout").count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=50)
@@ -303,6 +420,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="task POSTs at once (backlog, throughput)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-concurrency", type=int, default=4)
+    parser.add_argument("--logs", type=Path, default=None, help="keep the processes' logs in this directory")
     args = parser.parse_args()
 
     from bench.webhook_bench import ensure_database
@@ -316,16 +434,18 @@ def main() -> None:
         production_topology(
             os.environ["DATABASE_URL"],
             os.environ["REDIS_URL"],
-            Path(tmp) / "logs",
+            args.logs or Path(tmp) / "logs",
             web_workers=args.web_workers,
             celery_concurrency=args.celery_concurrency,
         ) as topo,
     ):
         load = os.getloadavg()[0]
-        result = asyncio.run(run(topo.base_url, s, args.samples, args.queued, args.concurrency))
+        result, bench = asyncio.run(run(topo.base_url, s, args.samples, args.queued, args.concurrency))
         result["loadavg_1m_before_after"] = [round(load, 1), round(os.getloadavg()[0], 1)]
         result["cpus"] = os.cpu_count()
         result["latency"]["server_side"] = server_side(s.workspace_sid, "s")
+        result["reservations_timed_out"] = timed_out(s.workspace_sid)
+        result["reservation_row_to_notice_at_the_agent"] = notice_delays(s.workspace_sid, bench.noticed_at)
         print(json.dumps(result), flush=True)
 
 

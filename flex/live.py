@@ -29,11 +29,20 @@ def notify(workspace_sid: str, event_type: str, data: dict[str, Any]) -> None:
     if layer is None:
         return
     notice = {"type": "flex.changed", "event_type": event_type, "task_sid": data.get("TaskSid")}
-    groups = [workspace_group(workspace_sid)]
-    if data.get("WorkerSid"):
-        groups.append(worker_group(str(data["WorkerSid"])))
-    try:
+    # The worker's group first (an agent waiting for an offer), and each group on its own: a
+    # failed send to one must not silence the other. One event loop (and, with Redis, one
+    # connection) for both: outside ASGI, async_to_sync starts a loop per call.
+    groups = [worker_group(str(data["WorkerSid"]))] if data.get("WorkerSid") else []
+    groups.append(workspace_group(workspace_sid))
+
+    async def send() -> None:
         for group in groups:
-            async_to_sync(layer.group_send)(group, notice)
-    except Exception:  # noqa: BLE001 - a page refresh is never worth failing a state change
+            try:
+                await layer.group_send(group, notice)
+            except Exception:  # noqa: BLE001 - a page refresh is never worth failing a state change
+                log.exception("flex live notice to %s failed", group)
+
+    try:
+        async_to_sync(send)()
+    except Exception:  # noqa: BLE001
         log.exception("flex live notice failed")

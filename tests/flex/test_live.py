@@ -76,3 +76,21 @@ def test_an_agent_views_socket_hears_of_its_own_worker_only(console: Any, alice:
     assert quiet, "the waiting task's task.created reached the agent's socket"
     assert heard[-1]["task_sid"] == sid
     assert "task.created" not in {h["event_type"] for h in heard}
+
+
+def test_a_failed_send_to_the_workspace_does_not_silence_the_worker(monkeypatch: Any) -> None:
+    """The agent waiting for an offer hears of it even when the workspace's group cannot be
+    reached (a Redis error there is logged, not allowed to skip the worker's group)."""
+    from flex import live
+
+    sent: list[tuple[str, str]] = []
+
+    class FlakyLayer:
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            if group.startswith("flex.workspace."):
+                raise ConnectionError("the workspace's group is unreachable")
+            sent.append((group, message["event_type"]))
+
+    monkeypatch.setattr(live, "get_channel_layer", FlakyLayer)
+    live.notify("WS1", "reservation.created", {"WorkerSid": "WK1", "TaskSid": "WT1"})
+    assert sent == [("flex.worker.WK1", "reservation.created")]

@@ -132,21 +132,56 @@ function renderSupervisor(data) {
   }
 }
 
-async function refresh() {
-  const typing = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.reply;
-  if (typing) return;  // no redraw under the agent's cursor; the next notice or tick catches up
-  try {
-    if (page === "agent") renderAgent(await api("agent"));
-    else renderSupervisor(await api("supervisor"));
-  } catch (error) {
-    root.replaceChildren(el("section", {}, "Could not load: " + error.message));
-  }
+async function load() {
+  if (page === "agent") renderAgent(await api("agent"));
+  else renderSupervisor(await api("supervisor"));
 }
+
+// One read at a time. A notice (or tick) that comes while a read is under way asks for one more
+// read after it: that read may have been answered before the change the notice announces was
+// committed, and two reads at once could be answered out of order (an older state drawn last).
+let reading = null;
+let again = false;
+let deferred = false;  // a refresh skipped while the agent types: done when the field loses focus
+
+function typingReply() {
+  const active = document.activeElement;
+  return Boolean(active && active.dataset && active.dataset.reply);
+}
+
+function refresh() {
+  if (reading) {
+    again = true;
+    return reading;
+  }
+  reading = (async () => {
+    do {
+      again = false;
+      if (typingReply()) {  // no redraw under the agent's cursor
+        deferred = true;
+        break;
+      }
+      try {
+        await load();
+      } catch (error) {
+        root.replaceChildren(el("section", {}, "Could not load: " + error.message));
+      }
+    } while (again);
+  })().finally(() => { reading = null; });
+  return reading;
+}
+
+root.addEventListener("focusout", () => {
+  if (!deferred) return;
+  deferred = false;
+  setTimeout(refresh, 0);  // once the focus has left the reply field
+});
 
 function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live${page === "agent" ? "?view=agent" : ""}`);
   const live = document.getElementById("live");
-  socket.onopen = () => { live.textContent = "live"; };
+  // (Re)connected: notices sent while the socket was down are lost, so read the state again.
+  socket.onopen = () => { live.textContent = "live"; refresh(); };
   socket.onmessage = (event) => {
     let notice = null;
     try { notice = JSON.parse(event.data); } catch (error) { notice = null; }
