@@ -141,6 +141,10 @@ def wait_quiet(query: Query, queue: redis.Redis, timeout: float = 60) -> int:
 
 def probe(mix: Mix, query: Query, queue: redis.Redis, args: argparse.Namespace) -> list[Step]:
     steps: list[Step] = []
+    mix.phase = (
+        "warm-up"  # cold starts (the functions' sandbox pool, each process's first requests) not judged
+    )
+    run_traffic(mix, args.probe_start / 2, args.warmup_seconds, args.threads)
     rate: float | None = args.probe_start
     while rate is not None and len(steps) < args.probe_steps:
         wait_quiet(query, queue)
@@ -185,6 +189,7 @@ def main() -> None:
     parser.add_argument("--probe-start", type=float, default=10.0, help="slots a second")
     parser.add_argument("--probe-seconds", type=float, default=20.0)
     parser.add_argument("--probe-steps", type=int, default=8)
+    parser.add_argument("--warmup-seconds", type=float, default=15.0, help="before the probe, not judged")
     parser.add_argument("--threads", type=int, default=48)
     parser.add_argument("--sample", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--pg-port", type=int, default=PG_PORT)
