@@ -37,6 +37,7 @@ class Step:
     p99_seconds: float
     backlog: int  # pending inbound events + Celery messages queued when the step ended
     why_not: list[str] = field(default_factory=list)
+    p99_ms_by_kind: dict[str, float] = field(default_factory=dict)
 
     @property
     def achieved(self) -> float:
@@ -62,6 +63,7 @@ class Step:
             "answered": self.answered,
             "refused": self.refused,
             "p99_ms": round(self.p99_seconds * 1000, 1),
+            "p99_ms_by_kind": self.p99_ms_by_kind,
             "backlog_at_end": self.backlog,
             "sustained": not self.why_not,
             "why_not": self.why_not,

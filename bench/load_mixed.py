@@ -162,6 +162,7 @@ def probe(mix: Mix, query: Query, queue: redis.Redis, args: argparse.Namespace) 
             refused=sum(c for s, c in counts if not 200 <= s < 300),
             p99_seconds=percentile(latencies, 99),
             backlog=queued,
+            p99_ms_by_kind={k: round(percentile(v, 99) * 1000, 1) for k, v in mix.latency[mix.phase].items()},
         )
         step.judge()
         steps.append(step)

@@ -65,3 +65,23 @@ def test_it_shows_the_capacity_probe_every_kind_and_the_memory_of_every_process(
     assert "| web child 1 (pid 7) | 120.0 MiB | 121.5 MiB | +1.5 MiB | 122.0 MiB |" in text
     assert "Grew (more than 8 MiB and 5%): none." in text
     assert "`uptime` before: up 1 h, load average: 3.0; after: x." in text
+
+
+def test_sections_measured_elsewhere_keep_their_figures(tmp_path: Path) -> None:
+    from executions.management.commands.reliability_report import keep_unmeasured, render
+
+    doc = tmp_path / "RELIABILITY.md"
+    doc.write_text(
+        render(
+            {"_mode": "full", "Faults injected": {"passed": 9, "failed": 0, "skipped": 0, "date": "d"}},
+            {},
+            {},
+        )
+    )
+    doc.write_text(doc.read_text().replace("Not run yet.", "| redis restarted | 300 |", 1))
+
+    block = keep_unmeasured(render({}, {}, {}), doc)
+
+    assert "| Faults injected | 9 | 0 | 0 | d |" in block  # the suites' table kept
+    assert "| redis restarted | 300 |" in block  # the faults kept
+    assert block.count("Not run yet.") == 1  # the load section: nothing measured anywhere

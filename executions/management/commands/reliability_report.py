@@ -92,7 +92,7 @@ class Command(BaseCommand):
                 bench = [sys.executable, "bench/load_mixed.py", "--minutes", str(opts["load_minutes"])]
                 subprocess.run([*bench, "--rate", str(opts["load_rate"])], cwd=ROOT, check=True)
         document = render(suites, read(VAR / "faults.json"), read(VAR / "load.json"))
-        write(opts["output"], document)
+        write(opts["output"], keep_unmeasured(document, opts["output"]))
         self.stdout.write(f"wrote {opts['output']}")
 
 
@@ -235,6 +235,33 @@ def render_load(load: dict[str, Any]) -> list[str]:
     if load.get("note"):
         out += ["", str(load["note"])]
     return out
+
+
+def sections(block: str) -> dict[str, str]:
+    """``## Heading`` → its text (up to the next heading or the end marker)."""
+    found: dict[str, str] = {}
+    parts = block.split(END, 1)[0].split("\n## ")
+    for part in parts[1:]:
+        heading, _, body = part.partition("\n")
+        found[heading.strip()] = body
+    return found
+
+
+UNMEASURED = {"Suites": "| Suite |", "Faults injected": "Not run yet.", "Load held": "Not run yet."}
+
+
+def keep_unmeasured(block: str, path: Path) -> str:
+    """A section whose figures are not in ``var/reliability`` here (another checkout measured
+    them) keeps the document's text rather than becoming "Not run yet"."""
+    old = sections(path.read_text()) if path.exists() and BEGIN in path.read_text() else {}
+    new = sections(block)
+    for heading, empty in UNMEASURED.items():
+        body = new.get(heading, "")
+        rows = [line for line in body.splitlines() if line.startswith("| ") and not line.startswith(empty)]
+        unmeasured = body.strip() == empty or (empty.startswith("|") and len(rows) <= 1)
+        if unmeasured and heading in old:
+            block = block.replace(f"## {heading}\n{body}", f"## {heading}\n{old[heading]}", 1)
+    return block
 
 
 def write(path: Path, block: str) -> None:
