@@ -87,10 +87,19 @@ def next_rate(steps: list[Step], growth: float = 1.5, bisections: int = 1) -> fl
         return half if half >= 1 else None
     best = max(sustained)
     above = [s.offered for s in steps if s.why_not and s.offered > best]
-    if not above or len(steps) - failed_at - 1 >= bisections:
+    if not above:
+        return None
+    bracketed_at = next(i for i in range(len(steps)) if _bracketed(steps[: i + 1]))
+    if len(steps) - 1 - bracketed_at >= bisections:
         return None
     worst = min(above)
     return (best + worst) / 2 if worst - best > 0.1 * best else None
+
+
+def _bracketed(steps: list[Step]) -> bool:
+    """A sustained rate below a failed one: the capacity lies between."""
+    sustained = [s.offered for s in steps if not s.why_not]
+    return bool(sustained) and any(s.why_not and s.offered > min(sustained) for s in steps)
 
 
 def capacity(steps: list[Step]) -> float:

@@ -27,6 +27,20 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "gone"
+
+
 def _postgres_role(pid: int) -> str:
     try:
         title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -42,8 +56,9 @@ def processes(stack: Stack, postmaster: int | None) -> dict[str, tuple[int, str]
     found: dict[str, tuple[int, str]] = {}
     for name, proc in stack.procs.items():
         found[f"{name} (main)"] = (proc.pid, "VmRSS")
-        for n, child in enumerate(c for c in _children(proc.pid) if _status_kib(c, "VmRSS")):
-            found[f"{name} child {n + 1} (pid {child})"] = (child, "VmRSS")
+        for child in _descendants(proc.pid):  # uvicorn's workers, Celery's pool, the Functions sandboxes
+            if _status_kib(child, "VmRSS"):
+                found[f"{name} › {_comm(child)} (pid {child})"] = (child, "VmRSS")
     if postmaster:
         found["postgres postmaster"] = (postmaster, "RssAnon")
         for child in _children(postmaster):

@@ -62,3 +62,11 @@ def test_memory_compares_the_first_and_the_last_minute() -> None:
 def test_a_process_that_did_not_live_through_a_minute_has_no_trend() -> None:
     assert memory_trend([(0.0, 1024), (30.0, 2048)]) is None
     assert memory_trend([]) is None
+
+
+def test_after_halving_to_a_sustained_rate_the_probe_bisects_upwards_once() -> None:
+    steps = [step(6, p99=5), step(3)]
+    assert next_rate(steps) == 4.5
+    steps.append(step(4.5))
+    assert next_rate(steps) is None
+    assert capacity(steps) == 4.5
