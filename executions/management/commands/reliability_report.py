@@ -2,7 +2,7 @@
 
     manage.py reliability_report                # bounded: the suites CI runs (≈2 min)
     manage.py reliability_report --full         # + every fault on the production topology
-    manage.py reliability_report --load-minutes 10 --load-rate 40   # + the mixed-load bench
+    manage.py reliability_report --load-minutes 10  # + the mixed-load bench (probe, then 80%)
 
 Runs pytest over each suite (junit XML: tests passed/failed), reads the figures the fault suite
 and the load bench leave in ``var/reliability/`` (faults.json, load.json), and rewrites only the
@@ -71,7 +71,9 @@ class Command(BaseCommand):
             "--no-run", action="store_true", help="only rewrite the document from var/reliability"
         )
         parser.add_argument("--load-minutes", type=float, default=0.0, help="also run bench/load_mixed.py")
-        parser.add_argument("--load-rate", type=float, default=40.0)
+        parser.add_argument(
+            "--load-rate", type=float, default=0.0, help="slots/s; 0: probe the capacity, run at 80%% of it"
+        )
         parser.add_argument("--output", type=Path, default=DOC)
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -90,7 +92,7 @@ class Command(BaseCommand):
                 bench = [sys.executable, "bench/load_mixed.py", "--minutes", str(opts["load_minutes"])]
                 subprocess.run([*bench, "--rate", str(opts["load_rate"])], cwd=ROOT, check=True)
         document = render(suites, read(VAR / "faults.json"), read(VAR / "load.json"))
-        write(opts["output"], document)
+        write(opts["output"], keep_unmeasured(document, opts["output"]))
         self.stdout.write(f"wrote {opts['output']}")
 
 
@@ -158,32 +160,110 @@ def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any])
     else:
         out.append("Not run yet.")
     out += ["", "## Load held", ""]
-    if load:
-        out += [
-            f"{load['minutes']} minutes, {load.get('requests_per_second', '?')} requests/s "
-            f"({load['offered_rate_per_second']} slots/s offered; a voice slot is two turns) with "
-            "`bench/load_mixed.py`, production topology on private PostgreSQL and Redis.",
-            "",
-            "| Kind | Requests answered (status: count) | p50 | p99 | Lost |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        for kind, lat in sorted(load.get("latency_ms", {}).items()):
-            answered = ", ".join(f"{k}: {v:,}" for k, v in sorted(load["requests"].get(kind, {}).items()))
-            lost = load.get("lost", {}).get(kind, "?")
-            out.append(f"| {kind} | {answered} | {lat['p50']} ms | {lat['p99']} ms | {lost} |")
-        out += ["", "| Process | RSS first | RSS peak | RSS last |", "| --- | ---: | ---: | ---: |"]
-        for name, r in sorted(load.get("rss_mib", {}).items()):
-            out.append(f"| {name} | {r['first']} MiB | {r['peak']} MiB | {r['last']} MiB |")
-        average = ", ".join(f"{x:.1f}" for x in load.get("load_average_at_end") or [])
-        out += ["", f"Load average (1, 5, 15 min) at the end: {average}."]
-        if load.get("note"):
-            out += ["", str(load["note"])]
-    else:
-        out.append("Not run yet.")
+    out += render_load(load) if load else ["Not run yet."]
     out += ["", "## Limits and their answers", "", "| Limit | Value | Answer |", "| --- | --- | --- |"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in limits()]
     out += ["", END]
     return "\n".join(out)
+
+
+def render_load(load: dict[str, Any]) -> list[str]:
+    """The mixed-load bench's figures (``var/reliability/load.json``)."""
+    out: list[str] = []
+    cap = load.get("capacity") or {}
+    if cap.get("slots_per_second"):
+        out += [
+            f"Capacity probe (same run, same stack): the mix at a rising rate; the highest rate sustained "
+            f"was **{cap['slots_per_second']:g} slots/s**, held below at {cap['fraction']:.0%} of it.",
+            "",
+            "| Step | Offered slots/s | Achieved | Answered | Not 2xx | p99 | Queued at end | Sustained |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for n, st in enumerate(cap.get("steps", []), 1):
+            verdict = "yes" if st["sustained"] else "no: " + "; ".join(st["why_not"])
+            out.append(
+                f"| {n} | {st['offered_slots_per_second']:g} | {st['achieved_slots_per_second']:g} | "
+                f"{st['answered']:,} | {st['refused']:,} | {st['p99_ms']:g} ms | {st['backlog_at_end']} | {verdict} |"
+            )
+        out.append("")
+    else:
+        out += ["No capacity probe in this run (a fixed rate was given).", ""]
+    out += [
+        f"Held: {load['minutes']} minutes at {load.get('offered_slots_per_second', '?')} slots/s "
+        f"(achieved {load.get('achieved_slots_per_second', '?')}; {load.get('requests_per_second', '?')} "
+        "requests/s: a voice slot is two turns) with `bench/load_mixed.py`, production topology "
+        "(`serve` with 2 web processes, Celery worker with 2 children, beat) on private PostgreSQL and Redis.",
+        "",
+        "| Kind | Requests answered (status: count) | p50 | p99 | Lost | Doubled |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, lat in sorted(load.get("latency_ms", {}).items()):
+        answered = ", ".join(f"{k}: {v:,}" for k, v in sorted(load["requests"].get(kind, {}).items()))
+        lost = load.get("lost", {}).get(kind, "?")
+        doubled = load.get("doubled", {}).get(kind, "?")
+        out.append(f"| {kind} | {answered} | {lat['p50']} ms | {lat['p99']} ms | {lost} | {doubled} |")
+    out += ["", "Reconciled over everything sent in the run (probe included):", ""]
+    for kind in ("sms", "voice", "rest", "function", "agent"):
+        if kind in load:
+            out.append(
+                f"- {kind}: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in load[kind].items())
+            )
+    memory = load.get("memory") or {}
+    if memory:
+        out += [
+            "",
+            f"Memory (RSS; PostgreSQL's processes: private memory), sampled every {load.get('rss_sample_seconds', '?')} s: "
+            "median of the held run's first minute against its last.",
+            "",
+            "| Process | First minute | Last minute | Growth | Peak |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, m in memory.items():
+            out.append(
+                f"| {name} | {m['first_minute_mib']} MiB | {m['last_minute_mib']} MiB | "
+                f"{m['growth_mib']:+} MiB | {m['peak_mib']} MiB |"
+            )
+        grew = load.get("memory_grew") or []
+        out += ["", "Grew (more than 8 MiB and 5%): " + (", ".join(grew) if grew else "none") + "."]
+    elif load.get("rss_mib"):
+        out += ["", "| Process | RSS first | RSS peak | RSS last |", "| --- | ---: | ---: | ---: |"]
+        for name, r in sorted(load["rss_mib"].items()):
+            out.append(f"| {name} | {r['first']} MiB | {r['peak']} MiB | {r['last']} MiB |")
+    if load.get("uptime_before"):
+        out += ["", f"`uptime` before: {load['uptime_before']}; after: {load['uptime_after']}."]
+    else:
+        average = ", ".join(f"{x:.1f}" for x in load.get("load_average_at_end") or [])
+        out += ["", f"Load average (1, 5, 15 min) at the end: {average}."]
+    if load.get("note"):
+        out += ["", str(load["note"])]
+    return out
+
+
+def sections(block: str) -> dict[str, str]:
+    """``## Heading`` → its text (up to the next heading or the end marker)."""
+    found: dict[str, str] = {}
+    parts = block.split(END, 1)[0].split("\n## ")
+    for part in parts[1:]:
+        heading, _, body = part.partition("\n")
+        found[heading.strip()] = body
+    return found
+
+
+UNMEASURED = {"Suites": "| Suite |", "Faults injected": "Not run yet.", "Load held": "Not run yet."}
+
+
+def keep_unmeasured(block: str, path: Path) -> str:
+    """A section whose figures are not in ``var/reliability`` here (another checkout measured
+    them) keeps the document's text rather than becoming "Not run yet"."""
+    old = sections(path.read_text()) if path.exists() and BEGIN in path.read_text() else {}
+    new = sections(block)
+    for heading, empty in UNMEASURED.items():
+        body = new.get(heading, "")
+        rows = [line for line in body.splitlines() if line.startswith("| ") and not line.startswith(empty)]
+        unmeasured = body.strip() == empty or (empty.startswith("|") and len(rows) <= 1)
+        if unmeasured and heading in old:
+            block = block.replace(f"## {heading}\n{body}", f"## {heading}\n{old[heading]}", 1)
+    return block
 
 
 def write(path: Path, block: str) -> None:
