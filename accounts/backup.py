@@ -21,6 +21,7 @@ by design, written in the pages that embed the chat) and, like a sid, gets a new
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import importlib
 import importlib.util
@@ -120,6 +121,8 @@ def _value(obj: models.Model, f: models.Field[Any, Any], sid_of: dict[tuple[Any,
     value = getattr(obj, f.attname)
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # uploaded media: base64 text in the JSON
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -220,6 +223,8 @@ def _load_table(
                 values[f.attname] = target.pk
             elif isinstance(f, models.DateTimeField) and isinstance(raw, str):
                 values[name] = parse_datetime(raw)
+            elif isinstance(f, models.BinaryField) and isinstance(raw, str):
+                values[name] = base64.b64decode(raw)
             else:
                 values[name] = raw
         if table.account_field:

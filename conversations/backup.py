@@ -3,8 +3,8 @@ participants, messages and scoped webhooks, and address configurations.
 
 They are the account's data as the Conversations API shows it (a conversation and its messages
 stay readable after the flow that answered it ended), unlike executions. Flow sids named by
-webhooks and address configurations are rewritten with the flows'. Media are URLs: their content
-is not copied.
+webhooks and address configurations are rewritten with the flows'. Media uploaded to the
+service (MCS) travel with their content (base64); media named only by URL are not fetched.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from accounts.models import Account
 from conversations.models import (
     AddressConfiguration,
     Conversation,
+    ConversationMedia,
     ConversationMessage,
+    ConversationRole,
     ConversationService,
+    ConversationUser,
     ConversationWebhook,
     Participant,
 )
@@ -30,6 +33,9 @@ TABLES = [
     Table(ConversationMessage, "account"),
     Table(ConversationWebhook, "account"),
     Table(AddressConfiguration, "account"),
+    Table(ConversationRole, "account"),
+    Table(ConversationUser, "account"),
+    Table(ConversationMedia, "account"),
 ]
 
 

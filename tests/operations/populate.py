@@ -12,7 +12,13 @@ from django.test import Client
 from accounts.models import ApiKey, IncomingPhoneNumber, Membership, hash_secret
 from accounts.sids import new_sid
 from conversations import services as conversations
-from conversations.models import AddressConfiguration, ConversationWebhook
+from conversations.models import (
+    AddressConfiguration,
+    ConversationMedia,
+    ConversationRole,
+    ConversationUser,
+    ConversationWebhook,
+)
 from executions.models import Call
 from scenarios.models import FlowTest
 from serverless import services
@@ -72,6 +78,15 @@ def populate(account: Any) -> dict[str, Any]:
         )
         conversations.add_message(chat, author="system", body="hello")
         AddressConfiguration.objects.create(account=account, address=NUMBER, studio_flow_sid=flow.sid)
+        role = ConversationRole.objects.create(
+            account=account, service=chat.service, friendly_name="helper", type="service", permissions=[]
+        )
+        ConversationUser.objects.create(
+            account=account, service=chat.service, identity="visitor-1", role=role
+        )
+        ConversationMedia.objects.create(
+            account=account, service=chat.service, content_type="image/png", size=3, content=b"\x89PN"
+        )
 
     ws = workspace(account)
     worker(ws, "Ann")
