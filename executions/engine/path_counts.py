@@ -39,9 +39,10 @@ def _rows(steps: list[Any]) -> list[tuple[Any, ...]]:
     return [(*key, n) for key, n in sorted(counted.items())]
 
 
-def upsert_cte(steps: list[Any], now: dt.datetime) -> tuple[str, list[Any]] | None:
+def upsert_cte(steps: list[Any], now: dt.datetime, condition: str = "") -> tuple[str, list[Any]] | None:
     """On PostgreSQL, the upsert as a statement ``Writes`` runs inside the steps' own INSERT
-    (a data-modifying WITH): the aggregate costs no statement of its own. None elsewhere."""
+    (a data-modifying WITH): the aggregate costs no statement of its own. None elsewhere.
+    ``condition``: a WHERE clause (with its keyword) the rows are counted under."""
     if not steps or connection.vendor != "postgresql":
         return None
     payload = [
@@ -53,7 +54,7 @@ def upsert_cte(steps: list[Any], now: dt.datetime) -> tuple[str, list[Any]] | No
         f"INSERT INTO {table} ({', '.join(_COLUMNS)}) "
         "SELECT v.flow_id, v.revision, %s, v.from_widget, v.event, v.to_widget, %s, v.count "
         "FROM jsonb_to_recordset(%s::jsonb) AS v(flow_id bigint, revision integer, "
-        "from_widget text, event text, to_widget text, count bigint) "
+        f"from_widget text, event text, to_widget text, count bigint){condition} "
         f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
     )
     return sql, [hour_of(now), random.randrange(SHARDS), json.dumps(payload, separators=(",", ":"))]

@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from executions.engine import network, path_counts
+from executions.engine import network, oneshot, path_counts
 from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
@@ -40,6 +40,35 @@ STATE_COLUMNS = (
     "date_ended",
     "date_updated",
 )
+# Set on an execution read without a lock (``expect_unchanged``): its UPDATE applies only if
+# the row is still as read, else ``Conflict`` (nothing written).
+READ_AS = "_studio_read_as"
+
+
+class Conflict(Exception):
+    """An execution read without a lock changed before its run was saved: nothing was written
+    (the caller runs the event again under the row lock)."""
+
+
+def expect_unchanged(execution: Execution) -> None:
+    """Save ``execution`` only if nobody saved it since it was read (its step count and
+    ``date_updated``, which every save changes)."""
+    setattr(execution, READ_AS, (execution.step_count, execution.date_updated))
+
+
+def _unchanged_condition(obj: Any) -> tuple[str, list[Any]]:
+    """The WHERE condition of ``expect_unchanged`` (empty for a row read under its lock)."""
+    read_as = getattr(obj, READ_AS, None)
+    if read_as is None:
+        return "", []
+    meta = obj._meta
+    step_count, date_updated = read_as
+    quote = connection.ops.quote_name
+    updated = meta.get_field("date_updated")
+    return (
+        f" AND {quote(meta.get_field('step_count').column)} = %s AND {quote(updated.column)} = %s",
+        [step_count, updated.get_db_prep_value(date_updated, connection)],
+    )
 
 
 @dataclass
@@ -66,23 +95,43 @@ class Writes:
         now = timezone.now()
         for execution in self.updates:
             execution.date_updated = now
-        update_rows(self.updates, STATE_COLUMNS)
-        insert_rows(self.inserts)
-        insert_rows(self.messages)
-        # The steps' path counts: inside their INSERT on PostgreSQL, a trigger on SQLite.
-        insert_rows(self.steps, with_statement=path_counts.upsert_cte(self.steps, now))
+        if not self._flush_one_run(now):
+            update_rows(self.updates, STATE_COLUMNS)
+            insert_rows(self.inserts)
+            insert_rows(self.messages)
+            # The steps' path counts: inside their INSERT on PostgreSQL, a trigger on SQLite.
+            insert_rows(self.steps, with_statement=path_counts.upsert_cte(self.steps, now))
+            if self.kept_tokens:
+                stale = Q()
+                for execution, token in self.kept_tokens:
+                    stale |= Q(execution_id=execution.pk) & ~Q(token=token)
+                Wait.objects.filter(stale).delete()
+            insert_rows(self.waits)
         self._stamp_published()
-        if self.kept_tokens:
-            stale = Q()
-            for execution, token in self.kept_tokens:
-                stale |= Q(execution_id=execution.pk) & ~Q(token=token)
-            Wait.objects.filter(stale).delete()
-        insert_rows(self.waits)
         effects = _Effects(self.inline, self.queued_sids, self.published)
         if effects:
             transaction.on_commit(effects)
         if self.parked:
             transaction.on_commit(partial(network.after_commit, list(self.parked)))
+
+    def _flush_one_run(self, now: Any) -> bool:
+        """PostgreSQL, one execution's run that wrote only its own row and steps (a voice
+        turn): one statement, the execution's INSERT or UPDATE and the steps' INSERT with their
+        path counts (data-modifying WITH); committed alone when nothing else ran in the
+        transaction (``oneshot``). False for anything else (the general flush)."""
+        if connection.vendor != "postgresql" or not self.steps or self.messages or self.waits:
+            return False
+        if self.kept_tokens or len(self.updates) + len(self.inserts) != 1:
+            return False
+        owner = (self.updates or self.inserts)[0]
+        if any(step.execution is not owner for step in self.steps):
+            return False
+        if oneshot.possible():
+            with oneshot.committing():
+                _write_run(owner, self.steps, now, adding=bool(self.inserts))
+        else:
+            _write_run(owner, self.steps, now, adding=bool(self.inserts))
+        return True
 
     def _stamp_published(self) -> None:
         """The live events carry their step's (execution's) dates, known once the rows are written."""
@@ -208,10 +257,79 @@ def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
         _UPDATE_SQL[key] = cached
     sql, fields = cached
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    unchanged, unchanged_params = _unchanged_condition(obj)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, obj.pk])
+        cursor.execute(sql + unchanged, [*values, obj.pk, *unchanged_params])
         if cursor.rowcount == 0:
+            if unchanged:
+                raise Conflict(getattr(obj, "sid", obj.pk))
             raise DatabaseError("Save with update_fields did not affect any rows.")
+    if unchanged:
+        expect_unchanged(obj)  # as saved: a second save in this transaction expects it
+
+
+def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
+    """An execution (inserted, or updated: ``STATE_COLUMNS``) and its new steps, one statement."""
+    meta, step_meta = execution._meta, steps[0]._meta
+    quote = connection.ops.quote_name
+    step_fields = [f for f in step_meta.concrete_fields if not f.primary_key]
+    step_columns = ", ".join(quote(f.column) for f in step_fields)
+    owner_field = step_meta.get_field("execution")
+    others = [f for f in step_fields if f.is_relation and f is not owner_field]
+    for step in steps:  # the execution's id is known in the statement only (a new one)
+        step._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
+    if adding:
+        execution._prepare_related_fields_for_save(operation_name="save")
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(quote(f.column) for f in fields)
+        owner_sql = (
+            f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
+            f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) RETURNING id"
+        )
+        owner_params: list[Any] = [_rows_json([execution], fields, adding=True)]
+        condition = ""
+    else:
+        fields = [meta.get_field(c) for c in STATE_COLUMNS]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        unchanged, unchanged_params = _unchanged_condition(execution)
+        owner_sql = f"UPDATE {meta.db_table} SET {sets} WHERE id = %s{unchanged} RETURNING id"
+        owner_params = [
+            *(f.get_db_prep_save(f.pre_save(execution, False), connection) for f in fields),
+            execution.pk,
+            *unchanged_params,
+        ]
+        condition = " WHERE EXISTS (SELECT 1 FROM owner)"
+    selected = ", ".join(
+        "(SELECT id FROM owner)" if f is owner_field else quote(f.column) for f in step_fields
+    )
+    counts = path_counts.upsert_cte(steps, now, condition=condition)
+    assert counts is not None
+    sql = (
+        f"WITH owner AS ({owner_sql}), "
+        f"added AS (INSERT INTO {step_meta.db_table} ({step_columns}) SELECT {selected} "
+        f"FROM jsonb_populate_recordset(NULL::{step_meta.db_table}, %s::jsonb){condition} RETURNING id), "
+        f"counted AS ({counts[0]}) "
+        "SELECT (SELECT id FROM owner), COALESCE((SELECT array_agg(id ORDER BY id) FROM added), '{}')"
+    )
+    params = [*owner_params, _rows_json(steps, step_fields, adding=True), *counts[1]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    owner_id, step_ids = row if row is not None else (None, [])
+    if owner_id is None:
+        raise Conflict(execution.sid)
+    if adding:
+        execution.pk = owner_id
+        execution._state.adding = False
+        execution._state.db = connection.alias
+    elif getattr(execution, READ_AS, None) is not None:
+        expect_unchanged(execution)  # as saved: a second save in this transaction expects it
+    # The sequence numbers the rows in the order they were produced: ascending ids.
+    for step, pk in zip(steps, step_ids, strict=True):
+        step.pk = pk
+        step.execution = execution
+        step._state.adding = False
+        step._state.db = connection.alias
 
 
 def insert_rows(

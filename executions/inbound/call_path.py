@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.encoding import iri_to_uri
 
@@ -47,7 +47,6 @@ from accounts import limits, metrics
 from accounts.errors import database_unavailable, service_unavailable
 from accounts.logcontext import REQUEST_SID_SCOPE, WEBHOOK_HISTOGRAM, bound
 from accounts.sids import new_sid
-from executions.engine import store
 from executions.inbound import webhook
 from executions.inbound.fast_path import (
     EXPECTED_MIDDLEWARE,
@@ -204,20 +203,20 @@ def _incoming(turn: Turn) -> str | None:
 
 
 def _callback(turn: Turn) -> str | None:
-    """``webhook.execution_callback``: the execution read and locked with its account and flow
-    in one statement, then the run's writes; one transaction."""
+    """``webhook.execution_callback``: the execution read with its account and flow in one
+    statement, then the run saved in one statement if the row is still as read
+    (``turns.play_callback``)."""
     params = dict(turn.params)
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
-    with transaction.atomic():
-        execution = turns.locked_for_callback(turn.account_sid, turn.flow_sid, turn.execution_sid)
-        if execution is None or not execution.account.is_active:
-            return None
-        if not _signed(execution.account.auth_token, turn):
-            return None
-        result = store.deliver(execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq)
-    return turns.twiml_document(result.twiml)
+    execution = turns.read_for_callback(turn.account_sid, turn.flow_sid, turn.execution_sid)
+    if execution is None or not execution.account.is_active:
+        return None
+    if not _signed(execution.account.auth_token, turn):
+        return None
+    inbound = Inbound(kind="callback", payload=params)
+    return turns.twiml_document(turns.play_callback(execution, inbound, widget=widget, seq=seq))
 
 
 # -- ASGI ------------------------------------------------------------------------------------

@@ -145,29 +145,23 @@ def execution_callback(
 ) -> HttpResponse:
     """Action/redirect URLs of waiting widgets (``Services.callback_url``).
 
-    A turn of a call: one statement reads and locks the execution with its account and flow
-    (the account and signature checks follow; anything unusual takes the general path below
-    for the same answers), then the run's writes."""
+    A turn of a call: one statement reads the execution with its account and flow (the
+    account and signature checks follow; anything unusual takes the general path below for
+    the same answers), then ``turns.play_callback`` runs and saves it."""
     params = _params(request)
     if _holds_nul(params):
         return _nul_refused()
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
-    with network.collect() as later:
-        with transaction.atomic():
-            execution = turns.locked_for_callback(account_sid, flow_sid, execution_sid)
-            if execution is not None and execution.account.is_active:
-                refused = _signature_refused(request, execution.account)
-                if refused is not None:
-                    return refused
-                result = store.deliver(
-                    execution, Inbound(kind="callback", payload=params), widget=widget, seq=seq
-                )
-            else:
-                result = None
-        if result is not None:  # committed: a widget parked on the network has continued
-            return _xml(turns.twiml_document(result.twiml + later))
+    execution = turns.read_for_callback(account_sid, flow_sid, execution_sid)
+    if execution is not None and execution.account.is_active:
+        refused = _signature_refused(request, execution.account)
+        if refused is not None:
+            return refused
+        inbound = Inbound(kind="callback", payload=params)
+        # Committed: a widget parked on the network has continued (its TwiML included).
+        return _xml(turns.twiml_document(turns.play_callback(execution, inbound, widget=widget, seq=seq)))
     account = _authorised(request, account_sid)
     if isinstance(account, HttpResponse):
         return account

@@ -17,9 +17,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from executions.engine import network, revisions, store
+from executions.engine import network, oneshot, revisions, store
 from executions.engine.context import trigger_payload
-from executions.engine.writes import Writes
+from executions.engine.writes import Conflict, Writes, expect_unchanged
 from executions.models import Execution
 from executions.voice.queries import Prepared
 from studio import widgets
@@ -63,9 +63,9 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
     )
     try:
         # A widget parked on the network continues after commit; its TwiML answers this call.
-        with network.collect() as later, transaction.atomic():
+        with network.collect() as later, transaction.atomic(), oneshot.allowed():
             result = store.run_start(execution, writes)
-            writes.flush()
+            writes.flush()  # the last statement: committed alone when it is the only one
     except IntegrityError:
         if execution.pk is not None and not execution._state.adding:
             raise  # not the execution's INSERT: a real error
@@ -93,13 +93,12 @@ _LOCK_BY_ID: Prepared[Execution] = Prepared(
     ),
     "pk:int",
 )
-_LOCK_BY_SIDS: Prepared[Execution] = Prepared(
+_READ_BY_SIDS: Prepared[Execution] = Prepared(
     lambda account, flow, sid: (
-        Execution.objects.select_for_update(of=("self",))
-        .select_related("account", "flow")
+        Execution.objects.select_related("account", "flow")
         .filter(account__sid=account, flow__sid=flow, sid=sid)
         .order_by()[:1]
-    ),  # sids are unique: no ORDER BY to build
+    ),
     "account",
     "flow",
     "sid",
@@ -137,15 +136,36 @@ def _locked(pk: int) -> Execution:
     return found[0]
 
 
-def locked_for_callback(account_sid: str, flow_sid: str, execution_sid: str) -> Execution | None:
-    """The execution an action/redirect URL names, locked, with its account and flow, in one
-    statement (the caller checks the account and the signature before using it); the revision
-    comes from memory (``engine.revisions``)."""
-    found = _LOCK_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
+def read_for_callback(account_sid: str, flow_sid: str, execution_sid: str) -> Execution | None:
+    """The execution an action/redirect URL names, with its account and flow, in one statement
+    and without a lock (``play_callback`` saves it only if it is still as read)."""
+    found = _READ_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
     if not found:
         return None
     found[0].revision = revisions.by_id(found[0].revision_id)
     return found[0]
+
+
+def play_callback(
+    execution: Execution, inbound: Inbound, *, widget: str | None, seq: int | None
+) -> list[str]:
+    """A later turn of a call (``read_for_callback``'s execution): its TwiML verbs.
+
+    Run against the row as read, and saved in one statement only if nobody saved the
+    execution meanwhile (its step count and ``date_updated``): no lock, no BEGIN or COMMIT
+    (``oneshot``) for the common turn. When it changed (the same request retried while the
+    first was running, a timer, the API), nothing was written: the turn runs again under the
+    row lock, as it always did, and sees what the other one did (a stale ``Seq`` is ignored).
+    """
+    expect_unchanged(execution)
+    with network.collect() as later:
+        try:
+            with transaction.atomic(), oneshot.allowed():
+                result = store.deliver(execution, inbound, widget=widget, seq=seq)
+        except Conflict:
+            with transaction.atomic():
+                result = store.deliver(_locked(execution.pk), inbound, widget=widget, seq=seq)
+    return [*result.twiml, *later]
 
 
 def _collide(active: Execution | None, params: dict[str, Any]) -> str:

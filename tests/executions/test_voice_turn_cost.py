@@ -2,21 +2,29 @@
 
 The statement counts are the budget of issue 17 (BEGIN and COMMIT included, as SQLite reports
 them): an incoming call reads its flow (the published revision comes from memory), inserts its
-execution with the state its run left it in and its step; a later turn reads and locks its execution in one
-statement and saves; a status callback after the call ended only reads.
+execution with the state its run left it in and its step; a later turn reads its execution in
+one statement (no lock) and saves it if nobody saved it meanwhile; a status callback after the
+call ended only reads. On PostgreSQL a turn's writes are one statement, sent in autocommit: a
+turn is two round trips, no BEGIN or COMMIT.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 
-from executions.engine import store
-from executions.models import Execution, Step, Wait
+from executions.engine import oneshot, store
+from executions.models import Execution, PathCount, Step, Wait
+from executions.voice import turns
 from studio.widgets.runtime import Inbound
 from tests.executions.factories import definition, on, state
 from tests.executions.voice_support import call_params, follow, hang_up, ring, twiml_of
@@ -164,3 +172,165 @@ def test_it_still_clears_a_timer_when_its_wait_ends(flow_factory: Any) -> None:
     execution.refresh_from_db()
     assert execution.status == "ended"
     assert not Wait.objects.filter(execution=execution).exists()
+
+
+@contextmanager
+def round_trips() -> Iterator[list[tuple[str, bool]]]:
+    """The statements sent, each with whether it went in autocommit (no BEGIN before it, no
+    COMMIT after: psycopg sends those only outside autocommit)."""
+    sent: list[tuple[str, bool]] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((sql.split(None, 1)[0].upper(), bool(connection.connection.autocommit)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield sent
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's round trips")
+
+
+@postgres_only
+def test_it_plays_a_whole_call_in_two_round_trips_per_turn(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    ring(flow)  # the published revision is read once per process, then kept
+    params = call_params()
+    live = {**params, "CallStatus": "in-progress"}
+    with round_trips() as incoming:
+        action = _gather_action(ring(flow, params))
+    assert incoming == [("SELECT", True), ("WITH", True)]  # the flow; the execution and its step
+    with round_trips() as digits:
+        said = follow(flow.account, action, **live, Digits="1")
+    with round_trips() as redirect:
+        bye = follow(flow.account, _redirect(said), **live)
+    with round_trips() as last:
+        ended = follow(flow.account, _redirect(bye), **live)
+    for turn in (digits, redirect, last):
+        assert turn == [("SELECT", True), ("WITH", True)]  # the execution; it and its steps
+    assert ended.content.decode().endswith("<Response/>")
+    with round_trips() as status:
+        hang_up(flow, params)
+    assert status == [("SELECT", True), ("SELECT", True)]  # the flow; no active execution
+    execution = Execution.objects.get(session_key=params["CallSid"])
+    assert execution.status == "ended"
+    assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
+        "incomingCall",
+        "keypress",
+        "match",
+        "audioComplete",
+        "audioComplete",
+    ]
+    counted = {(p.from_widget, p.event): 0 for p in PathCount.objects.filter(flow=flow)}
+    for p in PathCount.objects.filter(flow=flow):
+        counted[(p.from_widget, p.event)] += p.count
+    assert counted == {
+        ("Trigger", "incomingCall"): 2,  # the first ring too
+        ("menu", "keypress"): 1,
+        ("check", "match"): 1,
+        ("sales", "audioComplete"): 1,
+        ("bye", "audioComplete"): 1,
+    }
+
+
+def _turn(action: str) -> tuple[str, str, str, str | None, int | None]:
+    """(account, flow, execution sids, Widget, Seq) of an action URL."""
+    parts = urlsplit(action)
+    account, flow, execution = re.findall(r"(?:AC|FW|FN)[0-9a-f]{32}", parts.path)
+    query = dict(parse_qsl(parts.query))
+    return account, flow, execution, query.get("Widget"), int(query["Seq"])
+
+
+def test_it_runs_a_turn_read_before_the_same_turn_was_saved_once(flow_factory: Any) -> None:
+    """Twilio retried while the first request ran: the retry read the row before the first
+    saved it. Its save finds the row changed, writes nothing, and the turn runs again under the
+    row lock, where its Seq is stale: the keypress is played once."""
+    flow = flow_factory(ivr())
+    params = call_params()
+    live = {**params, "CallStatus": "in-progress"}
+    action = _gather_action(ring(flow, params))
+    account, flow_sid, sid, widget, seq = _turn(action)
+    stale = turns.read_for_callback(account, flow_sid, sid)
+    assert stale is not None
+    first = follow(flow.account, action, **live, Digits="1")
+    assert "<Say" in first.content.decode()
+    inbound = Inbound(kind="callback", payload={**live, "Digits": "1"})
+    assert turns.play_callback(stale, inbound, widget=widget, seq=seq) == []
+    execution = Execution.objects.get(flow=flow)
+    assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
+        "incomingCall",
+        "keypress",
+        "match",
+    ]
+
+
+def test_it_plays_a_turn_read_before_a_log_line_was_saved_under_the_lock(flow_factory: Any) -> None:
+    """The row changed meanwhile without a step (a log line): the turn is still current, and is
+    played once, under the lock, on the row as it now is."""
+    flow = flow_factory(ivr())
+    params = call_params()
+    live = {**params, "CallStatus": "in-progress"}
+    action = _gather_action(ring(flow, params))
+    account, flow_sid, sid, widget, seq = _turn(action)
+    stale = turns.read_for_callback(account, flow_sid, sid)
+    assert stale is not None
+    with transaction.atomic():
+        execution = store.lock(stale.pk)
+        execution.log = [
+            *execution.log,
+            {"level": "info", "code": None, "message": "noted", "widget": "menu"},
+        ]
+        execution.save(update_fields=["log", "date_updated"])
+    inbound = Inbound(kind="callback", payload={**live, "Digits": "1"})
+    assert any("<Say" in verb for verb in turns.play_callback(stale, inbound, widget=widget, seq=seq))
+    execution.refresh_from_db()
+    assert [entry["message"] for entry in execution.log if entry["message"] == "noted"] == ["noted"]
+    assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
+        "incomingCall",
+        "keypress",
+        "match",
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_it_plays_a_turn_once_when_the_same_request_races_itself(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    params = call_params()
+    live = {**params, "CallStatus": "in-progress"}
+    action = _gather_action(ring(flow, params))
+    answers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def twilio() -> None:
+        try:
+            start.wait(5)
+            answers.append(follow(flow.account, action, **live, Digits="1").content.decode())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=twilio) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sorted("<Say" in a for a in answers) == [False, False, False, True]
+    execution = Execution.objects.get(flow=flow)
+    assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
+        "incomingCall",
+        "keypress",
+        "match",
+    ]
+
+
+@postgres_only
+def test_it_refuses_a_statement_after_the_one_that_committed_alone() -> None:
+    with pytest.raises(TransactionManagementError):
+        with transaction.atomic(), oneshot.allowed():
+            assert oneshot.possible()
+            with oneshot.committing(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            Execution.objects.exists()  # would run in a transaction of its own: refused

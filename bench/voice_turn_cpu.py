@@ -1,0 +1,166 @@
+"""CPU of a voice turn in-process: the call path's work without HTTP, and PostgreSQL's for it.
+
+    .venv/bin/python bench/voice_turn_cpu.py [--calls 300] [--profile]
+
+Plays whole calls (incoming → digits → Say's redirect → goodbye's redirect → completed status
+callback, as ``voice_bench.py``'s client) through ``executions.inbound.call_path``: each request
+parsed as the ASGI path parses it, then ``call_path.answer`` (the part that runs in the thread),
+back to back on one connection. Prints, per kind of turn and per whole call, the Python CPU ms
+(``time.process_time``), the PostgreSQL backend's CPU ms (its ``/proc`` entry; the server runs
+on this machine) and the round trips to it (statements, and BEGIN/COMMIT when sent). CPU time is what the process itself used, so the
+figures hold on a busy machine better than wall time. ``--profile``: cProfile of the calls.
+
+Uses the voice benchmark's database (``studio_voice_bench``) unless DATABASE_URL says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import html
+import os
+import pstats
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_voice_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
+
+from bench.voice_bench import call_params, setup_flow  # noqa: E402 - after the environment
+from bench.webhook_bench import ensure_database  # noqa: E402
+
+KINDS = ("incoming", "digits", "say_done", "bye_done", "status_callback")
+_ACTION = re.compile(r'<Gather[^>]* action="([^"]+)"')
+_REDIRECT = re.compile(r"<Redirect[^>]*>([^<]+)</Redirect>")
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_ms(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
+
+
+class Player:
+    def __init__(self, account: Any, flow: Any) -> None:
+        from django.conf import settings
+
+        self.account = account
+        self.base = settings.PUBLIC_BASE_URL.rstrip("/")
+        self.host = urlsplit(self.base).netloc.encode()
+        self.path = f"/v1/Accounts/{account.sid}/Flows/{flow.sid}"
+        self.cpu = dict.fromkeys(KINDS, 0.0)
+        self.statements = dict.fromkeys(KINDS, 0)
+
+    def request(self, kind: str, url: str, params: dict[str, str]) -> str:
+        from django.db import connection
+
+        from accounts.signing import twilio_signature
+        from executions.inbound import call_path
+
+        parts = urlsplit(url if url.startswith("http") else self.base + url)
+        signature = twilio_signature(
+            self.account.auth_token,
+            self.base + parts.path + (f"?{parts.query}" if parts.query else ""),
+            params,
+        )
+        body = urlencode(params).encode()
+        headers = {
+            b"host": self.host.decode(),
+            b"content-type": "application/x-www-form-urlencoded",
+            b"x-twilio-signature": signature,
+        }
+        scope = {"path": parts.path, "query_string": parts.query.encode()}
+        started = time.process_time()
+        with connection.execute_wrapper(self._count(kind)):
+            turn = call_path.parse(scope, headers, body)
+            assert turn is not None, (kind, url)
+            answer = call_path.answer(turn)
+        self.cpu[kind] += time.process_time() - started
+        assert answer is not None, (kind, url)
+        return answer
+
+    def _count(self, kind: str) -> Any:
+        """Round trips: each statement, and a BEGIN and a COMMIT around a transaction's first
+        (psycopg sends them outside autocommit; Django logs them even when none is sent)."""
+        from django.db import connection
+        from psycopg.pq import TransactionStatus
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            raw = connection.connection
+            opens = not raw.autocommit and raw.info.transaction_status == TransactionStatus.IDLE
+            self.statements[kind] += 3 if opens else 1
+            return execute(sql, params, many, context)
+
+        return count
+
+    def play(self, n: int) -> None:
+        base = call_params(self.account.sid, f"CA{n:032x}", f"+1777{n % 10**8:08d}", "ringing")
+        answer = self.request("incoming", self.path, base)
+        action = _ACTION.search(answer)
+        assert action is not None, answer
+        live = {**base, "CallStatus": "in-progress"}
+        answer = self.request("digits", html.unescape(action.group(1)), {**live, "Digits": str(1 + n % 2)})
+        for kind in ("say_done", "bye_done"):
+            redirect = _REDIRECT.search(answer)
+            assert redirect is not None, answer
+            answer = self.request(kind, html.unescape(redirect.group(1)), live)
+        self.request("status_callback", self.path, {**base, "CallStatus": "completed", "CallDuration": "7"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    ensure_database(os.environ["DATABASE_URL"])
+    account, flow = setup_flow()
+
+    from django.db import connection
+
+    player = Player(account, flow)
+    for n in range(20):  # warm: compiled queries, cached revision, the connection
+        player.play(10**6 + n)
+    player.cpu = dict.fromkeys(KINDS, 0.0)
+    player.statements = dict.fromkeys(KINDS, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
+    pg_before = backend_cpu_ms(pid)
+    py_before = time.process_time()
+    if profile is not None:
+        profile.enable()
+    for n in range(args.calls):
+        player.play(n)
+    if profile is not None:
+        profile.disable()
+    py_total = (time.process_time() - py_before) * 1000
+    pg_total = backend_cpu_ms(pid) - pg_before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        if cursor.fetchone()[0] != pid:
+            print("the connection was replaced meanwhile: PostgreSQL's figure is partial")
+    calls = args.calls
+    print(
+        f"{calls} calls; per whole call: Python {py_total / calls:.2f} ms, PostgreSQL {pg_total / calls:.2f} ms"
+    )
+    for kind in KINDS:
+        print(
+            f"  {kind:16} Python {player.cpu[kind] * 1000 / calls:.2f} ms, "
+            f"{player.statements[kind] / calls:.1f} round trips"
+        )
+    if profile is not None:
+        stats = pstats.Stats(profile)
+        stats.sort_stats("tottime").print_stats(35)
+        stats.sort_stats("cumulative").print_stats(60)
+
+
+if __name__ == "__main__":
+    main()
