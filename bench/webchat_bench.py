@@ -82,11 +82,20 @@ def setup_chats(count: int) -> list[dict[str, str]]:
     return chats
 
 
+LOST_AFTER = 30.0  # seconds: a message not heard by then counts as an error (lost), not a hang
+
+
 async def _until(ws: Any, body: str) -> None:
-    while True:
-        frame = json.loads(await ws.recv())
-        if frame.get("type") == "message" and frame["message"]["body"] == body:
-            return
+    async def heard() -> None:
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "message" and frame["message"]["body"] == body:
+                return
+
+    try:
+        await asyncio.wait_for(heard(), LOST_AFTER)
+    except TimeoutError:
+        raise RuntimeError(f"{body!r} not heard within {LOST_AFTER:.0f} s") from None
 
 
 async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, list[float]]) -> None:
