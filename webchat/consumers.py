@@ -48,22 +48,29 @@ def _same_origin(scope: dict[str, Any], origin: str | None) -> bool:
     return bool(origin and host and urlsplit(origin).netloc.lower() == host.lower())
 
 
-@database_sync_to_async
-def _origin_allowed(visitor: visitors.Visitor, origin: str | None) -> bool:
+def _origin_allowed_now(visitor: visitors.Visitor, origin: str | None) -> bool:
     key = WebChatKey.objects.filter(account__sid=visitor.account_sid).first()
     return key is None or key.allows(origin)
 
 
-# A message's work (two statements, the commit, the live push) runs on a small pool of its own
-# rather than on the process's single thread-sensitive thread, where every socket's messages
-# (and their waits on PostgreSQL and Redis) queued behind each other. Each thread keeps its own
-# connection (CONN_MAX_AGE). One socket's frames are still handled one at a time.
-POST_THREADS = 8
-_post = database_sync_to_async(
-    visitors.post,
-    thread_sensitive=False,
-    executor=ThreadPoolExecutor(max_workers=POST_THREADS, thread_name_prefix="webchat-post"),
-)
+# A socket's database work (connecting: the key's origins, the history; each message: two
+# statements, the commit, the live push) runs on a small pool of its own rather than on the
+# process's single thread-sensitive thread, where every socket's work (and its waits on
+# PostgreSQL and Redis) queued behind each other's. Each thread keeps its own connection
+# (CONN_MAX_AGE). One socket's frames are still handled one at a time.
+POOL_THREADS = 8
+_pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="webchat-db")
+
+
+def _in_pool(fn: Any) -> Any:
+    return database_sync_to_async(fn, thread_sensitive=False, executor=_pool)
+
+
+_post = _in_pool(visitors.post)
+_history = _in_pool(visitors.history)
+
+
+_origin_allowed = _in_pool(_origin_allowed_now)
 
 
 class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -85,7 +92,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except ValueError:
             since = -1
         try:
-            state, messages = await database_sync_to_async(visitors.history)(visitor, since)
+            state, messages = await _history(visitor, since)
         except TwilioAPIError:
             await self.close(code=4404)
             return
