@@ -82,11 +82,20 @@ def setup_chats(count: int) -> list[dict[str, str]]:
     return chats
 
 
+LOST_AFTER = 30.0  # seconds: a message not heard by then counts as an error (lost), not a hang
+
+
 async def _until(ws: Any, body: str) -> None:
-    while True:
-        frame = json.loads(await ws.recv())
-        if frame.get("type") == "message" and frame["message"]["body"] == body:
-            return
+    async def heard() -> None:
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "message" and frame["message"]["body"] == body:
+                return
+
+    try:
+        await asyncio.wait_for(heard(), LOST_AFTER)
+    except TimeoutError:
+        raise RuntimeError(f"{body!r} not heard within {LOST_AFTER:.0f} s") from None
 
 
 async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, list[float]]) -> None:
@@ -116,15 +125,34 @@ async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, 
             await asyncio.sleep(max(0.0, 1.0 - (back - started)))
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of a process group so far: the ``serve`` master and its web
+    workers (a measure that a loaded machine stretches much less than wall time)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, … utime (11), stime (12)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
-async def run_once(base: str, chats: list[dict[str, str]], rounds: int) -> dict[str, Any]:
+async def run_once(base: str, chats: list[dict[str, str]], rounds: int, serve_pgid: int) -> dict[str, Any]:
     out: dict[str, list[float]] = {"visitor_to_agent": [], "agent_to_visitor": [], "round_trip": []}
     started = time.perf_counter()
+    cpu_before = group_cpu_seconds(serve_pgid)
     results = await asyncio.gather(*(one_chat(base, c, rounds, out) for c in chats), return_exceptions=True)
+    cpu_spent = group_cpu_seconds(serve_pgid) - cpu_before
     errors = [repr(r) for r in results if isinstance(r, BaseException)]
     summary: dict[str, Any] = {
         "chats": len(chats),
@@ -132,6 +160,8 @@ async def run_once(base: str, chats: list[dict[str, str]], rounds: int) -> dict[
         "errors": len(errors),
     }
     summary["seconds"] = round(time.perf_counter() - started, 1)
+    # Connecting 2 sockets per chat is in it too: per message, an upper bound.
+    summary["serve_cpu_ms_per_message"] = round(cpu_spent * 1000 / max(1, summary["messages"]), 2)
     for leg, values in out.items():
         if values:
             summary[leg] = {"p50_ms": pct(values, 0.5), "p99_ms": pct(values, 0.99)}
@@ -165,7 +195,7 @@ def main() -> None:
     ):
         for _ in range(args.runs):
             chats = setup_chats(args.chats)
-            result = asyncio.run(run_once(topo.base_url, chats, args.rounds))
+            result = asyncio.run(run_once(topo.base_url, chats, args.rounds, topo.procs["serve"].pid))
             print(json.dumps(result), flush=True)
             runs.append(result)
     medians = {
@@ -175,7 +205,13 @@ def main() -> None:
         for leg in ("visitor_to_agent", "agent_to_visitor", "round_trip")
         if any(leg in r for r in runs)
     }
-    print(json.dumps({"median_of_runs": medians, "errors": sum(r["errors"] for r in runs)}))
+    cpu = statistics.median(r["serve_cpu_ms_per_message"] for r in runs)
+    summary = {
+        "median_of_runs": medians,
+        "serve_cpu_ms_per_message": cpu,
+        "errors": sum(r["errors"] for r in runs),
+    }
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -156,8 +156,14 @@ else:
 
 # Channels: Redis when configured, in-memory otherwise (embedded mode, one process).
 if REDIS_URL:
+    # capacity: channels_redis queues every consumer of a process in one list, dropping (silently)
+    # what is sent beyond 100 waiting; 200 web chats (400 sockets) overran that under load and
+    # lost live messages. Messages still expire after 60 s.
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -7,3 +7,14 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = "Conversations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from conversations.models import ConversationWebhook, Participant
+        from conversations.roster import on_change
+
+        # The per-process roster cache is keyed by the conversation's roster_version (roster.py).
+        for model in (Participant, ConversationWebhook):
+            post_save.connect(on_change, sender=model, dispatch_uid=f"roster-save-{model.__name__}")
+            post_delete.connect(on_change, sender=model, dispatch_uid=f"roster-delete-{model.__name__}")

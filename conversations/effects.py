@@ -33,6 +33,7 @@ from studio.models import Flow
 
 if TYPE_CHECKING:
     from conversations.models import ConversationMessage, Participant
+    from conversations.roster import Roster
 
 log = logging.getLogger(__name__)
 
@@ -85,24 +86,24 @@ def webhook_params(message: ConversationMessage, source: str) -> dict[str, str]:
     }
 
 
-def message_added(message: ConversationMessage, author: Participant | None, source: str) -> None:
-    from conversations.models import ConversationWebhook, Participant  # models import this module's caller
-
+def message_added(
+    message: ConversationMessage, author: Participant | None, source: str, roster: Roster
+) -> None:
+    """The fan-out from what the writer has in hand: ``roster`` holds the conversation's
+    participants and webhooks (``conversations.roster``), ``message.conversation`` the row the
+    index was taken from."""
     conversation = message.conversation
-    others = Participant.objects.filter(conversation=conversation).exclude(address="")
-    if author is not None:
-        others = others.exclude(pk=author.pk)
-    sms = list(others)
+    sms = roster.sms_except(author)
     if sms:
         _fan_out_sms(message, sms)
-    hooks = list(ConversationWebhook.objects.filter(conversation=conversation))
-    params = webhook_params(message, source)
+    params: dict[str, str] | None = None
     recorded = False
-    for hook in hooks:
+    for hook in roster.webhooks:
         if hook.filters and "onMessageAdded" not in hook.filters and hook.target != "studio":
             continue
-        if hook.target == ConversationWebhook.Target.STUDIO:
+        if hook.target == "studio":
             if message.author != SYSTEM:
+                params = params or webhook_params(message, source)
                 # Studio's trigger also names the service and the conversation's attributes.
                 extra = {
                     "InstanceSid": conversation.service.sid,
@@ -111,8 +112,9 @@ def message_added(message: ConversationMessage, author: Participant | None, sour
                 studio = {**params, **extra, "WebhookSid": hook.sid, "WebhookType": "studio"}
                 recorded |= _to_studio(hook, studio)
         elif hook.url:
+            params = params or webhook_params(message, source)
             form = {**params, "WebhookSid": hook.sid, "WebhookType": "webhook"}
-            token = conversation.account.auth_token
+            token = _account(conversation).auth_token
             transaction.on_commit(
                 lambda h=hook, f=form, t=token: _post(h.url, h.method, f, t),  # type: ignore[misc]
                 robust=True,
@@ -128,6 +130,17 @@ def message_added(message: ConversationMessage, author: Participant | None, sour
         transaction.on_commit(lambda fn=listener: fn(message), robust=True)  # type: ignore[misc]
 
 
+def _account(conversation: Any) -> Any:
+    """The conversation's account as stored now: a caller may hand a snapshot kept across
+    messages (the web chat's, ``snapshot = True``) whose token or provider may have changed."""
+    from accounts.models import Account
+
+    account = conversation.account
+    if getattr(account, "snapshot", False):
+        account = Account.objects.get(pk=conversation.account_id)
+    return account
+
+
 def _payload(message: ConversationMessage) -> dict[str, Any]:
     from conversations.serializers import message_json
 
@@ -135,7 +148,7 @@ def _payload(message: ConversationMessage) -> dict[str, Any]:
 
 
 def _fan_out_sms(message: ConversationMessage, participants: list[Participant]) -> None:
-    account = message.conversation.account
+    account = _account(message.conversation)
     provider = get_provider(account=account)
     sids: list[str] = []
     media_urls = [str(m.get("url")) for m in message.media if isinstance(m, dict) and m.get("url")]

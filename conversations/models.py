@@ -7,6 +7,7 @@ WH conversation-scoped webhook, IG address configuration, US user, RL role, ME m
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from django.db import models
@@ -47,6 +48,11 @@ def _rl() -> str:
     return new_sid("RL")
 
 
+def new_roster_version() -> int:
+    """Random, so that no value recurs (not even for a primary key reused after a rollback)."""
+    return secrets.randbits(62) + 1
+
+
 class ConversationService(models.Model):
     """A conversation service (``IS…``); every account has one default, made on first use."""
 
@@ -84,6 +90,9 @@ class Conversation(models.Model):
     date_inactive = models.DateTimeField(null=True, blank=True, db_index=True)
     date_closed = models.DateTimeField(null=True, blank=True, db_index=True)
     next_index = models.PositiveIntegerField(default=0)  # the index the next message gets
+    # Changed (to a fresh random value, never reused) whenever a participant or webhook of the
+    # conversation is saved or deleted: processes cache both per (conversation, roster_version).
+    roster_version = models.BigIntegerField(default=new_roster_version)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -143,6 +152,8 @@ class ConversationMessage(models.Model):
     media = models.JSONField(default=list, blank=True)  # [{"sid","content_type","filename","size","url"}]
     attributes = models.TextField(default="{}")
     participant_sid = models.CharField(max_length=34, blank=True, default="")
+    # The sender's own id for the message (web chat's ``client_id``): a resend finds the first one.
+    client_id = models.CharField(max_length=64, blank=True, default="")
     # SMS delivery summary: {total, sent, delivered, read, undelivered, failed} or None.
     delivery = models.JSONField(null=True, blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
@@ -150,7 +161,14 @@ class ConversationMessage(models.Model):
 
     class Meta:
         ordering = ["index"]
-        constraints = [models.UniqueConstraint(fields=["conversation", "index"], name="conv_message_index")]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "index"], name="conv_message_index"),
+            models.UniqueConstraint(
+                fields=["conversation", "author", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="conv_message_client_id",
+            ),
+        ]
 
 
 class ConversationWebhook(models.Model):

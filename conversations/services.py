@@ -22,8 +22,10 @@ Interface (all importable from ``conversations.services``):
   -> Participant`` (404 otherwise); ``open_conversation_for_pair(account, address, proxy) ->
   Conversation | None`` (the open conversation of an SMS pair).
 - ``add_message(conversation, *, author="system", body="", media=None, attributes="{}",
-  participant=None, source="API") -> ConversationMessage`` — the next ``index``; the author's
-  participant is found by identity/address when not given; 400 (50300) when the conversation is
+  participant=None, source="API", client_id="") -> ConversationMessage`` — the next gapless
+  ``index``; the author's participant is found by identity/address when not given; a second
+  message with the same author and non-empty ``client_id`` raises ``IntegrityError`` (the
+  caller's transaction rolls back, index included); 400 (50300) when the conversation is
   closed, 400 (20001) for a body over 1,600 characters, 400 (50500) with neither body nor media.
   ``source`` goes to webhooks as ``Source`` (API, SMS, SDK …). Author ``system`` (the flow's
   own messages) never triggers a flow. Each ``media`` item: ``{"sid", "content_type", "url"}``.
@@ -31,6 +33,10 @@ Interface (all importable from ``conversations.services``):
   state)``.
 - ``messages_since(conversation, index=-1, limit=100) -> list[ConversationMessage]`` — messages
   with an index greater than ``index``, oldest first (a reconnecting client passes its last one).
+- ``last_messages(conversation, count) -> list[ConversationMessage]`` — the last ``count``, oldest
+  first.
+- ``participants_of(conversation) -> tuple[Participant, ...]`` — cached per process and per
+  roster change (``conversations.roster``); read-only instances.
 - ``message_payload(message) -> dict`` — the JSON pushed live (``serializers.message_json``).
 - ``on_message_added(listener)`` — register ``listener(message)``, called after commit for
   every message added (in the committing process).
@@ -51,8 +57,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.errors import TwilioAPIError, not_found
@@ -60,6 +66,7 @@ from accounts.input_guards import parse_json
 from accounts.models import Account
 from conversations import effects
 from conversations.models import Conversation, ConversationMessage, ConversationService, Participant
+from conversations.roster import roster_of
 from conversations.serializers import message_json
 
 MAX_BODY = 1600  # characters, as the Conversations API caps a message body
@@ -375,6 +382,7 @@ def add_message(
     attributes: str = "{}",
     participant: Participant | None = None,
     source: str = "API",
+    client_id: str = "",
 ) -> ConversationMessage:
     _check_text("Body", body, MAX_BODY)
     _check_text("Author", author, MAX_NAME)
@@ -382,7 +390,7 @@ def add_message(
     if not body and not media:
         raise TwilioAPIError(400, 50500, "A message needs a Body or Media")
     with transaction.atomic():
-        return _add_message(conversation, author, body, media, attributes, participant, source)
+        return _add_message(conversation, author, body, media, attributes, participant, source, client_id)
 
 
 def _add_message(
@@ -393,39 +401,101 @@ def _add_message(
     attributes: str,
     participant: Participant | None,
     source: str,
+    client_id: str,
 ) -> ConversationMessage:
-    # The index comes from a row lock on the conversation: concurrent writers get 0, 1, 2 …
-    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    if locked.state == Conversation.State.CLOSED:
-        raise TwilioAPIError(400, 50300, "The conversation is closed: no message can be added")
-    if participant is None and author and author != SYSTEM:
-        participant = (
-            Participant.objects.filter(conversation=conversation)
-            .filter(Q(identity=author) | Q(address=author))
-            .first()
-        )
     now = timezone.now()
-    index = locked.next_index
-    Conversation.objects.filter(pk=locked.pk).update(next_index=F("next_index") + 1)
-    locked.next_index = index + 1
-    if locked.state == Conversation.State.INACTIVE:
-        set_state(locked, Conversation.State.ACTIVE)  # a message wakes an inactive conversation
-    _arm(locked, now)
-    locked.save(update_fields=["state", "date_inactive", "date_closed", "date_updated"])
+    locked = _take_index(conversation, now) or _take_index_slowly(conversation, now)
+    # The row came back from the database: the caller's related objects (its account and
+    # service, already read) go with it.
+    for relation in ("account", "service"):
+        descriptor = getattr(Conversation, relation)
+        if descriptor.is_cached(conversation):
+            setattr(locked, relation, getattr(conversation, relation))
     conversation.state, conversation.next_index = locked.state, locked.next_index
     conversation.date_inactive, conversation.date_closed = locked.date_inactive, locked.date_closed
+    conversation.roster_version = locked.roster_version
+    roster = roster_of(locked)
+    if participant is None and author and author != SYSTEM:
+        participant = roster.participant(author)
+    # A resend (same author and client id) breaks the unique constraint: the caller's
+    # transaction rolls back, the index with it, and the caller finds the first message.
     message = ConversationMessage.objects.create(
-        account=conversation.account,
-        conversation=conversation,
-        index=index,
+        account_id=locked.account_id,
+        conversation=locked,
+        index=locked.next_index - 1,
         author=author or SYSTEM,
         body=body,
         media=list(media or []),
         attributes=attributes,
         participant_sid=participant.sid if participant else "",
+        client_id=client_id,
     )
-    effects.message_added(message, participant, source)
+    effects.message_added(message, participant, source, roster)
     return message
+
+
+def _take_index(conversation: Conversation, now: datetime) -> Conversation | None:
+    """The common case in one statement: an active conversation with no timer due and the
+    caller's timers current takes the next index, re-arms its timers and is locked until
+    commit; the row comes back. None otherwise (the careful path below handles the rest)."""
+    if conversation.pk is None or not connection.features.can_return_columns_from_insert:
+        return None  # (no UPDATE … RETURNING on this database)
+    ops = connection.ops
+    table = ops.quote_name(Conversation._meta.db_table)
+    stamp = ops.adapt_datetimefield_value(now)
+    sets = ["next_index = next_index + 1", "date_updated = %s"]
+    params: list[Any] = [stamp]
+    # _arm() for an active conversation, with the timers the WHERE below checks are current.
+    if conversation.timers_inactive:
+        sets.append("date_inactive = %s")
+        params.append(ops.adapt_datetimefield_value(now + timedelta(seconds=conversation.timers_inactive)))
+    if conversation.timers_closed:
+        sets.append("date_closed = %s")
+        params.append(ops.adapt_datetimefield_value(now + timedelta(seconds=conversation.timers_closed)))
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} WHERE id = %s AND state = %s"
+        " AND COALESCE(timers_inactive, 0) = %s AND COALESCE(timers_closed, 0) = %s"
+        " AND (date_inactive IS NULL OR date_inactive > %s) AND (date_closed IS NULL OR date_closed > %s)"
+        " RETURNING *"
+    )
+    params += [
+        conversation.pk,
+        Conversation.State.ACTIVE,
+        conversation.timers_inactive or 0,
+        conversation.timers_closed or 0,
+        stamp,
+        stamp,
+    ]
+    rows = list(Conversation.objects.raw(sql, params))
+    return rows[0] if rows else None
+
+
+def _take_index_slowly(conversation: Conversation, now: datetime) -> Conversation:
+    """Any other case: the row locked, due timers applied, an inactive conversation woken."""
+    locked = Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+    if locked is None:
+        raise not_found(f"The requested resource /Conversations/{conversation.sid} was not found")
+    _apply_due(locked, now)
+    if locked.state == Conversation.State.CLOSED:
+        raise TwilioAPIError(400, 50300, "The conversation is closed: no message can be added")
+    if locked.state == Conversation.State.INACTIVE:
+        set_state(locked, Conversation.State.ACTIVE, save=False)  # a message wakes it
+    locked.next_index += 1
+    _arm(locked, now)
+    locked.save(update_fields=["next_index", "state", "date_inactive", "date_closed", "date_updated"])
+    return locked
+
+
+def participants_of(conversation: Conversation) -> tuple[Participant, ...]:
+    """The conversation's participants, from the per-process roster cache (``roster.py``);
+    read-only instances."""
+    return roster_of(conversation).participants
+
+
+def last_messages(conversation: Conversation, count: int) -> list[ConversationMessage]:
+    """The conversation's last ``count`` messages, oldest first."""
+    qs = ConversationMessage.objects.filter(conversation=conversation).order_by("-index")[: max(1, count)]
+    return list(reversed(qs))
 
 
 def messages_since(

@@ -69,12 +69,8 @@ def conversation_history(task: Task) -> list[dict[str, Any]]:
     conversation = _conversation(task)
     if conversation is None:
         return []
-    agents = set(
-        conversation.participants.exclude(identity=None)
-        .filter(attributes__contains='"role": "agent"')
-        .values_list("identity", flat=True)
-    )
-    rows = conversations.messages_since(conversation, limit=HISTORY * 10)[-HISTORY:]
+    agents = {p.identity for p in conversations.participants_of(conversation) if p.identity and _is_agent(p)}
+    rows = conversations.last_messages(conversation, HISTORY)
     return [
         {
             "sid": m.sid,
@@ -102,6 +98,10 @@ def agent_joined(task: Task, worker: Worker) -> None:
     )
 
 
+def _is_agent(participant: Any) -> bool:
+    return '"role": "agent"' in (participant.attributes or "")
+
+
 def notify_agents(message: Any) -> None:
     """After a message lands in a conversation: the agents in it (participants the console
     added, ``role`` agent) get a ``flex.changed`` notice, so their console re-reads it at once."""
@@ -110,8 +110,11 @@ def notify_agents(message: Any) -> None:
 
     from flex.live import worker_group
 
-    agents = message.conversation.participants.filter(attributes__contains='"role": "agent"')
-    workers = [p.attrs_dict().get("worker_sid") for p in agents] if agents else []
+    # The writer's roster (conversations.roster): no query per message.
+    agents = [p for p in conversations.participants_of(message.conversation) if _is_agent(p)]
+    workers = [p.attrs_dict().get("worker_sid") for p in agents]
+    if not any(workers):
+        return
     layer = get_channel_layer()
     if layer is None:
         return

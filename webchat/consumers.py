@@ -20,6 +20,7 @@ socket is accepted into the conversation's group.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,13 +54,32 @@ def _same_origin(scope: dict[str, Any], origin: str | None) -> bool:
     return bool(origin and host and urlsplit(origin).netloc.lower() == host.lower())
 
 
-@database_sync_to_async
-def _origin_allowed(visitor: visitors.Visitor, origin: str | None) -> bool:
+def _origin_allowed_now(visitor: visitors.Visitor, origin: str | None) -> bool:
     key = WebChatKey.objects.filter(account__sid=visitor.account_sid).first()
     return key is None or key.allows(origin)
 
 
-_relay_typing = database_sync_to_async(services.relay_typing, thread_sensitive=False)
+# A socket's database work (connecting: the key's origins, the history; each message: two
+# statements, the commit, the live push) runs on a small pool of its own rather than on the
+# process's single thread-sensitive thread, where every socket's work (and its waits on
+# PostgreSQL and Redis) queued behind each other's. Each thread keeps its own connection
+# (CONN_MAX_AGE). One socket's frames are still handled one at a time.
+POOL_THREADS = 8
+_pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="webchat-db")
+
+
+def _in_pool(fn: Any) -> Any:
+    return database_sync_to_async(fn, thread_sensitive=False, executor=_pool)
+
+
+_post = _in_pool(visitors.post)
+_history = _in_pool(visitors.history)
+
+
+_origin_allowed = _in_pool(_origin_allowed_now)
+
+
+_relay_typing = _in_pool(services.relay_typing)
 
 
 class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -82,7 +102,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         except ValueError:
             since = -1
         try:
-            state, messages = await database_sync_to_async(visitors.history)(visitor, since)
+            state, messages = await _history(visitor, since)
         except TwilioAPIError:
             await self.close(code=4404)
             return
@@ -132,9 +152,7 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         elif kind == "message":
             client_id = content.get("client_id")
             try:
-                message = await database_sync_to_async(visitors.post)(
-                    self.visitor, content.get("body"), client_id
-                )
+                message = await _post(self.visitor, content.get("body"), client_id)
             except TwilioAPIError as exc:
                 error = {
                     "type": "error",

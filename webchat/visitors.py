@@ -16,19 +16,22 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
-from django.db import transaction
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import IntegrityError, transaction
 
 from accounts.errors import TwilioAPIError, not_found
 from accounts.models import Account
 from accounts.sids import is_sid
 from conversations import services
-from conversations.models import Conversation, ConversationMessage, ConversationWebhook
+from conversations.models import Conversation, ConversationMessage, ConversationService, ConversationWebhook
 from studio.models import Flow
 from webchat.models import WebChatKey
 
@@ -67,9 +70,26 @@ def visitor_from(token: str, conversation_sid: str) -> Visitor | None:
     return Visitor(str(data.get("a")), str(data.get("c")), str(data.get("i")))
 
 
+def _window_key(bucket: str, window: int) -> str:
+    return f"webchat:rl:{bucket}:{int(clock() // window)}"
+
+
+def _redis(key: str) -> Any:
+    """The Redis client behind Django's Redis cache, or None (another cache backend)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(key, write=True)
+
+
 def too_many(bucket: str, limit: int, window: int) -> bool:
     """A fixed-window counter in the cache (Redis in production): True once over ``limit``."""
-    key = f"webchat:rl:{bucket}:{int(clock() // window)}"
+    key = _window_key(bucket, window)
+    client = _redis(key)
+    if client is not None:  # one round trip: count, and let the window's key expire
+        full = cache.make_key(key)
+        count, _ = client.pipeline().incr(full).expire(full, window + 1).execute()
+        return int(count) > limit
     if cache.add(key, 1, timeout=window + 1):
         return False
     try:
@@ -77,6 +97,14 @@ def too_many(bucket: str, limit: int, window: int) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window + 1)
         return False
+
+
+def forgive(bucket: str, window: int) -> None:
+    """Take back one count of the current window (a resend is not a new message)."""
+    try:
+        cache.decr(_window_key(bucket, window))
+    except ValueError:
+        pass
 
 
 def rate_limited() -> TwilioAPIError:
@@ -143,29 +171,110 @@ def open_chat(
     return Visitor(account.sid, conversation.sid, identity), conversation
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What a visitor's messages need of their conversation and never changes (its row, its
+    account's SID, its service's SID) plus its timers (checked by the statement that takes the
+    index, so a stale value only sends that message down the careful path)."""
+
+    pk: int
+    sid: str
+    account: Account
+    service: ConversationService
+    timers_inactive: int | None
+    timers_closed: int | None
+
+    def conversation(self) -> Conversation:
+        return Conversation(
+            id=self.pk,
+            sid=self.sid,
+            account=self.account,
+            service=self.service,
+            timers_inactive=self.timers_inactive,
+            timers_closed=self.timers_closed,
+        )
+
+
+KNOWN_MAX = 4096
+_known: OrderedDict[tuple[str, str], _Known] = OrderedDict()
+_known_lock = threading.Lock()
+
+
+def _conversation_of(visitor: Visitor) -> Conversation:
+    """The visitor's conversation, read once per process (account scope checked then): later
+    messages go to the database with one statement for the index and one for the message."""
+    key = (visitor.account_sid, visitor.conversation_sid)
+    with _known_lock:
+        known = _known.get(key)
+        if known is not None:
+            _known.move_to_end(key)
+    if known is None:
+        account = Account.objects.filter(sid=visitor.account_sid).first()
+        if account is None:
+            raise not_found(f"The requested resource /Conversations/{visitor.conversation_sid} was not found")
+        found = services.get_conversation(account, visitor.conversation_sid)
+        account.snapshot = True  # type: ignore[attr-defined]  # conversations.effects re-reads it
+        known = _Known(
+            found.pk, found.sid, account, found.service, found.timers_inactive, found.timers_closed
+        )
+        with _known_lock:
+            _known[key] = known
+            while len(_known) > KNOWN_MAX:
+                _known.popitem(last=False)
+    return known.conversation()
+
+
+def _forget(visitor: Visitor) -> None:
+    with _known_lock:
+        _known.pop((visitor.account_sid, visitor.conversation_sid), None)
+
+
+def _earlier(visitor: Visitor, cid: str) -> ConversationMessage | None:
+    return (
+        ConversationMessage.objects.select_related("conversation__account", "conversation__service")
+        .filter(conversation__sid=visitor.conversation_sid, author=visitor.identity, client_id=cid)
+        .first()
+    )
+
+
 def post(visitor: Visitor, body: Any, client_id: Any = None) -> ConversationMessage:
     """The visitor's message, once: a resend after a lost acknowledgement finds the first one."""
     text = _text(body, services.MAX_BODY, "Body")
     if not text:
         raise TwilioAPIError(400, 21602, "Message body is required.")
     cid = client_id if isinstance(client_id, str) and client_id.isalnum() and len(client_id) <= 64 else ""
-    with transaction.atomic():
-        account = Account.objects.get(sid=visitor.account_sid)
-        conversation = services.get_conversation(account, visitor.conversation_sid)
-        if cid:
-            marker = json.dumps({"clientId": cid})
-            earlier = conversation.messages.filter(author=visitor.identity, attributes=marker).first()
-            if earlier is not None:
-                return earlier
-        if too_many(f"msg:{visitor.identity}", MESSAGES_PER_WINDOW, WINDOW_SECONDS):
-            raise rate_limited()
-        return services.add_message(
+    bucket = f"msg:{visitor.identity}"
+    if too_many(bucket, MESSAGES_PER_WINDOW, WINDOW_SECONDS):
+        raise rate_limited()
+    try:
+        conversation = _conversation_of(visitor)
+        message = services.add_message(
             conversation,
             author=visitor.identity,
             body=text,
             attributes=json.dumps({"clientId": cid}) if cid else "{}",
             source="SDK",
+            client_id=cid,
         )
+    except IntegrityError:
+        # The unique (conversation, author, client id): a resend. Its transaction rolled back
+        # (the index with it); it does not count against the visitor's rate either.
+        earlier = _earlier(visitor, cid) if cid else None
+        if earlier is None:
+            raise
+        forgive(bucket, WINDOW_SECONDS)
+        return earlier
+    except TwilioAPIError:
+        _forget(visitor)  # deleted, closed…: read it afresh next time
+        earlier = _earlier(visitor, cid) if cid else None
+        if earlier is None:
+            raise
+        forgive(bucket, WINDOW_SECONDS)
+        return earlier
+    row = message.conversation
+    if (row.timers_inactive, row.timers_closed) != (conversation.timers_inactive, conversation.timers_closed):
+        _forget(visitor)  # its timers changed: the next message reads them afresh
+    return message
 
 
 def history(visitor: Visitor, since: int) -> tuple[str, list[dict[str, Any]]]:

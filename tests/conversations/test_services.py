@@ -111,3 +111,32 @@ def test_an_sms_participant_gets_other_participants_messages_by_sms(alice: Any) 
 
     reply.refresh_from_db()
     assert delivery_statuses(reply) == ["delivered"]
+
+
+def test_a_removed_sms_participant_gets_no_more_messages(alice: Any) -> None:
+    from executions.models import Message
+
+    conv = services.create_conversation(alice)
+    phone = services.add_participant(conv, address="+15551230001", proxy_address="+15550009999")
+    services.add_message(conv, author="agent", body="while in")
+    services.remove_participant(phone)  # the writer's cached roster must not keep it
+    services.add_message(conv, author="agent", body="after leaving")
+    assert list(Message.objects.filter(account=alice).values_list("body", flat=True)) == ["while in"]
+
+
+def test_an_inactive_conversation_is_woken_by_a_message_and_its_timers_rearmed(alice: Any) -> None:
+    conv = services.create_conversation(alice, timers_inactive=60)
+    services.set_state(conv, Conversation.State.INACTIVE)
+    message = services.add_message(conv, author="visitor", body="back again")
+    conv.refresh_from_db()
+    assert message.index == 0 and conv.state == Conversation.State.ACTIVE and conv.next_index == 1
+    assert conv.date_inactive is not None and conv.date_inactive > timezone.now() + timedelta(seconds=50)
+    later = services.add_message(conv, author="visitor", body="and again")
+    assert later.index == 1
+
+
+def test_the_last_messages_are_the_newest_oldest_first(alice: Any) -> None:
+    conv = services.create_conversation(alice)
+    for n in range(5):
+        services.add_message(conv, body=f"m{n}")
+    assert [m.body for m in services.last_messages(conv, 3)] == ["m2", "m3", "m4"]
