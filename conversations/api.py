@@ -25,6 +25,7 @@ from accounts.input_guards import datetime_value
 from accounts.pagination import paginate
 from conversations import services
 from conversations.effects import delivery_statuses
+from conversations.media_rows import attach, attached
 from conversations.models import (
     Conversation,
     ConversationMessage,
@@ -276,8 +277,6 @@ class MessageList(ConversationsView):
         )
 
     def post(self, request: Request, conversation_sid: str, service_sid: str | None = None) -> Response:
-        from conversations.media import attach, attached
-
         conversation = self.conversation(request, conversation_sid, service_sid)
         media_sids = params_list(request, "MediaSid")[: MAX_MEDIA + 1]
         media: list[dict[str, Any]] = attach(conversation.service, media_sids) if media_sids else []

@@ -28,7 +28,7 @@ from conversations.models import (
 NAME = "conversations"
 TABLES = [
     Table(ConversationService, "account"),
-    Table(Conversation, "account"),
+    Table(Conversation, "account", exclude=("roster_version",)),  # a per-process cache key, not data
     Table(Participant, "account"),
     Table(ConversationMessage, "account"),
     Table(ConversationWebhook, "account"),
