@@ -168,7 +168,7 @@ class CallPlayer:
             # Twilio's classic default voice is "man" [M]; accounts can change it.
             voice=el.get("voice") or "man",
             language=el.get("language") or spec.default("language"),
-            loop=int(el.get("loop") or 1),
+            loop=_verbs._int(el.get("loop"), 1),
             ssml=any(isinstance(c.tag, str) for c in el) or None,
         )
 
@@ -178,11 +178,11 @@ class CallPlayer:
             "play",
             url=self.resolve(url, media) if media else None,
             digits=el.get("digits"),
-            loop=int(el.get("loop") or 1),
+            loop=_verbs._int(el.get("loop"), 1),
         )
 
     def verb_pause(self, el: etree._Element, spec: Element, url: str | None) -> None:
-        self.emit("pause", length=int(el.get("length") or 1))
+        self.emit("pause", length=_verbs._int(el.get("length"), 1))
 
     def verb_hangup(self, el: etree._Element, spec: Element, url: str | None) -> None:
         self.emit("hangup", reason="hangup-verb", parameters=parameters(el) or None)
