@@ -9,7 +9,8 @@ Each chat is a conversation with a visitor and an agent, both chat participants 
 ``ws/webchat/{CH}`` (the agent's side stands for the agent's browser: the same socket, the same
 group push). Per round every chat's visitor sends a message; the agent's socket receives it and
 answers; the visitor's socket receives the answer. Rounds are paced at one per second per chat
-(the visitor's limit is 20 messages per 10 s). The flows' Studio webhooks are removed: this
+(the visitor's limit is 20 messages per 10 s), or one every ``--interval`` seconds, the chats'
+rounds then spread evenly over that interval. The flows' Studio webhooks are removed: this
 measures the chat's path, not a flow. Prints JSON per run and the medians of p50/p99 per leg.
 """
 
@@ -98,7 +99,9 @@ async def _until(ws: Any, body: str) -> None:
         raise RuntimeError(f"{body!r} not heard within {LOST_AFTER:.0f} s") from None
 
 
-async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, list[float]]) -> None:
+async def one_chat(
+    base: str, chat: dict[str, str], rounds: int, out: dict[str, list[float]], interval: float, offset: float
+) -> None:
     import websockets
 
     url = base.replace("http", "ws", 1) + chat["path"]
@@ -108,7 +111,9 @@ async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, 
     ):
         await visitor.recv()  # history
         await agent.recv()
-        await asyncio.sleep(1)  # every chat connected before the first round
+        # Every chat connected before the first round; with --interval above 1 s the chats' rounds
+        # are spread over the interval (people do not all type in the same second).
+        await asyncio.sleep(1 + offset)
         for r in range(rounds):
             started = time.perf_counter()
             question = f"question {r} {chat['path'][-6:]}"
@@ -122,7 +127,7 @@ async def one_chat(base: str, chat: dict[str, str], rounds: int, out: dict[str, 
             out["visitor_to_agent"].append((heard - started) * 1000)
             out["agent_to_visitor"].append((back - heard) * 1000)
             out["round_trip"].append((back - started) * 1000)
-            await asyncio.sleep(max(0.0, 1.0 - (back - started)))
+            await asyncio.sleep(max(0.0, interval - (back - started)))
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -147,11 +152,17 @@ def pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
-async def run_once(base: str, chats: list[dict[str, str]], rounds: int, serve_pgid: int) -> dict[str, Any]:
+async def run_once(
+    base: str, chats: list[dict[str, str]], rounds: int, serve_pgid: int, interval: float = 1.0
+) -> dict[str, Any]:
     out: dict[str, list[float]] = {"visitor_to_agent": [], "agent_to_visitor": [], "round_trip": []}
     started = time.perf_counter()
     cpu_before = group_cpu_seconds(serve_pgid)
-    results = await asyncio.gather(*(one_chat(base, c, rounds, out) for c in chats), return_exceptions=True)
+    spread = interval if interval > 1.0 else 0.0
+    results = await asyncio.gather(
+        *(one_chat(base, c, rounds, out, interval, spread * n / len(chats)) for n, c in enumerate(chats)),
+        return_exceptions=True,
+    )
     cpu_spent = group_cpu_seconds(serve_pgid) - cpu_before
     errors = [repr(r) for r in results if isinstance(r, BaseException)]
     summary: dict[str, Any] = {
@@ -160,6 +171,7 @@ async def run_once(base: str, chats: list[dict[str, str]], rounds: int, serve_pg
         "errors": len(errors),
     }
     summary["seconds"] = round(time.perf_counter() - started, 1)
+    summary["interval_s"] = interval
     # Connecting 2 sockets per chat is in it too: per message, an upper bound.
     summary["serve_cpu_ms_per_message"] = round(cpu_spent * 1000 / max(1, summary["messages"]), 2)
     for leg, values in out.items():
@@ -176,6 +188,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="seconds from one round of a chat to its next (1: every chat at once, each second)",
+    )
     args = parser.parse_args()
 
     from bench.webhook_bench import ensure_database
@@ -195,7 +213,9 @@ def main() -> None:
     ):
         for _ in range(args.runs):
             chats = setup_chats(args.chats)
-            result = asyncio.run(run_once(topo.base_url, chats, args.rounds, topo.procs["serve"].pid))
+            result = asyncio.run(
+                run_once(topo.base_url, chats, args.rounds, topo.procs["serve"].pid, args.interval)
+            )
             print(json.dumps(result), flush=True)
             runs.append(result)
     medians = {
