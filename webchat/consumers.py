@@ -150,6 +150,9 @@ class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.typing_relayed = now
                 await _relay_typing(self.visitor.conversation_sid, self.visitor.identity)
         elif kind == "message":
+            # A message ends a bout of typing: the next one is relayed at once, not up to
+            # TYPING_RELAY_SECONDS later.
+            self.typing_relayed = -TYPING_RELAY_SECONDS
             client_id = content.get("client_id")
             try:
                 message = await _post(self.visitor, content.get("body"), client_id)

@@ -64,3 +64,39 @@ def test_the_agent_in_the_conversation_sees_the_visitor_typing(
     assert typing == [
         {"type": "flex.typing", "conversation_sid": mine["conversation_sid"], "identity": mine["identity"]}
     ]
+
+
+def test_typing_right_after_a_message_is_relayed_at_once(
+    console: Any, alice: Any, key: Any, webchat_flow: Flow
+) -> None:
+    """A message ends a bout of typing: the first keystroke of the next one reaches the agent even
+    within the 2 s that hold back repeated notices."""
+    workspace = seed_account(alice, console.user)
+    agent = Worker.objects.get(workspace=workspace, friendly_name="alice")
+    mine = chat(key, webchat_flow, friendlyName="Ann")
+    with transaction.atomic():
+        conversation = Conversation.objects.get(sid=mine["conversation_sid"])
+        services.add_participant(
+            conversation, identity="alice", attributes=json.dumps({"role": "agent", "worker_sid": agent.sid})
+        )
+
+    async def scenario() -> list[dict[str, Any]]:
+        console_socket = AgentSocket(FlexLiveConsumer.as_asgi(), "/ws/flex/live")
+        console_socket.scope["user"] = console.user
+        console_socket.scope["query_string"] = b"view=agent"
+        assert (await console_socket.connect())[0]
+        await console_socket.receive_json_from()
+        visitor = socket(mine)
+        assert (await visitor.connect())[0]
+        await visitor.receive_json_from()
+        await visitor.send_json_to({"type": "typing"})
+        await visitor.send_json_to({"type": "message", "body": "Hi", "client_id": "m1"})
+        await visitor.send_json_to({"type": "typing"})  # the next message, at once
+        heard = []
+        while not await console_socket.receive_nothing(timeout=0.5):
+            heard.append(await console_socket.receive_json_from())
+        for ws in (visitor, console_socket):
+            await ws.disconnect()
+        return [h for h in heard if h["type"] == "flex.typing"]
+
+    assert len(async_to_sync(scenario)()) == 2

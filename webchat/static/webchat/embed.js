@@ -207,6 +207,7 @@
     list.scrollTop = list.scrollHeight;
     input.value = "";
     showError("");
+    lastTyping = 0;  // the first keystroke of the next message is announced at once
     send({ type: "message", body: body, client_id: cid });
   }
 
