@@ -9,7 +9,7 @@ export default defineConfig({
   server: {
     proxy: { "/api": "http://127.0.0.1:8000", "/v2": "http://127.0.0.1:8000" },
     // The Flex agent console is a plain script Django serves; its vitest reads it from there.
-    fs: { allow: [".", "../flex/static/flex"] },
+    fs: { allow: [".", "../flex/static/flex", "../webchat/static/webchat"] },
   },
   test: { environment: "jsdom" },
 });

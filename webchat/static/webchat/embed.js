@@ -102,13 +102,28 @@
     try { return JSON.parse(message.attributes || "{}").clientId || ""; } catch (e) { return ""; }
   }
 
+  function shown(index) {
+    return list.querySelector('[data-index="' + index + '"]');
+  }
+
+  // Messages can arrive out of order (two web processes push them): each is drawn once, in index
+  // order, and chat.last (where a reconnect's history starts) moves only over an unbroken run of
+  // indexes, so a message still on its way when the socket drops comes with the history.
   function show(message) {
-    if (typeof message.index !== "number" || message.index <= chat.last) return;
+    if (typeof message.index !== "number" || message.index <= chat.last || shown(message.index)) return;
     var cid = message.author === chat.identity ? clientIdOf(message) : "";
     var waiting = cid && list.querySelector('[data-pending="' + cid + '"]');
     var node = bubble(message, "");
-    if (waiting) waiting.replaceWith(node); else list.append(node);
-    chat.last = message.index;
+    var later = null;
+    list.querySelectorAll("[data-index]").forEach(function (n) {
+      if (!later && Number(n.getAttribute("data-index")) > message.index) later = n;
+    });
+    if (waiting && !later) waiting.replaceWith(node);
+    else {
+      if (waiting) waiting.remove();
+      if (later) list.insertBefore(node, later); else list.append(node);
+    }
+    while (shown(chat.last + 1)) chat.last += 1;
     if (cid) chat.outbox = chat.outbox.filter(function (m) { return m.client_id !== cid; });
     save();
     if (message.author !== chat.identity) typing.hidden = true;
@@ -142,6 +157,11 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame.type === "history") {
         (frame.messages || []).forEach(show);
+        // The history is every message after `since`: none older is still to come.
+        (frame.messages || []).forEach(function (m) {
+          if (typeof m.index === "number" && m.index > chat.last) chat.last = m.index;
+        });
+        save();
         if (frame.state === "closed") closed();
       } else if (frame.type === "message" && frame.message) {
         show(frame.message);
