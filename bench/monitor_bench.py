@@ -109,8 +109,57 @@ async def watch(
                 out.append((received, (received - created) * 1000, event["execution_sid"]))
 
 
+BROWSER_WATCH = """(url) => new Promise((ready) => {
+  window.__events = [];
+  const ws = new WebSocket(url);
+  ws.onmessage = (m) => {
+    const received = Date.now();
+    const e = JSON.parse(m.data);
+    if (e.type === "monitor.ready") ready(true);
+    else if (e.type === "step" && e.date_created) window.__events.push([received, e.date_created]);
+  };
+})"""
+
+
+async def open_browser_watch(base_url: str, flow_sid: str, user: str, password: str) -> tuple[Any, Any, Any]:
+    """Chromium (Debian's) logged into the console, its page watching the flow's monitor socket
+    with the console session, as the canvas does."""
+    from playwright.async_api import async_playwright
+
+    pw = await async_playwright().start()
+    browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    page = await browser.new_page()
+    await page.goto(f"{base_url}/login")
+    await page.fill("input[name=username]", user)
+    await page.fill("input[name=password]", password)
+    await page.locator("form [type=submit]").first.click()
+    await page.wait_for_url(f"{base_url}/")
+    url = base_url.replace("http", "ws", 1) + f"/ws/flows/{flow_sid}/monitor"
+    await page.evaluate(BROWSER_WATCH, url)
+    return pw, browser, page
+
+
+async def browser_latencies(page: Any, since: float) -> tuple[list[float], list[float]]:
+    """(all, during the load) commit → receipt in the browser, ms."""
+    raw = await page.evaluate("window.__events.splice(0)")
+    every, during = [], []
+    for received_ms, created in raw:
+        ms = received_ms - datetime.fromisoformat(created).timestamp() * 1000
+        every.append(ms)
+        if received_ms / 1000 <= since:
+            during.append(ms)
+    return every, during
+
+
 async def run_once(
-    topo: Any, account: Any, flow: Any, prefix: Path, seconds: int, rate: int, quiet: float
+    topo: Any,
+    account: Any,
+    flow: Any,
+    prefix: Path,
+    seconds: int,
+    rate: int,
+    quiet: float,
+    console: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     from bench.webhook_bench import run_wrk
 
@@ -121,6 +170,7 @@ async def run_once(
     ended: set[str] = set()
     client = asyncio.create_task(watch(url, auth, events, ready, ended))
     await asyncio.wait_for(ready.wait(), 10)
+    watching = await open_browser_watch(topo.base_url, flow.sid, *console) if console else None
     pause = round(32 * 1000 / rate) if rate else 0
     script = ROOT / "bench" / "webhook.lua"
     started = time.time()
@@ -135,6 +185,18 @@ async def run_once(
         still = still + 0.5 if len(events) == last else 0.0
         last = len(events)
     client.cancel()
+    browser: dict[str, Any] = {}
+    if watching is not None:
+        pw, chromium, page = watching
+        every, during_b = await browser_latencies(page, started + seconds)
+        await chromium.close()
+        await pw.stop()
+        browser = {
+            "browser_events": len(every),
+            "browser_event_p50_ms": pct(every, 0.5),
+            "browser_event_p99_ms": pct(every, 0.99),
+            "browser_event_p50_ms_during_load": pct(during_b, 0.5),
+        }
     latencies = [ms for _, ms, _ in events]
     during = [ms for at, ms, _ in events if at <= started + seconds]
     executions = {sid for _, _, sid in events}
@@ -154,6 +216,7 @@ async def run_once(
         "event_p99_ms": pct(latencies, 0.99),
         "event_p50_ms_during_load": pct(during, 0.5),
         "event_p99_ms_during_load": pct(during, 0.99),
+        **browser,
     }
 
 
@@ -175,6 +238,20 @@ def count_steps(flow: Any) -> int:
     return Step.objects.filter(execution__flow=flow).count()
 
 
+def console_user(account: Any) -> tuple[str, str]:
+    """A console user of the benchmark's account (made again each time, same password)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Membership
+
+    name, password = "monitor-bench", "monitor-bench-password"
+    user, _ = get_user_model().objects.get_or_create(username=name)
+    user.set_password(password)
+    user.save()
+    Membership.objects.get_or_create(user=user, account=account, defaults={"role": Membership.Role.OWNER})
+    return name, password
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=["redis", "embedded"], default="redis")
@@ -184,6 +261,11 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--celery-concurrency", type=int, default=4)
     parser.add_argument("--quiet", type=float, default=5.0, help="drain ends after this long without events")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also watch from Chromium with a console session (the canvas's way)",
+    )
     args = parser.parse_args()
 
     from bench.webhook_bench import ensure_database, reset, setup_flow, write_requests
@@ -197,6 +279,7 @@ def main() -> None:
 
     ensure_database(os.environ["DATABASE_URL"])
     account, flow = setup_flow()
+    console = console_user(account) if args.browser else None
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         logs = Path(tmp) / "logs"
@@ -220,7 +303,9 @@ def main() -> None:
                 write_requests(topo.base_url, account, flow, prefix, 2, per_thread, run)
                 row = {"mode": args.mode, "run": run}
                 row.update(
-                    asyncio.run(run_once(topo, account, flow, prefix, args.seconds, args.rate, args.quiet))
+                    asyncio.run(
+                        run_once(topo, account, flow, prefix, args.seconds, args.rate, args.quiet, console)
+                    )
                 )
                 results.append(row)
                 print(json.dumps(row), flush=True)
