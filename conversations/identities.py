@@ -35,6 +35,15 @@ PERMISSION = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,63}$")
 MAX_PERMISSIONS = 64
 
 
+def _insert(row: ConversationRole | ConversationUser, taken: TwilioAPIError) -> None:
+    """Save a new role or user; one that its unique name or identity already names is ``taken``."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        raise taken from None
+
+
 class ServiceScoped(ConversationsView):
     """A view whose resources belong to the service in the path, or to the default one."""
 
@@ -93,11 +102,7 @@ class RoleList(ServiceScoped):
             type=kind,
             permissions=_permissions(request),
         )
-        try:
-            with transaction.atomic():
-                role.save(force_insert=True)
-        except IntegrityError:
-            raise TwilioAPIError(409, 20409, f"A role named {name} already exists in the service") from None
+        _insert(role, TwilioAPIError(409, 20409, f"A role named {name} already exists in the service"))
         return Response(role_json(role, service_sid is not None), status=201)
 
 
@@ -169,11 +174,7 @@ class UserList(ServiceScoped):
             raise invalid_parameter("Identity", "at most 256 characters")
         user = ConversationUser(account=service.account, service=service, identity=identity)
         _apply(request, user)
-        try:
-            with transaction.atomic():
-                user.save(force_insert=True)
-        except IntegrityError:
-            raise TwilioAPIError(409, 50201, f"User {identity} already exists") from None
+        _insert(user, TwilioAPIError(409, 50201, f"User {identity} already exists"))
         return Response(user_json(user, service_sid is not None), status=201)
 
 

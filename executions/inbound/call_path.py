@@ -29,7 +29,6 @@ otherwise (idle, or after an error) it gets Django's check, which also closes it
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -44,7 +43,6 @@ from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.utils.encoding import iri_to_uri
 
 from accounts import limits, metrics
-from accounts.errors import database_unavailable, service_unavailable
 from accounts.logcontext import REQUEST_SID_SCOPE, WEBHOOK_HISTOGRAM, bound
 from accounts.sids import new_sid
 from executions.inbound import webhook
@@ -66,8 +64,6 @@ from executions.inbound.requests import merged_params, signature_valid
 from executions.voice import turns
 from executions.voice.asgi import OneHopHandler
 from studio.widgets.runtime import Inbound
-
-log = logging.getLogger(__name__)
 
 FLOW_PATH = re.compile(r"/v1/Accounts/(AC[0-9a-f]{32})/Flows/(FW[0-9a-f]{32})")
 CALLBACK_PATH = re.compile(
@@ -223,16 +219,17 @@ def _callback(turn: Turn) -> str | None:
 
 
 class ErrorAnswer(OneHopHandler):
-    """Django's answer to an exception this path met: its exception handling (log, signal,
-    500 page) and middleware, the view never run (``scope[SCOPE_ERROR]`` is raised instead).
-    The database down is the views' 503 with ``Retry-After`` (``RequestContextMiddleware``)."""
+    """Django's answer to an exception this path met, as if the view had raised it: the
+    middleware's ``process_exception`` first (the database down is ``RequestContextMiddleware``'s
+    503 with ``Retry-After``), else Django's exception handling (log, signal, 500 page); the view
+    is never run (``scope[SCOPE_ERROR]`` stands for what it raised)."""
 
     def _get_response(self, request: HttpRequest) -> HttpResponseBase:
         error = getattr(request, "scope", {})[SCOPE_ERROR]
-        if database_unavailable(error):
-            log.error("database unavailable: %s %s: %r", request.method, request.path, error)
-            return service_unavailable()
-        raise error
+        response = self.process_exception_by_middleware(error, request)
+        if response is None:
+            raise error
+        return response
 
 
 class CallPath:

@@ -23,17 +23,24 @@ from tests.webchat.test_visitor_socket import chat, socket
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_agent_in_the_conversation_sees_the_visitor_typing(
-    console: Any, alice: Any, key: Any, webchat_flow: Flow
-) -> None:
+@pytest.fixture
+def mine(console: Any, alice: Any, key: Any, webchat_flow: Flow) -> dict[str, Any]:
+    """Ann's chat, which the console user's worker has joined as its agent."""
     workspace = seed_account(alice, console.user)
     agent = Worker.objects.get(workspace=workspace, friendly_name="alice")
-    mine, other = chat(key, webchat_flow, friendlyName="Ann"), chat(key, webchat_flow, friendlyName="Bo")
+    chatting = chat(key, webchat_flow, friendlyName="Ann")
     with transaction.atomic():
-        conversation = Conversation.objects.get(sid=mine["conversation_sid"])
+        conversation = Conversation.objects.get(sid=chatting["conversation_sid"])
         services.add_participant(
             conversation, identity="alice", attributes=json.dumps({"role": "agent", "worker_sid": agent.sid})
         )
+    return chatting
+
+
+def test_the_agent_in_the_conversation_sees_the_visitor_typing(
+    console: Any, key: Any, webchat_flow: Flow, mine: dict[str, Any]
+) -> None:
+    other = chat(key, webchat_flow, friendlyName="Bo")
 
     async def scenario() -> list[dict[str, Any]]:
         console_socket = AgentSocket(FlexLiveConsumer.as_asgi(), "/ws/flex/live")
@@ -66,19 +73,9 @@ def test_the_agent_in_the_conversation_sees_the_visitor_typing(
     ]
 
 
-def test_typing_right_after_a_message_is_relayed_at_once(
-    console: Any, alice: Any, key: Any, webchat_flow: Flow
-) -> None:
+def test_typing_right_after_a_message_is_relayed_at_once(console: Any, mine: dict[str, Any]) -> None:
     """A message ends a bout of typing: the first keystroke of the next one reaches the agent even
     within the 2 s that hold back repeated notices."""
-    workspace = seed_account(alice, console.user)
-    agent = Worker.objects.get(workspace=workspace, friendly_name="alice")
-    mine = chat(key, webchat_flow, friendlyName="Ann")
-    with transaction.atomic():
-        conversation = Conversation.objects.get(sid=mine["conversation_sid"])
-        services.add_participant(
-            conversation, identity="alice", attributes=json.dumps({"role": "agent", "worker_sid": agent.sid})
-        )
 
     async def scenario() -> list[dict[str, Any]]:
         console_socket = AgentSocket(FlexLiveConsumer.as_asgi(), "/ws/flex/live")
