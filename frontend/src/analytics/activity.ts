@@ -2,9 +2,10 @@
 // (`ws/flows/{FW}/monitor`, the console session), open while analytics is on, whether or not
 // the simulator is. Each step event means the counts moved; the caller refetches, throttled.
 import { useEffect, useRef } from "react";
+import { liveSocket } from "../lib/liveSocket";
 import { monitorUrl } from "../live/monitor";
 
-/** After a drop, the socket is opened again this much later (the panel polls meanwhile). */
+/** After a drop, the socket is opened again at most this much later, then backing off (the panel polls meanwhile). */
 export const RECONNECT_MS = 5000;
 
 /**
@@ -35,35 +36,12 @@ export function useFlowActivity(flowSid: string, enabled: boolean, onActivity: (
   callback.current = onActivity;
   useEffect(() => {
     if (!enabled) return;
-    let socket: WebSocket | null = null;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    let closed = false;
-    const open = () => {
-      try {
-        socket = new WebSocket(monitorUrl(flowSid));
-      } catch {
-        return; // no sockets here: the panel's polling is all there is
-      }
-      socket.onmessage = (msg) => {
-        try {
-          const data = JSON.parse(String(msg.data)) as { type?: string };
-          if (data?.type === "step") callback.current();
-        } catch {
-          /* not JSON: ignored */
-        }
-      };
-      socket.onclose = () => {
-        if (!closed) retry = setTimeout(open, RECONNECT_MS);
-      };
-    };
-    open();
-    return () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      if (socket) {
-        socket.onclose = null;
-        socket.close();
-      }
-    };
+    // No catch-up after a drop: the panel's periodic read covers what the socket missed.
+    const socket = liveSocket<{ type?: string }>({
+      url: monitorUrl(flowSid),
+      baseMs: RECONNECT_MS,
+      onMessage: (frame) => frame.type === "step" && callback.current(),
+    });
+    return () => socket.close();
   }, [flowSid, enabled]);
 }

@@ -1,5 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { CodeEditor } from "../components/code/CodeEditor";
+import { liveSocket } from "../lib/liveSocket";
+import { logSocketUrl } from "../simulator/functionLogs";
 import { sl, type Environment, type Kind, type LogEntry, type Service, type Variable, type Version, type Visibility } from "./api";
 
 const SourceEditor = lazy(() => import("../components/code/SourceEditor"));
@@ -28,6 +30,13 @@ async function loadItems(service: string): Promise<Item[]> {
     }
   }
   return out;
+}
+
+/** Log lines in time order, each once (a re-read overlaps what the socket brought), the latest 500. */
+function mergeLogs(cur: LogEntry[], more: LogEntry[]): LogEntry[] {
+  const seen = new Set(cur.map((l) => l.sid));
+  const fresh = more.filter((l) => !seen.has(l.sid));
+  return fresh.length ? [...cur, ...fresh].sort((a, b) => a.date_created.localeCompare(b.date_created)).slice(-500) : cur;
 }
 
 /** /functions/ZS…: a service's functions and assets, their code, dependencies, variables, deploys and logs. */
@@ -69,15 +78,20 @@ export function ServicePage({ sid }: { sid: string }) {
 
   useEffect(() => {
     if (!envSid || !liveLogs) return;
-    // The latest logs from the API (newest first), then each invocation's lines over the socket.
-    sl.logs(sid, envSid).then((l) => setLogs([...l].reverse())).catch(fail);
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/functions/${envSid}/logs`);
-    socket.onmessage = (m) => {
-      const event = JSON.parse(m.data as string) as { type: string; logs?: LogEntry[] };
-      if (event.type === "log.lines" && event.logs) setLogs((cur) => [...cur, ...event.logs!].slice(-500));
+    // The latest logs from the API (newest first), then each invocation's lines over the socket;
+    // read again when the socket comes back after a drop (what ran meanwhile), each line once.
+    let on = true;
+    const read = () => sl.logs(sid, envSid).then((l) => [...l].reverse());
+    read().then((l) => on && setLogs(l)).catch(fail);
+    const socket = liveSocket<{ type?: string; logs?: LogEntry[] }>({
+      url: logSocketUrl(envSid),
+      onMessage: (event) => event.type === "log.lines" && Array.isArray(event.logs) && setLogs((cur) => mergeLogs(cur, event.logs!)),
+      onReconnect: () => void read().then((l) => on && setLogs((cur) => mergeLogs(cur, l))).catch(fail),
+    });
+    return () => {
+      on = false;
+      socket.close();
     };
-    return () => socket.close();
   }, [sid, envSid, liveLogs]);
 
   const open = async (item: Item) => {

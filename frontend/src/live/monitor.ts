@@ -1,8 +1,10 @@
 // The live monitor's connection: the `ws/flows/{FW}/monitor` socket (session-authenticated),
-// with a polling fallback when no socket can be opened (a WSGI-only server, a proxy that
-// drops upgrades). Events land in the live store; nothing here touches the editor store.
+// with a polling fallback while no socket is open (a WSGI-only server, a proxy that drops
+// upgrades, a drop: the socket is opened again, and the list re-read when it is back).
+// Events land in the live store; nothing here touches the editor store.
 import { useEffect } from "react";
 import { simApi } from "../api/client";
+import { liveSocket, wsUrl } from "../lib/liveSocket";
 import { liveStore, type ExecutionEvent, type StepEvent } from "./liveStore";
 
 const POLL_MS = 1500;
@@ -13,8 +15,7 @@ const OPEN_TIMEOUT_MS = 3000;
 const RECONCILE_MS = 10000;
 
 export function monitorUrl(flowSid: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
-  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${loc.host}/ws/flows/${flowSid}/monitor`;
+  return wsUrl(`/ws/flows/${flowSid}/monitor`, loc);
 }
 
 /** Refresh the list of active executions, and the steps of those that moved. */
@@ -45,64 +46,48 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
   useEffect(() => {
     if (!flowSid || !enabled) return;
     const { actions } = liveStore.getState();
-    let closed = false;
-    let socket: WebSocket | null = null;
+    let live = false;
     let poll: ReturnType<typeof setInterval> | null = null;
-    let openTimer: ReturnType<typeof setTimeout> | null = null;
+    const refresh = () => void refreshActive(flowSid).catch(() => undefined);
 
+    // While no socket is open (not yet, dropped, refused), the list is polled.
     const startPolling = () => {
-      if (closed || poll) return;
+      live = false;
+      if (poll) return;
       actions.setConnection("polling");
-      poll = setInterval(() => void refreshActive(flowSid).catch(() => undefined), POLL_MS);
+      poll = setInterval(refresh, POLL_MS);
     };
-
     const reconcile = setInterval(() => {
-      if (!poll) void refreshActive(flowSid).catch(() => undefined);
+      if (!poll) refresh();
     }, RECONCILE_MS);
+    const openTimer = setTimeout(() => live || startPolling(), OPEN_TIMEOUT_MS);
     actions.setConnection("connecting");
-    void refreshActive(flowSid).catch(() => undefined);
-    try {
-      socket = new WebSocket(monitorUrl(flowSid));
-      openTimer = setTimeout(() => {
-        if (socket && socket.readyState !== WebSocket.OPEN) startPolling();
-      }, OPEN_TIMEOUT_MS);
-      socket.onopen = () => {
-        if (openTimer) clearTimeout(openTimer);
-        if (poll) {
-          clearInterval(poll);
-          poll = null;
-        }
+    refresh();
+    const socket = liveSocket<{ type?: string }>({
+      url: monitorUrl(flowSid),
+      onOpen() {
+        live = true;
+        clearTimeout(openTimer);
+        if (poll) clearInterval(poll);
+        poll = null;
         actions.setConnection("live");
-      };
-      socket.onmessage = (msg) => {
-        let data: unknown;
-        try {
-          data = JSON.parse(String(msg.data));
-        } catch {
-          return;
-        }
-        const type = data && typeof data === "object" ? (data as { type?: string }).type : undefined;
-        if (type === "step") {
+      },
+      onReconnect: refresh, // what happened while the socket was down
+      onDown: startPolling,
+      onRefused: startPolling,
+      onMessage(data) {
+        if (data.type === "step") {
           liveStore.getState().actions.step(data as StepEvent);
-        } else if (type === "execution" && (data as ExecutionEvent).event === "ended") {
+        } else if (data.type === "execution" && (data as ExecutionEvent).event === "ended") {
           liveStore.getState().actions.ended(data as ExecutionEvent);
         }
-      };
-      socket.onclose = () => startPolling();
-      socket.onerror = () => startPolling();
-    } catch {
-      startPolling();
-    }
+      },
+    });
     return () => {
-      closed = true;
+      socket.close();
       clearInterval(reconcile);
-      if (openTimer) clearTimeout(openTimer);
+      clearTimeout(openTimer);
       if (poll) clearInterval(poll);
-      if (socket) {
-        socket.onclose = null;
-        socket.onerror = null;
-        socket.close();
-      }
       actions.setConnection("off");
     };
   }, [flowSid, enabled]);

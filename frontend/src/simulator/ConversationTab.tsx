@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { simApi, type SimMessage } from "../api/client";
+import { liveSocket, type LiveSocket } from "../lib/liveSocket";
 import { refreshExecution } from "../live/monitor";
 import {
   conversationSimApi, mergeMessages, socketUrl, type ConvMessage, type ServerFrame, type WebChatStart,
@@ -56,7 +57,7 @@ export function ConversationTab({ flowSid, onExecution }: { flowSid: string; onE
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const current = useRef<WebChatStart | null>(null);
-  const socket = useRef<WebSocket | null>(null);
+  const socket = useRef<LiveSocket | null>(null);
   const ready = useRef(false); // the socket is open and its history arrived
   const outbox = useRef<Pending[]>([]); // not acknowledged yet: resent (once, by client_id) after a reconnect
   const last = useRef(-1);
@@ -90,7 +91,7 @@ export function ConversationTab({ flowSid, onExecution }: { flowSid: string; onE
     setPending((xs) => xs.filter((p) => p.client_id !== clientId));
   };
 
-  const sendFrame = (p: Pending) => socket.current?.send(JSON.stringify({ type: "message", body: p.body, client_id: p.client_id }));
+  const sendFrame = (p: Pending) => socket.current?.send({ type: "message", body: p.body, client_id: p.client_id });
 
   const onFrame = (c: WebChatStart, f: ServerFrame) => {
     if (f.type === "history" || f.type === "message") {
@@ -124,37 +125,31 @@ export function ConversationTab({ flowSid, onExecution }: { flowSid: string; onE
     }
   };
 
+  // The visitor's socket: it asks for what followed the last index shown (`since`), so a socket
+  // that comes back catches up by itself; the outbox is resent once its history arrived.
   const connect = (c: WebChatStart) => {
     ready.current = false;
-    setLink(last.current >= 0 ? "reconnecting" : "connecting");
-    const ws = new WebSocket(socketUrl(c, last.current));
-    socket.current = ws;
-    ws.onmessage = (ev) => {
-      try {
-        onFrame(c, JSON.parse(String(ev.data)) as ServerFrame);
-      } catch {
-        /* not a frame of ours */
-      }
-    };
-    ws.onclose = (ev) => {
-      if (socket.current !== ws) return; // replaced, or closed on purpose
-      socket.current = null;
-      ready.current = false;
-      if (ev.code === 4403 || ev.code === 4404) {
+    setLink("connecting");
+    socket.current = liveSocket<ServerFrame>({
+      url: () => socketUrl(c, last.current),
+      baseMs: RECONNECT_MS,
+      onMessage: (f) => onFrame(c, f),
+      onDown() {
+        ready.current = false;
+        setLink("reconnecting");
+      },
+      onRefused() {
+        ready.current = false;
         setLink("off");
         setError("The conversation's socket refused this page");
-        return;
-      }
-      setLink("reconnecting");
-      setTimeout(() => current.current === c && !socket.current && connect(c), RECONNECT_MS);
-    };
+      },
+    });
   };
 
   const hangUp = () => {
-    const ws = socket.current;
+    socket.current?.close();
     socket.current = null;
     ready.current = false;
-    ws?.close();
   };
   useEffect(() => hangUp, []);
 
@@ -210,7 +205,7 @@ export function ConversationTab({ flowSid, onExecution }: { flowSid: string; onE
     const now = Date.now();
     if (ready.current && value && now - typingSent.current > TYPING_SENT_MS) {
       typingSent.current = now;
-      socket.current?.send(JSON.stringify({ type: "typing" }));
+      socket.current?.send({ type: "typing" });
     }
   };
 

@@ -1,5 +1,6 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { loadCatalog, type CatalogService } from "../inspector/functionCatalog";
+import { liveSocket } from "../lib/liveSocket";
 import type { FlowDefinition } from "../types";
 import { clock, followedEnvironments, logSocketUrl, type LogLine } from "./functionLogs";
 
@@ -7,59 +8,23 @@ type Connection = "connecting" | "live" | "refused";
 
 const MAX_LINES = 300;
 const RETRY_MS = 2000;
-const RETRY_MAX_MS = 30000;
-/** The socket's close code when the user may not watch the environment (serverless/live.py). */
-const REFUSED = 4403;
 
 /** Follows one environment's log socket until stopped; reconnects after a drop (backing off while
- * no socket can be opened), never after a refusal. */
+ * no socket can be opened), never after a refusal (serverless/live.py's 4403). Lines sent while
+ * it was down are not read again: the pane shows what runs while it watches. */
 function watch(environmentSid: string, onLines: (lines: LogLine[]) => void, onState: (state: Connection) => void): () => void {
-  let stopped = false;
-  let socket: WebSocket | null = null;
-  let retry: ReturnType<typeof setTimeout> | null = null;
-  let delay = RETRY_MS;
-  const again = () => {
-    onState("connecting");
-    retry = setTimeout(open, delay);
-    delay = Math.min(delay * 2, RETRY_MAX_MS);
-  };
-  function open() {
-    if (stopped) return;
-    onState("connecting");
-    try {
-      socket = new WebSocket(logSocketUrl(environmentSid));
-    } catch {
-      again();
-      return;
-    }
-    socket.onmessage = (msg) => {
-      let frame: { type?: string; logs?: LogLine[] };
-      try {
-        frame = JSON.parse(String(msg.data));
-      } catch {
-        return;
-      }
-      if (frame.type === "logs.ready") {
-        delay = RETRY_MS;
-        onState("live");
-      } else if (frame.type === "log.lines" && Array.isArray(frame.logs)) onLines(frame.logs);
-    };
-    socket.onclose = (ev) => {
-      if (stopped) return;
-      if (ev.code === REFUSED) onState("refused");
-      else again();
-    };
-  }
-  open();
-  return () => {
-    stopped = true;
-    if (retry) clearTimeout(retry);
-    if (socket) {
-      socket.onclose = null;
-      socket.onmessage = null;
-      socket.close();
-    }
-  };
+  onState("connecting");
+  const socket = liveSocket<{ type?: string; logs?: LogLine[] }>({
+    url: logSocketUrl(environmentSid),
+    baseMs: RETRY_MS,
+    onDown: () => onState("connecting"),
+    onRefused: () => onState("refused"),
+    onMessage(frame) {
+      if (frame.type === "logs.ready") onState("live");
+      else if (frame.type === "log.lines" && Array.isArray(frame.logs)) onLines(frame.logs);
+    },
+  });
+  return () => socket.close();
 }
 
 /** What decides which environments to follow: the Run Function widgets' picks and URLs. */

@@ -1,6 +1,7 @@
 // The Conversation tab's console endpoints (webchat/simulator.py) and the visitor socket's frames
 // (webchat/consumers.py). Kept apart from api/client.ts so the tab stays self-contained.
 import { call } from "../api/client";
+import { wsUrl } from "../lib/liveSocket";
 
 export interface WebChatStart {
   conversation_sid: string;
@@ -47,8 +48,7 @@ export function socketUrl(
   since: number,
   loc: Pick<Location, "protocol" | "host"> = window.location,
 ): string {
-  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${loc.host}${chat.socket_path}?token=${encodeURIComponent(chat.token)}&since=${since}`;
+  return wsUrl(`${chat.socket_path}?token=${encodeURIComponent(chat.token)}&since=${since}`, loc);
 }
 
 /** Messages by index, each once: a reconnect's history and live pushes may overlap or overtake. */

@@ -3,6 +3,7 @@
 // canvas's catalog (inspector/functionCatalog.ts): a widget whose function was picked names its
 // function (and environment); a URL-only widget is matched against the URLs the catalog lists.
 import type { CatalogEnvironment, CatalogService } from "../inspector/functionCatalog";
+import { wsUrl } from "../lib/liveSocket";
 import type { FlowDefinition } from "../types";
 
 export interface FollowedEnvironment {
@@ -90,8 +91,7 @@ export function followedEnvironments(def: FlowDefinition | null, services: Catal
 }
 
 export function logSocketUrl(environmentSid: string, loc: Pick<Location, "protocol" | "host"> = window.location): string {
-  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${loc.host}/ws/functions/${environmentSid}/logs`;
+  return wsUrl(`/ws/functions/${environmentSid}/logs`, loc);
 }
 
 /** hh:mm:ss of a line's timestamp, in the viewer's time zone (the raw value when unparseable). */
