@@ -46,13 +46,11 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
   useEffect(() => {
     if (!flowSid || !enabled) return;
     const { actions } = liveStore.getState();
-    let live = false;
     let poll: ReturnType<typeof setInterval> | null = null;
     const refresh = () => void refreshActive(flowSid).catch(() => undefined);
 
     // While no socket is open (not yet, dropped, refused), the list is polled.
     const startPolling = () => {
-      live = false;
       if (poll) return;
       actions.setConnection("polling");
       poll = setInterval(refresh, POLL_MS);
@@ -60,13 +58,12 @@ export function useMonitor(flowSid: string | null, enabled: boolean): void {
     const reconcile = setInterval(() => {
       if (!poll) refresh();
     }, RECONCILE_MS);
-    const openTimer = setTimeout(() => live || startPolling(), OPEN_TIMEOUT_MS);
+    const openTimer = setTimeout(startPolling, OPEN_TIMEOUT_MS);
     actions.setConnection("connecting");
     refresh();
     const socket = liveSocket<{ type?: string }>({
       url: monitorUrl(flowSid),
       onOpen() {
-        live = true;
         clearTimeout(openTimer);
         if (poll) clearInterval(poll);
         poll = null;
