@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.faults.agents import seed_agent
 from tests.faults.conftest import full_only, record
 from tests.faults.stack import ROOT
 from tests.faults.traffic import Inbound, at_rate, conversation, in_background, new_contact, reconcile
@@ -108,17 +108,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedde
         )
     )
     # Flex's defaults (workspace, Messaging Flow ending in Send to Flex) with an agent, offline.
-    server.manage(
-        "createconsoleuser",
-        "--username",
-        "agent",
-        "--password",
-        "agent-pw",
-        "--account",
-        account["account_sid"],
-    )
-    seeded = server.manage("flex_seed", "--account", account["account_sid"], "--user", "agent")
-    server.flex_flow = re.search(r"Messaging Flow +\S+/Flows/(FW[0-9a-f]{32})", seeded)[1]  # type: ignore[index]
+    server.flex_flow = seed_agent(server.manage, account["account_sid"])
     server.start()
     try:
         yield server, Inbound(server.base_url, account["account_sid"], account["auth_token"], flow["sid"])
