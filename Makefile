@@ -81,8 +81,9 @@ worker: python
 beat: python
 	.venv/bin/celery -A config beat --loglevel=info
 
-# Every fault on the production topology (private PostgreSQL on 5440 and Redis on 6390; `make test`
-# runs the bounded form), then docs/RELIABILITY.md regenerated from the suites' figures.
+# Every fault on the production topology (private PostgreSQL on 5441 and Redis on 6391: FAULTS_PG_PORT,
+# FAULTS_REDIS_PORT; `make test` runs the bounded form). Its figures land in var/reliability/faults.json;
+# `make reliability RELIABILITY_ARGS=--no-run` rewrites docs/RELIABILITY.md from them.
 faults: python
 	FAULTS_FULL=1 DJANGO_DEBUG=true .venv/bin/pytest tests/faults -q
 

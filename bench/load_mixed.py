@@ -69,10 +69,12 @@ import redis  # noqa: E402
 from bench.load_capacity import Step, capacity, grew, memory_trend, next_rate, percentile  # noqa: E402
 from bench.load_memory import postmaster_pid, sample_rss  # noqa: E402
 from bench.load_traffic import Mix, rest_flow, run_traffic, voice_flow  # noqa: E402
-from tests.faults.stack import PG_PORT, REDIS_PORT, PrivatePostgres, PrivateRedis, Stack  # noqa: E402
+from tests.faults.stack import PrivatePostgres, PrivateRedis, Stack  # noqa: E402
 from tests.faults.traffic import CHANNEL, conversation, reconcile  # noqa: E402
 
 RESULTS = ROOT / "var" / "reliability" / "load.json"
+# The bench's own private instances: not the fault suite's ports (tests/faults/stack.py: 5441, 6391).
+PG_PORT, REDIS_PORT = 5440, 6390
 CORPUS = ROOT / "tests" / "corpus" / "functions" / "hello-world"
 LOGGING_FUNCTION = """exports.handler = function (context, event, callback) {
   console.log('load invocation ' + event.n);

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The database down in any middleware below answers the 503 views answer (debug mode too).
+    "accounts.outage.DatabaseOutageMiddleware",
     "accounts.input_guards.NulGuardMiddleware",  # NUL in a path, query or form: 400 (PostgreSQL refuses it)
     # Requests to {environment}.{SERVERLESS_FUNCTIONS_DOMAIN} are the functions gateway's.
     "serverless.serving.FunctionsHostMiddleware",

@@ -68,6 +68,7 @@ POOL_SIZE = 4
 # add to a 200. Any other list turns the fast path off rather than answer differently.
 EXPECTED_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.outage.DatabaseOutageMiddleware",  # changes only a 500 given for the database down
     # A NUL anywhere answers 400: this path leaves any request holding one to Django (parse).
     "accounts.input_guards.NulGuardMiddleware",
     # Hosts under the functions domain are Functions' (_host_allowed leaves them to Django).

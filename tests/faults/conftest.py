@@ -12,8 +12,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.faults.agents import Agent, seed_agent
 from tests.faults.stack import ROOT, Account, PrivatePostgres, PrivateRedis, Stack, available
-from tests.faults.traffic import conversation
+from tests.faults.traffic import Inbound, conversation
 
 TIMER_SECONDS = 8  # the "timer" flow's send-and-wait timeout
 FULL = os.environ.get("FAULTS_FULL", "") not in ("", "0")
@@ -73,6 +74,18 @@ def customer(stack: Stack) -> Account:
     return stack.account(
         "Faults", {"chat": conversation(), "timer": conversation(timeout=str(TIMER_SECONDS))}
     )
+
+
+@pytest.fixture(scope="module")
+def agent(stack: Stack, customer: Account) -> Iterator[Agent]:
+    """The customer's agent (Flex's defaults seeded), asked after each fault whether tasks still
+    reach agents."""
+    messaging_flow = seed_agent(stack.manage, customer.sid)
+    one = Agent(stack.base_url, Inbound(stack.base_url, customer.sid, customer.token, messaging_flow))
+    try:
+        yield one
+    finally:
+        one.client.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Private instances for the fault suite: a PostgreSQL cluster (port 5440), a redis-server (port
-6390) and the production topology on them (`serve` with 2 web processes, a Celery worker, beat),
+"""Private instances for the fault suite: a PostgreSQL cluster (port 5441, ``FAULTS_PG_PORT``), a
+redis-server (port 6391, ``FAULTS_REDIS_PORT``) and the production topology on them (`serve` with 2 web processes, a Celery worker, beat),
 each of which a test may kill, stop or restart. Never the shared PostgreSQL or Redis.
 
 Also used by ``bench/load_mixed.py`` and ``manage.py reliability_report``.
@@ -27,8 +27,10 @@ from tests.topology.processes import free_port
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_BIN = Path(os.environ.get("FAULTS_PG_BIN", "/usr/lib/postgresql/15/bin"))
-PG_PORT = int(os.environ.get("FAULTS_PG_PORT", "5440"))
-REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6390"))
+# The fault suite's own ports: not the load bench's (bench/load_mixed.py: 5440, 6390), so both can
+# run on one machine. A port already taken fails the start rather than use someone else's server.
+PG_PORT = int(os.environ.get("FAULTS_PG_PORT", "5441"))
+REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6391"))
 
 
 def available() -> str | None:
@@ -257,10 +259,7 @@ class Stack:
 
     def web_children(self) -> list[int]:
         """uvicorn's worker processes (not multiprocessing's resource tracker)."""
-        proc = self.procs["web"]
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
-        return [pid for pid in pids if b"resource_tracker" not in _cmdline(pid)]
+        return [pid for pid in _children(self.procs["web"].pid) if b"resource_tracker" not in _cmdline(pid)]
 
     def stop(self) -> None:
         for name in list(self.procs):
@@ -276,14 +275,26 @@ class Stack:
         return out
 
 
-def _descendants(pid: int) -> list[int]:
+def _children(pid: int) -> list[int]:
+    """The direct children of ``pid``, whichever of its threads started them: Linux lists a child
+    under the thread that forked it (``/proc/PID/task/TID/children``), so a request thread's
+    ``node`` or ``bwrap`` is not under the main thread's."""
     found: list[int] = []
-    children = Path(f"/proc/{pid}/task/{pid}/children")
     try:
-        direct = [int(p) for p in children.read_text().split()]
+        threads = sorted(Path(f"/proc/{pid}/task").iterdir(), key=lambda t: t.name)
     except OSError:
         return found
-    for child in direct:
+    for thread in threads:
+        try:
+            found.extend(int(p) for p in (thread / "children").read_text().split())
+        except OSError:  # the thread ended meanwhile (its children moved to another thread)
+            continue
+    return list(dict.fromkeys(found))
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    for child in _children(pid):
         found.append(child)
         found.extend(_descendants(child))
     return found

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -22,12 +21,15 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.faults.agents import seed_agent
 from tests.faults.conftest import full_only, record
 from tests.faults.stack import ROOT
 from tests.faults.traffic import Inbound, at_rate, conversation, in_background, new_contact, reconcile
 from tests.topology.processes import free_port
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+
+MID_BURST_ACCEPTED = 10  # accepted before the stop
 
 
 @dataclass
@@ -108,17 +110,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedde
         )
     )
     # Flex's defaults (workspace, Messaging Flow ending in Send to Flex) with an agent, offline.
-    server.manage(
-        "createconsoleuser",
-        "--username",
-        "agent",
-        "--password",
-        "agent-pw",
-        "--account",
-        account["account_sid"],
-    )
-    seeded = server.manage("flex_seed", "--account", account["account_sid"], "--user", "agent")
-    server.flex_flow = re.search(r"Messaging Flow +\S+/Flows/(FW[0-9a-f]{32})", seeded)[1]  # type: ignore[index]
+    server.flex_flow = seed_agent(server.manage, account["account_sid"])
     server.start()
     try:
         yield server, Inbound(server.base_url, account["account_sid"], account["auth_token"], flow["sid"])
@@ -134,8 +126,12 @@ def stopped_mid_burst(
     figures are recorded too)."""
     server, inbound = embedded
     inbound.sent.clear()
-    sender = in_background(lambda: at_rate(30.0, 5.0, lambda c: inbound.send(c, new_contact("+1555"))))
-    time.sleep(2.0)
+    sender = in_background(lambda: at_rate(30.0, 8.0, lambda c: inbound.send(c, new_contact("+1555"))))
+    # Mid-burst: once some messages are accepted (a fixed delay can fall before the first answer
+    # on a loaded machine, and then nothing was accepted to lose), and the burst goes on after.
+    deadline = time.monotonic() + 5.0
+    while len(inbound.accepted()) < MID_BURST_ACCEPTED and time.monotonic() < deadline:
+        time.sleep(0.05)
     started = time.monotonic()
     server.stop(sig)
     time.sleep(0.5)

@@ -1,6 +1,8 @@
 """Faults on the production topology (PostgreSQL, Redis, a Celery worker and beat, `serve` with two
 web processes), each during traffic: afterwards every accepted webhook (2xx) has its execution
-with its steps, no execution runs twice, no reply is sent twice, no timeout is lost.
+with its steps, no execution runs twice, no reply is sent twice, no timeout is lost, and tasks
+still reach agents: an SMS to Flex's Messaging Flow (Send to Flex) becomes a task offered to the
+available agent, whose console API shows it and accepts it (tests/faults/agents.py).
 
 The stack takes a minute to set up, so these run with `make faults` (FAULTS_FULL=1); the bounded
 form in `make test` is the embedded one (tests/faults/test_embedded_faults.py)."""
@@ -14,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.faults.agents import Agent
 from tests.faults.conftest import TIMER_SECONDS, full_only, record
 from tests.faults.stack import Account, PrivatePostgres, PrivateRedis, Stack
 from tests.faults.traffic import Inbound, at_rate, in_background, new_contact, reconcile
@@ -40,7 +43,12 @@ def during_traffic(inbound: Inbound, fault: Any, at: float = 2.0) -> float:
     return took
 
 
-def check(name: str, inbound: Inbound, query: Any, started: float, **extra: Any) -> None:
+def check(
+    name: str, inbound: Inbound, query: Any, started: float, agent: Agent | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Reconcile the traffic; then (``agent``) a new Send to Flex task must still be offered to the
+    available agent, who sees it in the console's API and accepts it. The figures are recorded
+    before anything is asserted."""
     result = reconcile(query, inbound.flow_sid, inbound.accepted())
     figures = {
         "sent": len(inbound.sent),
@@ -49,14 +57,24 @@ def check(name: str, inbound: Inbound, query: Any, started: float, **extra: Any)
         **result.figures(),
         **extra,
     }
+    unreached: AssertionError | None = None
+    if agent is not None:
+        try:
+            figures.update(agent.reach())
+        except AssertionError as failure:
+            figures["tasks_reached_agents"] = "0 of 1"
+            unreached = failure
     record(name, figures)
     assert result.accepted > 0, figures
     assert result.clean, (figures, result.lost[:5])
+    if unreached is not None:
+        raise unreached
+    return figures
 
 
 @full_only()
 def test_a_celery_worker_killed_mid_batch_loses_and_doubles_nothing(
-    stack: Stack, customer: Account, query: Any
+    stack: Stack, customer: Account, query: Any, agent: Agent
 ) -> None:
     inbound = traffic(stack, customer)
     started = time.monotonic()
@@ -67,31 +85,35 @@ def test_a_celery_worker_killed_mid_batch_loses_and_doubles_nothing(
         stack.start("worker")
 
     during_traffic(inbound, kill_worker)
-    check("celery worker SIGKILL mid-batch", inbound, query, started)
+    check("celery worker SIGKILL mid-batch", inbound, query, started, agent)
 
 
 @full_only()
 def test_redis_restarted_during_traffic(
-    stack: Stack, customer: Account, query: Any, redis_server: PrivateRedis
+    stack: Stack, customer: Account, query: Any, redis_server: PrivateRedis, agent: Agent
 ) -> None:
     inbound = traffic(stack, customer)
     started = time.monotonic()
     during_traffic(inbound, redis_server.restart)
-    check("redis restarted during traffic", inbound, query, started)
+    check("redis restarted during traffic", inbound, query, started, agent)
 
 
 @full_only()
 def test_postgresql_restarted_during_traffic(
-    stack: Stack, customer: Account, query: Any, postgres: PrivatePostgres
+    stack: Stack, customer: Account, query: Any, postgres: PrivatePostgres, agent: Agent
 ) -> None:
     inbound = traffic(stack, customer)
     started = time.monotonic()
     took = during_traffic(inbound, lambda: postgres.restart("fast"))
-    check("postgresql restarted during traffic", inbound, query, started, downtime_seconds=round(took, 1))
+    check(
+        "postgresql restarted during traffic", inbound, query, started, agent, downtime_seconds=round(took, 1)
+    )
 
 
 @full_only()
-def test_a_web_process_killed_during_traffic(stack: Stack, customer: Account, query: Any) -> None:
+def test_a_web_process_killed_during_traffic(
+    stack: Stack, customer: Account, query: Any, agent: Agent
+) -> None:
     inbound = traffic(stack, customer)
     started = time.monotonic()
     children = stack.web_children()
@@ -103,7 +125,7 @@ def test_a_web_process_killed_during_traffic(stack: Stack, customer: Account, qu
         os.kill(children[0], signal.SIGKILL)
 
     during_traffic(inbound, kill_one)
-    check("a web process SIGKILL", inbound, query, started)
+    check("a web process SIGKILL", inbound, query, started, agent)
     deadline = time.monotonic() + 30
     while children[0] in stack.web_children() or len(stack.web_children()) < len(children):
         assert time.monotonic() < deadline, stack.web_children()
@@ -113,7 +135,7 @@ def test_a_web_process_killed_during_traffic(stack: Stack, customer: Account, qu
 
 @full_only()
 def test_the_whole_stack_stopped_and_started_keeps_waits_and_timeouts(
-    stack: Stack, customer: Account, query: Any
+    stack: Stack, customer: Account, query: Any, agent: Agent
 ) -> None:
     """Executions waiting on replies and on 8-second timeouts; every process is killed (a pulled
     plug) for longer than the timeouts; after the start the timeouts fire once and the replies
@@ -167,12 +189,20 @@ def test_the_whole_stack_stopped_and_started_keeps_waits_and_timeouts(
         ("+1778%",),
     )[0][0]
     assert (fired, late, heard) == (15, 15, 15)
-    check(
+    waits = check(
         "whole stack stopped and started (waits)",
         waiting,
         query,
         started,
+        agent,
         timeouts_fired=fired,
         replies_heard=heard,
     )
-    check("whole stack stopped and started (timeouts)", timing, query, started, timeouts_fired=fired)
+    check(
+        "whole stack stopped and started (timeouts)",
+        timing,
+        query,
+        started,
+        timeouts_fired=fired,
+        tasks_reached_agents=waits["tasks_reached_agents"],  # the same restart: checked once
+    )

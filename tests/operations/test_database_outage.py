@@ -194,3 +194,52 @@ def test_a_postgresql_connection_gives_up_after_the_connect_timeout(monkeypatch:
     assert database_from_url("postgres://u@db:5432/x")["OPTIONS"] == {"connect_timeout": 3}
     monkeypatch.delenv("DB_CONNECT_TIMEOUT")
     assert database_from_url("postgres://u@db:5432/x")["OPTIONS"] == {"connect_timeout": 5}
+
+
+@pytest.fixture
+def functions_host(settings: Any) -> str:
+    """The Functions gateway: a middleware (serverless.serving.FunctionsHostMiddleware) that looks
+    the environment up in the database before any view runs."""
+    settings.SERVERLESS = {**settings.SERVERLESS, "FUNCTIONS_DOMAIN": "fn.example"}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".fn.example"]
+    return "demo-1234-dev.fn.example"
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug mode", "production mode"])
+def test_the_database_down_in_a_middleware_is_the_same_503_in_either_mode(
+    functions_host: str, settings: Any, debug: bool, outage: None
+) -> None:
+    """Not Django's technical 500 page (a traceback and the settings) in debug mode, nor its 500
+    page in production mode: the 503 a view answers."""
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    assert_unavailable(client.get("/hello", HTTP_HOST=functions_host))
+    assert_unavailable(client.post("/hello", {"a": "b"}, HTTP_HOST=functions_host))
+
+
+def test_the_database_down_in_a_middleware_is_a_503_through_the_asgi_application(
+    functions_host: str, settings: Any, outage: None
+) -> None:
+    """As `serve` runs Django (ASGI): the exception is handled on another thread there."""
+    from config.asgi import django_application
+
+    settings.DEBUG = True
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=django_application)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{functions_host}") as client:
+            return await client.get("/hello")
+
+    assert_unavailable(async_to_sync(go)())
+
+
+def test_a_bug_in_a_middleware_keeps_djangos_500(
+    functions_host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise ValueError("a bug, not an outage")
+
+    monkeypatch.setattr("serverless.serving.serve", broken)
+    answer = Client(raise_request_exception=False).get("/hello", HTTP_HOST=functions_host)
+    assert answer.status_code == 500
+    assert "Retry-After" not in answer.headers

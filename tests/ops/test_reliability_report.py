@@ -85,3 +85,21 @@ def test_sections_measured_elsewhere_keep_their_figures(tmp_path: Path) -> None:
     assert "| Faults injected | 9 | 0 | 0 | d |" in block  # the suites' table kept
     assert "| redis restarted | 300 |" in block  # the faults kept
     assert block.count("Not run yet.") == 1  # the load section: nothing measured anywhere
+
+
+def test_each_fault_says_whether_tasks_still_reached_agents() -> None:
+    from executions.management.commands.reliability_report import render
+
+    figures = {
+        "sent": 150, "accepted": 150, "lost": 0, "doubled_executions": 0, "replies_sent_twice": 0,
+        "executions_without_steps": 0, "events_left_pending": 0, "recovered_in_seconds": 6.7, "answered": {"200": 150},
+    }  # fmt: skip
+    faults = {"redis restarted": {**figures, "tasks_reached_agents": "1 of 1", "offered_in_seconds": 4.3}}
+    faults["an old fault"] = figures
+
+    text = render({}, faults, {})
+
+    assert "| Back to normal | Tasks reached agents |" in text
+    assert "| redis restarted | 150 | 150 | 0 | 0 | 0 | 0 | 0 | 6.7 s | 1 of 1 |" in text
+    assert "| an old fault | 150 | 150 | 0 | 0 | 0 | 0 | 0 | 6.7 s | not checked |" in text
+    assert "- redis restarted: answered 200: 150; {'offered_in_seconds': 4.3}" in text

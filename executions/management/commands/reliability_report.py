@@ -136,14 +136,14 @@ def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any])
     if faults:
         out += [
             "| Fault (during traffic) | Sent | Accepted (2xx) | Lost | Ran twice | Replies sent twice | "
-            "Without steps | Left pending | Back to normal |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "Without steps | Left pending | Back to normal | Tasks reached agents |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, f in sorted(faults.items()):
             out.append(
                 f"| {name} | {f.get('sent', 0)} | {f['accepted']} | {f['lost']} | {f['doubled_executions']} | "
                 f"{f['replies_sent_twice']} | {f['executions_without_steps']} | {f['events_left_pending']} | "
-                f"{f.get('recovered_in_seconds', '?')} s |"
+                f"{f.get('recovered_in_seconds', '?')} s | {f.get('tasks_reached_agents', 'not checked')} |"
             )
         out += [
             "",
@@ -154,7 +154,7 @@ def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any])
             extra = {
                 k: v
                 for k, v in f.items()
-                if k in ("timeouts_fired", "replies_heard", "downtime_seconds", "tasks_reached_agents")
+                if k in ("timeouts_fired", "replies_heard", "downtime_seconds", "offered_in_seconds")
             }
             out.append(f"- {name}: answered {answered}" + (f"; {extra}" if extra else ""))
     else:

@@ -1,0 +1,44 @@
+"""The database down anywhere in a request answers the same 503 in Twilio's shape (20503,
+``Retry-After``), in debug mode as in production mode: in a view, and in a middleware too (the
+Functions host gateway runs in one; a session saved on the way out; authentication).
+
+A view's error reaches ``RequestContextMiddleware.process_exception``, which answers the 503. An
+error raised in a middleware does not: Django turns it into a response where it was raised, with
+``handler500`` in production mode (``accounts.views.server_error``: the 503 too) but with its
+technical page in debug mode (a traceback and the settings, and a 500 that says "bug" rather than
+"retry"). Django announces each such exception with ``got_request_exception`` while handling it;
+the receiver here marks the request, and ``DatabaseOutageMiddleware``, outside the others, answers
+the 503 in place of the 500 given for a marked request.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
+
+from accounts.errors import database_unavailable, service_unavailable
+
+MARK = "studio_database_unavailable"
+
+
+def note_database_unavailable(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """``got_request_exception``: sent while the exception is handled (``sys.exc_info`` holds it)."""
+    if request is not None and database_unavailable(sys.exc_info()[1]):
+        setattr(request, MARK, True)
+
+
+got_request_exception.connect(note_database_unavailable, dispatch_uid="accounts.outage")
+
+
+class DatabaseOutageMiddleware(MiddlewareMixin):
+    """Outside every middleware that may meet the database: a 500 given for the database down is
+    answered 503 in Twilio's shape. Any other response passes unchanged (no header added)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.status_code == 500 and getattr(request, MARK, False):
+            return service_unavailable()
+        return response
