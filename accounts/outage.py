@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.deprecation import MiddlewareMixin
 
 from accounts.errors import database_unavailable, service_unavailable
 
@@ -34,11 +33,19 @@ def note_database_unavailable(sender: Any, request: HttpRequest | None = None, *
 got_request_exception.connect(note_database_unavailable, dispatch_uid="accounts.outage")
 
 
-class DatabaseOutageMiddleware(MiddlewareMixin):
+class DatabaseOutageMiddleware:
     """Outside every middleware that may meet the database: a 500 given for the database down is
-    answered 503 in Twilio's shape. Any other response passes unchanged (no header added)."""
+    answered 503 in Twilio's shape. Any other response passes unchanged (no header added).
 
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    Synchronous only, like the middlewares inside it, so that under ASGI it joins their one
+    thread hop instead of adding one of its own (``MiddlewareMixin`` would, for its
+    ``process_response``)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = self.get_response(request)
         if response.status_code == 500 and getattr(request, MARK, False):
             return service_unavailable()
         return response
