@@ -1,4 +1,4 @@
-"""Console login/logout and the health check."""
+"""Console login/logout, the health check and the REST APIs' 404 for unknown paths."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
-from accounts.errors import database_unavailable, service_unavailable
+from accounts.errors import database_unavailable, service_unavailable, twilio_error_response
 from accounts.forms import ConsoleAuthenticationForm
 
 
@@ -50,6 +51,13 @@ class LogoutView(auth_views.LogoutView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return render(request, self.template_name)
+
+
+@csrf_exempt  # API clients POST with Basic auth and no CSRF token; nothing is written
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """A path under an API prefix that names no resource: Twilio's 404 body (20404) for every
+    method and caller, so clients raise their error with its code rather than choke on HTML."""
+    return twilio_error_response(404, 20404, f"The requested resource {request.path} was not found")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
@@ -33,6 +33,8 @@ urlpatterns = [
     path("", include("webchat.urls")),
     path("", include("scenarios.urls")),  # saved flow tests (the simulator's "Save as test")
     path("", include("frontend.urls")),
+    # Last: whatever else is under an API prefix answers Twilio's JSON 404, not an HTML page.
+    re_path(r"^(?:v\d+|2010-04-01)/", account_views.api_not_found, name="api-not-found"),
 ]
 
 if os.environ.get("STUDIO_BENCH_FLOOR") == "1":  # the webhook benchmark's floor (bench/README.md)

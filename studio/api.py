@@ -20,7 +20,7 @@ from accounts.errors import TwilioAPIError, missing_parameter, not_found
 from accounts.pagination import paginate
 from studio import revisions
 from studio.models import Flow
-from studio.serializers import flow_json, flow_test_users_json, revision_json
+from studio.serializers import flow_json, flow_test_users_json, flow_v1_json, revision_json
 
 TAG = ["Studio v2"]
 STATUS_VALUES = (Flow.Status.DRAFT.value, Flow.Status.PUBLISHED.value)
@@ -150,6 +150,27 @@ class FlowDetail(FlowApiView):
     @extend_schema(
         operation_id="v2_flow_detail_delete", tags=TAG, summary="Delete a flow", responses={204: None}
     )
+    def delete(self, request: Request, sid: str) -> Response:
+        flow_for(request, sid).delete()
+        return Response(status=204)
+
+
+@extend_schema(exclude=True)  # the OpenAPI document describes v2 once
+class FlowV1List(FlowApiView):
+    """Studio v1's flow list (``client.studio.v1.flows``): read only, v1's fields."""
+
+    def get(self, request: Request) -> Response:
+        flows = Flow.objects.select_related("account").filter(account=request_account(request))
+        return Response(paginate(request, flows, "flows", flow_v1_json, path="/v1/Flows"))
+
+
+@extend_schema(exclude=True)
+class FlowV1Detail(FlowApiView):
+    """Studio v1's flow: fetch and delete (v1 has no create or update)."""
+
+    def get(self, request: Request, sid: str) -> Response:
+        return Response(flow_v1_json(flow_for(request, sid)))
+
     def delete(self, request: Request, sid: str) -> Response:
         flow_for(request, sid).delete()
         return Response(status=204)

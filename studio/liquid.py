@@ -7,13 +7,18 @@ rendering, output/loop caps and caching.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
 from liquid import Environment, Mode, Undefined
 from liquid.exceptions import Error as LiquidError
+from liquid.expression import FilteredExpression
+from liquid.expressions.filtered.lex import keywords as LITERAL_KEYWORDS
+from liquid.expressions.filtered.lex import tokenize
+from liquid.expressions.filtered.parse import parse_from_tokens
 from liquid.filter import liquid_filter
+from liquid.token import TOKEN_DOT, TOKEN_IDENTIFIER
 
 from studio.liquid_limits import DEFAULT_VALUE_LIMIT, capped
 
@@ -34,6 +39,26 @@ def to_json(value: Any) -> str:
     return json.dumps(_jsonable(value), default=str, ensure_ascii=False, separators=(",", ":"))
 
 
+def _keys_after_dots(tokens: Iterator[tuple[int, str, str]]) -> Iterator[tuple[int, str, str]]:
+    """``empty``, ``blank``, ``nil``, ``null``, ``true`` and ``false`` after a dot are keys
+    (``parsed.cart.empty``), as in Shopify's and Twilio's Liquid; python-liquid's output and
+    ``assign`` lexer made them literals there, a syntax error (81018)."""
+    previous = ""
+    for linenum, kind, value in tokens:
+        if previous == TOKEN_DOT and kind in LITERAL_KEYWORDS:
+            kind = TOKEN_IDENTIFIER
+        previous = kind
+        yield linenum, kind, value
+
+
+def _parse_output(shorthand_indexes: bool) -> Callable[[str, int], FilteredExpression]:
+    def parse(expr: str, linenum: int = 1) -> FilteredExpression:
+        tokens = _keys_after_dots(tokenize(expr, linenum))
+        return parse_from_tokens(tokens, linenum, shorthand_indexes=shorthand_indexes)
+
+    return parse
+
+
 class StudioEnvironment(Environment):
     """Undefined variables render as empty text (Studio flows rely on ``{% if flow.variables.x %}``);
     syntax errors are raised (Studio reports them as 81018). Every filter is capped: no string
@@ -47,6 +72,13 @@ class StudioEnvironment(Environment):
     def setup_tags_and_filters(self) -> None:
         super().setup_tags_and_filters()
         self.add_filter("to_json", to_json)
+
+    def _get_expression_parsers(self, cache_size: int = 0) -> Any:
+        # Output statements and ``assign`` parse with the fifth (the filtered expression).
+        parsers = list(super()._get_expression_parsers(cache_size))
+        parse = _parse_output(self.shorthand_indexes)
+        parsers[4] = lru_cache(maxsize=cache_size)(parse) if cache_size >= 1 else parse
+        return tuple(parsers)
 
 
 def make_environment(**kwargs: Any) -> StudioEnvironment:

@@ -66,6 +66,23 @@ def flow_json(flow: Flow, *, list_item: bool = False, revision: FlowRevision | N
     return body
 
 
+def flow_v1_json(flow: Flow) -> dict[str, Any]:
+    """A Studio v1 Flow (read and delete only, spec §6.6): ``version`` where v2 says ``revision``,
+    no definition; its links point at v1's Executions and (deprecated) Engagements."""
+    url = f"{base_url()}/v1/Flows/{flow.sid}"
+    return {
+        "sid": flow.sid,
+        "account_sid": flow.account.sid,
+        "friendly_name": flow.friendly_name,
+        "status": flow.status,
+        "version": flow.revision,
+        "date_created": iso(flow.date_created),
+        "date_updated": iso(flow.date_updated),
+        "url": url,
+        "links": {"engagements": f"{url}/Engagements", "executions": f"{url}/Executions"},
+    }
+
+
 def revision_json(rev: FlowRevision, *, list_item: bool = False) -> dict[str, Any]:
     """A FlowRevision resource: the flow's fields as they were at that save."""
     flow = rev.flow

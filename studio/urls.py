@@ -14,6 +14,9 @@ urlpatterns = [
         "v2/Flows/<str:sid>/Revisions/<str:revision>", api.RevisionDetail.as_view(), name="v2-flow-revision"
     ),
     path("v2/Flows/<str:sid>/TestUsers", api.FlowTestUsers.as_view(), name="v2-flow-test-users"),
+    # Studio v1's Flows: read and delete only (spec §6.6); its Executions are in executions.urls.
+    path("v1/Flows", api.FlowV1List.as_view(), name="v1-flows"),
+    path("v1/Flows/<str:sid>", api.FlowV1Detail.as_view(), name="v1-flow"),
     # Console JSON API used by the canvas (studio/CONSOLE_API.md).
     path("api/console/me", console_api.Me.as_view(), name="console-me"),
     path("api/console/webhooks", console_webhooks.Webhooks.as_view(), name="console-webhooks"),

@@ -5,7 +5,7 @@ is capped at 16 KB and every string or list a filter builds on the way at 256 K 
 items (``studio.liquid_limits``): all raise, reported as 81018. Templates are compiled once per revision:
 the cache key is ``(revision id, template text)``.
 
-Two places where Twilio's Liquid (a Java engine) differs from Shopify's and is mirrored here:
+Three places where Twilio's Liquid (a Java engine) differs from Shopify's and is mirrored here:
 
 * an object printed as is (``{{flow.data}}``, ``{{widgets.fn.parsed}}``) renders the way a Java
   map prints: ``{k1=v1, k2=v2}`` — Twilio's own function templates parse exactly that text
@@ -18,6 +18,7 @@ Two places where Twilio's Liquid (a Java engine) differs from Shopify's and is m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -27,7 +28,8 @@ from liquid import BoundTemplate, Mode
 from liquid.builtin.statement import Statement, StatementNode
 from liquid.context import Context
 from liquid.exceptions import Error as LiquidError
-from liquid.exceptions import FilterArgumentError
+from liquid.exceptions import FilterArgumentError, LiquidTypeError
+from liquid.expression import BooleanExpression, Expression, InfixExpression, PrefixExpression, compare
 from liquid.filter import liquid_filter
 from liquid.stringify import to_liquid_string
 from liquid.token import TOKEN_STATEMENT
@@ -76,6 +78,49 @@ class _StudioStatementNode(StatementNode):
 
 class _StudioStatement(Statement):
     node_class = _StudioStatementNode
+
+
+# -- comparisons that cannot be made are false, as in Liqp ------------------------------------
+
+
+class _LiqpComparison(InfixExpression):
+    __slots__ = ()
+
+    def evaluate(self, context: Context) -> object:
+        return _compare(self.left.evaluate(context), self.operator, self.right.evaluate(context))
+
+    async def evaluate_async(self, context: Context) -> object:
+        left = await self.left.evaluate_async(context)
+        return _compare(left, self.operator, await self.right.evaluate_async(context))
+
+
+def _compare(left: object, operator: str, right: object) -> bool:
+    try:
+        return compare(left, operator, right)
+    except LiquidTypeError:
+        return False
+
+
+def _liqp_comparisons(expression: Expression) -> Expression:
+    """The parsed ``if``/``unless``/``elsif`` condition with its comparisons made tolerant."""
+    if isinstance(expression, BooleanExpression):
+        expression.expression = _liqp_comparisons(expression.expression)
+    elif isinstance(expression, PrefixExpression):
+        expression.right = _liqp_comparisons(expression.right)
+    elif type(expression) is InfixExpression:
+        return _LiqpComparison(
+            _liqp_comparisons(expression.left), expression.operator, _liqp_comparisons(expression.right)
+        )
+    return expression
+
+
+def _tolerant(parse: Callable[..., BooleanExpression]) -> Callable[..., BooleanExpression]:
+    def parse_condition(*args: Any, **kwargs: Any) -> BooleanExpression:
+        parsed = _liqp_comparisons(parse(*args, **kwargs))
+        assert isinstance(parsed, BooleanExpression)
+        return parsed
+
+    return parse_condition
 
 
 # -- date, in Pacific time ---------------------------------------------------------------------
@@ -176,6 +221,11 @@ def _limits() -> tuple[int, int, int]:
 class RuntimeEnvironment(StudioEnvironment):
     loop_iteration_limit = 15
     output_stream_limit = 16 * 1024
+
+    def _get_expression_parsers(self, cache_size: int = 0) -> Any:
+        # The block tags parse their conditions with the first two (with and without parens).
+        boolean, boolean_parens, *others = super()._get_expression_parsers(cache_size)
+        return (_tolerant(boolean), _tolerant(boolean_parens), *others)
 
     def setup_tags_and_filters(self) -> None:
         super().setup_tags_and_filters()

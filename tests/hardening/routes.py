@@ -39,6 +39,8 @@ PUBLIC: dict[str, str] = {
     "console-settings": "the console app's static shell",
     "webchat-embed-js": "the web chat's script: the same file for every page that embeds it",
     "webchat-embed-css": "the web chat's styles",
+    "api-not-found": "Twilio's 404 body for a path that names no resource: the same answer to "
+    "everyone, no account's data (tests/accounts/test_unknown_api_paths.py)",
     "webchat-sessions": "a visitor opens a chat with an account's public web chat key, by design "
     "(rate-limited; another account's flow is a 404: tests/webchat)",
 }
