@@ -209,6 +209,7 @@ class ParticipantList(ConversationsView):
                 address=param(request, "MessagingBinding.Address") or "",
                 proxy_address=param(request, "MessagingBinding.ProxyAddress") or "",
                 attributes=param(request, "Attributes") or "{}",
+                role_sid=param(request, "RoleSid"),
             )
         return Response(participant_json(participant, service_sid is not None), status=201)
 
@@ -235,9 +236,15 @@ class ParticipantDetail(ConversationsView):
             p.attributes = services.check_attributes(attributes)
         index = param(request, "LastReadMessageIndex")
         if index is not None:
-            p.last_read_message_index = int(index) if index.isdigit() else None
+            p.last_read_message_index = int(index) if index.isdigit() and len(index) < 10 else None
             if p.last_read_message_index is None:
                 raise invalid_parameter("LastReadMessageIndex", "a message index")
+        stamp = param(request, "LastReadTimestamp")
+        if stamp is not None:
+            p.last_read_timestamp = datetime_value(stamp, "LastReadTimestamp")
+        role = param(request, "RoleSid")
+        if role is not None:
+            p.role_sid = services.conversation_role(p.conversation.service, role)
         p.save()
         return Response(participant_json(p, service_sid is not None))
 
@@ -462,24 +469,3 @@ class ServiceCreate(ConversationsView):
             raise invalid_parameter("FriendlyName", "at most 256 characters")
         service = ConversationService.objects.create(account=account_of(request), friendly_name=name)
         return Response(service_json(service), status=201)
-
-
-class Configuration(ConversationsView):
-    """``GET /v1/Configuration``: the account's default conversation service."""
-
-    def get(self, request: Request) -> Response:
-        from conversations.serializers import base
-
-        account = account_of(request)
-        service = services.default_service(account)
-        return Response(
-            {
-                "account_sid": account.sid,
-                "default_chat_service_sid": service.sid,
-                "default_messaging_service_sid": None,
-                "default_inactive_timer": None,
-                "default_closed_timer": None,
-                "url": f"{base()}/Configuration",
-                "links": {"addresses": f"{base()}/Configuration/Addresses"},
-            }
-        )

@@ -60,6 +60,9 @@ class ConversationService(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conversation_services")
     friendly_name = models.CharField(max_length=255)
     is_default = models.BooleanField(default=False)
+    # The service's Configuration, its Notifications and its Webhooks (conversations.settings):
+    # {"configuration": {...}, "notifications": {...}, "webhooks": {...}}, defaults filled on read.
+    settings = models.JSONField(default=dict, blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -68,6 +71,15 @@ class ConversationService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.friendly_name} ({self.sid})"
+
+
+class ConversationsConfiguration(models.Model):
+    """An account's ``/v1/Configuration`` and ``/v1/Configuration/Webhooks`` (made on first write;
+    the default service is the one with ``is_default``)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict, blank=True)
+    date_updated = models.DateTimeField(auto_now=True)
 
 
 class Conversation(models.Model):
@@ -116,6 +128,8 @@ class Participant(models.Model):
     attributes = models.TextField(default="{}")
     role_sid = models.CharField(max_length=34, blank=True, default="")
     last_read_message_index = models.IntegerField(null=True, blank=True)
+    last_read_timestamp = models.DateTimeField(null=True, blank=True)
+    notification_level = models.CharField(max_length=8, default="default")  # default | muted
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
