@@ -467,5 +467,5 @@ class ServiceCreate(ConversationsView):
         name = required(request, "FriendlyName")
         if len(name) > 256:
             raise invalid_parameter("FriendlyName", "at most 256 characters")
-        service = ConversationService.objects.create(account=account_of(request), friendly_name=name)
+        service = services.create_service(account_of(request), name)
         return Response(service_json(service), status=201)

@@ -11,14 +11,8 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from conversations.defaults import on_service_saved
-        from conversations.models import ConversationService, ConversationWebhook, Participant
+        from conversations.models import ConversationWebhook, Participant
         from conversations.roster import on_change
-
-        # A new service gets Twilio's default roles (conversations.defaults).
-        post_save.connect(
-            on_service_saved, sender=ConversationService, dispatch_uid="conversation-service-roles"
-        )
 
         # The per-process roster cache is keyed by the conversation's roster_version (roster.py).
         for model in (Participant, ConversationWebhook):

@@ -1,7 +1,7 @@
 """What Twilio makes by itself in a Conversation Service: its four default roles, the service
 Configuration naming them, and the User behind a chat participant.
 
-Every service gets ``channel admin`` and ``channel user`` (type ``conversation``) and
+Every service made through the API (and each account's default service) gets ``channel admin`` and ``channel user`` (type ``conversation``) and
 ``service admin`` and ``service user`` (type ``service``) when it is made; its Configuration's
 ``default_conversation_creator_role_sid`` names ``channel admin``,
 ``default_conversation_role_sid`` ``channel user`` and ``default_chat_service_role_sid``
@@ -13,8 +13,6 @@ publish them as a table): a reading kept here so that it can be revisited.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -113,9 +111,3 @@ def user_for(service: ConversationService, identity: str) -> ConversationUser:
     except IntegrityError:  # the same identity joined elsewhere at the same moment
         return ConversationUser.objects.get(service=service, identity=identity)
     return user
-
-
-def on_service_saved(sender: Any, instance: ConversationService, created: bool, **kwargs: Any) -> None:
-    """``post_save`` receiver: a new service gets its default roles, as Twilio's do."""
-    if created and not kwargs.get("raw"):
-        ensure_roles(instance)

@@ -7,6 +7,8 @@ another account's SID raises the same 404 (Twilio error 20404) as an unknown one
 Interface (all importable from ``conversations.services``):
 
 - ``default_service(account) -> ConversationService`` — the account's default service (made once).
+- ``create_service(account, friendly_name, *, is_default=False) -> ConversationService`` — with
+  Twilio's four default roles and the Configuration naming them.
 - ``create_conversation(account, *, service=None, friendly_name="", unique_name=None,
   attributes="{}", messaging_service_sid="", state="active", timers_inactive=None,
   timers_closed=None) -> Conversation`` — timers in seconds.
@@ -126,9 +128,17 @@ def message_payload(message: ConversationMessage) -> dict[str, Any]:
 def default_service(account: Account) -> ConversationService:
     service = ConversationService.objects.filter(account=account, is_default=True).first()
     if service is None:
+        service = create_service(account, "Default Conversations Service", is_default=True)
+    return service
+
+
+def create_service(account: Account, friendly_name: str, *, is_default: bool = False) -> ConversationService:
+    """A conversation service with Twilio's default roles (``conversations.defaults``)."""
+    with transaction.atomic():
         service = ConversationService.objects.create(
-            account=account, friendly_name="Default Conversations Service", is_default=True
+            account=account, friendly_name=friendly_name, is_default=is_default
         )
+        defaults.ensure_roles(service)
     return service
 
 

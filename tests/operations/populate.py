@@ -81,9 +81,8 @@ def populate(account: Any) -> dict[str, Any]:
         role = ConversationRole.objects.create(
             account=account, service=chat.service, friendly_name="helper", type="service", permissions=[]
         )
-        ConversationUser.objects.create(
-            account=account, service=chat.service, identity="visitor-1", role=role
-        )
+        # The participant made visitor-1's user (as Twilio does); it takes the "helper" role.
+        ConversationUser.objects.filter(service=chat.service, identity="visitor-1").update(role=role)
         ConversationMedia.objects.create(
             account=account, service=chat.service, content_type="image/png", size=3, content=b"\x89PN"
         )
