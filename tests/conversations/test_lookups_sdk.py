@@ -5,7 +5,6 @@ participants, push bindings, and message lists in either order."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from twilio.rest import Client
