@@ -140,6 +140,12 @@ class ConversationList(ConversationsView):
             if state not in Conversation.State.values:
                 raise invalid_parameter("State", "active, inactive or closed")
             qs = qs.filter(state=state)
+        # Twilio's date range: created on or after StartDate's day, on or before EndDate's day.
+        start, end = request.query_params.get("StartDate"), request.query_params.get("EndDate")
+        if start:
+            qs = qs.filter(date_created__date__gte=datetime_value(start, "StartDate").date())
+        if end:
+            qs = qs.filter(date_created__date__lte=datetime_value(end, "EndDate").date())
         scoped = service is not None
         path = (f"/Services/{service.sid}" if service else "") + "/Conversations"
         return page(request, qs, "conversations", lambda c: conversation_json(c, scoped), path)
@@ -336,6 +342,11 @@ class MessageDetail(ConversationsView):
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
         m = self.message(request, conversation_sid, sid, service_sid)
+        author = param(request, "Author")
+        if author is not None:
+            if len(author) > services.MAX_NAME:
+                raise invalid_parameter("Author", f"at most {services.MAX_NAME} characters")
+            m.author = author
         body = param(request, "Body")
         if body is not None:
             if len(body) > services.MAX_BODY:
@@ -439,6 +450,41 @@ class WebhookDetail(ConversationsView):
         return Response(
             webhook_json(self.webhook(request, conversation_sid, sid, service_sid), service_sid is not None)
         )
+
+    def post(
+        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
+    ) -> Response:
+        """Twilio's update: the configuration's Url, Method, Filters, Triggers or FlowSid (the
+        target stays what it was)."""
+        hook = self.webhook(request, conversation_sid, sid, service_sid)
+        filters = params_list(request, "Configuration.Filters")
+        if filters:
+            unknown = sorted(set(filters) - FILTERS)
+            if unknown:
+                raise invalid_parameter("Configuration.Filters", f"unknown {', '.join(unknown)}")
+            hook.filters = filters
+        if hook.target == ConversationWebhook.Target.STUDIO:
+            flow_sid = param(request, "Configuration.FlowSid")
+            if flow_sid is not None:
+                if not Flow.objects.filter(account=hook.account_id, sid=flow_sid).exists():
+                    raise invalid_parameter("Configuration.FlowSid", f"no Flow {flow_sid} in this account")
+                hook.flow_sid = flow_sid
+        else:
+            url = param(request, "Configuration.Url")
+            if url is not None:
+                if not url.startswith(("https://", "http://")) or len(url) > 2048:
+                    raise invalid_parameter("Configuration.Url", "an http(s) URL")
+                hook.url = url
+            method = param(request, "Configuration.Method")
+            if method is not None:
+                if method.upper() not in ("GET", "POST"):
+                    raise invalid_parameter("Configuration.Method", "GET or POST")
+                hook.method = method.upper()
+            triggers = params_list(request, "Configuration.Triggers")
+            if triggers:
+                hook.triggers = triggers
+        hook.save()
+        return Response(webhook_json(hook, service_sid is not None))
 
     def delete(
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
