@@ -3,7 +3,8 @@
 - ``/v1/Configuration`` — the account's default service, messaging service and timers;
 - ``/v1/Configuration/Webhooks`` — the account's pre/post-event webhook settings;
 - ``/v1/Services/{IS}/Configuration`` — a service's default roles (``conversations.defaults``);
-- ``/v1/Services/{IS}/Configuration/Notifications`` and ``…/Webhooks``.
+- ``/v1/Services/{IS}/Configuration/Notifications`` and ``…/Webhooks``;
+- ``/v1/Credentials`` — push credentials, listed as Twilio's (their secrets are not kept).
 
 The webhook and notification settings are kept and answered as Twilio's; this server sends no
 push notification, and the pre/post-event webhooks are not called: only conversation-scoped
@@ -19,11 +20,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.auth import request_account as account_of
-from accounts.errors import TwilioAPIError, invalid_parameter
+from accounts.errors import TwilioAPIError, invalid_parameter, not_found
+from accounts.pagination import paginate
 from conversations import defaults, services
 from conversations.api import ConversationsView, duration_param, param, params_list
-from conversations.models import ConversationRole, ConversationsConfiguration, ConversationService
-from conversations.serializers import base, duration
+from conversations.models import (
+    ConversationRole,
+    ConversationsConfiguration,
+    ConversationService,
+    PushCredential,
+)
+from conversations.serializers import base, duration, iso
 
 FILTERS = {"onMessageAdd", "onMessageUpdate", "onMessageRemove", "onConversationAdd", "onConversationUpdate",
            "onConversationRemove", "onParticipantAdd", "onParticipantUpdate", "onParticipantRemove",
@@ -321,3 +328,75 @@ class ServiceWebhooks(ConversationsView):
             service = _service(request, service_sid, lock=True)
             _save_section(service, "webhooks", _webhook_fields(request, _section(service, "webhooks")))
         return Response(self.body(service))
+
+
+# -- push credentials --------------------------------------------------------------------------
+
+
+def credential_json(c: PushCredential) -> dict[str, Any]:
+    return {
+        "sid": c.sid,
+        "account_sid": c.account.sid,
+        "friendly_name": c.friendly_name or None,
+        "type": c.type,
+        "sandbox": None if c.sandbox is None else str(c.sandbox).lower(),
+        "date_created": iso(c.date_created),
+        "date_updated": iso(c.date_updated),
+        "url": f"{base()}/Credentials/{c.sid}",
+    }
+
+
+def _credential_fields(request: Request, credential: PushCredential) -> None:
+    name = param(request, "FriendlyName")
+    if name is not None:
+        if len(name) > 64:
+            raise invalid_parameter("FriendlyName", "at most 64 characters")
+        credential.friendly_name = name
+    sandbox = _bool(request, "Sandbox")
+    if sandbox is not None:
+        credential.sandbox = sandbox
+    for secret in ("Certificate", "PrivateKey", "ApiKey", "Secret"):
+        value = param(request, secret)  # accepted as Twilio's are, never kept (no push is sent)
+        if value is not None and len(value) > 16 * 1024:
+            raise invalid_parameter(secret, "at most 16 KiB")
+
+
+def _credential(request: Request, sid: str) -> PushCredential:
+    found = (
+        PushCredential.objects.select_related("account").filter(account=account_of(request), sid=sid).first()
+    )
+    if found is None:
+        raise not_found(f"The requested resource /Credentials/{sid} was not found")
+    return found
+
+
+class CredentialList(ConversationsView):
+    def get(self, request: Request) -> Response:
+        qs = PushCredential.objects.select_related("account").filter(account=account_of(request))
+        return Response(paginate(request, qs, "credentials", credential_json, path="/v1/Credentials"))
+
+    def post(self, request: Request) -> Response:
+        kind = param(request, "Type")
+        if kind is None:
+            raise TwilioAPIError(400, 20001, "Missing required parameter Type in the post body")
+        if kind not in PushCredential.Type.values:
+            raise invalid_parameter("Type", "apn, gcm or fcm")
+        credential = PushCredential(account=account_of(request), type=kind)
+        _credential_fields(request, credential)
+        credential.save()
+        return Response(credential_json(credential), status=201)
+
+
+class CredentialDetail(ConversationsView):
+    def get(self, request: Request, sid: str) -> Response:
+        return Response(credential_json(_credential(request, sid)))
+
+    def post(self, request: Request, sid: str) -> Response:
+        credential = _credential(request, sid)
+        _credential_fields(request, credential)
+        credential.save()
+        return Response(credential_json(credential))
+
+    def delete(self, request: Request, sid: str) -> Response:
+        _credential(request, sid).delete()
+        return Response(status=204)

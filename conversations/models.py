@@ -303,3 +303,29 @@ class ConversationMedia(models.Model):
 
     class Meta:
         ordering = ["date_created", "id"]
+
+
+def _cr() -> str:
+    return new_sid("CR")
+
+
+class PushCredential(models.Model):
+    """A push credential (``CR…``, ``/v1/Credentials``) as Twilio lists it. This server sends no
+    push notification: the secrets a create or update carries (certificate, private key, API key,
+    secret) are checked for presence and dropped, never stored."""
+
+    class Type(models.TextChoices):
+        APN = "apn"
+        GCM = "gcm"
+        FCM = "fcm"
+
+    sid = models.CharField(max_length=34, unique=True, default=_cr, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=4, choices=Type.choices)
+    friendly_name = models.CharField(max_length=64, blank=True, default="")
+    sandbox = models.BooleanField(null=True, blank=True)
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_created", "id"]

@@ -111,6 +111,8 @@ urlpatterns = [
         configuration.ServiceWebhooks.as_view(),
         name="cv-service-webhooks",
     ),
+    path("v1/Credentials", configuration.CredentialList.as_view(), name="cv-credentials"),
+    path("v1/Credentials/<str:sid>", configuration.CredentialDetail.as_view(), name="cv-credential"),
     path("v1/Configuration", configuration.Configuration.as_view(), name="cv-configuration"),
     path(
         "v1/Configuration/Webhooks",

@@ -96,3 +96,18 @@ def test_another_accounts_service_configuration_is_not_found(client: Client, bob
     theirs = bob_client.conversations.v1.services(service.sid)
     assert refusal(lambda: theirs.configuration().fetch()) == (404, 20404)
     assert refusal(lambda: theirs.configuration.webhooks().update(method="GET")) == (404, 20404)
+
+
+def test_push_credentials_are_listed_without_their_secrets(client: Client, bob_client: Client) -> None:
+    credentials = client.conversations.v1.credentials
+    made = credentials.create(type="apn", friendly_name="ios", certificate="-----BEGIN CERT…", sandbox=True)
+    assert made.sid.startswith("CR") and len(made.sid) == 34
+    assert (made.type, made.friendly_name, made.sandbox) == ("apn", "ios", "true")
+    assert made.url.endswith(f"/v1/Credentials/{made.sid}")
+    assert "BEGIN" not in str(vars(made))  # the secret is never answered (nor kept)
+    assert credentials(made.sid).update(friendly_name="iPhone", sandbox=False).sandbox == "false"
+    assert [c.friendly_name for c in credentials.list()] == ["iPhone"]
+    assert refusal(lambda: credentials.create(type="pager")) == (400, 20001)
+    assert refusal(lambda: bob_client.conversations.v1.credentials(made.sid).fetch()) == (404, 20404)
+    assert credentials(made.sid).delete() is True
+    assert refusal(lambda: credentials(made.sid).fetch()) == (404, 20404)

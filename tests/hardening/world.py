@@ -76,6 +76,7 @@ KINDS = {
     "Roles": "conversation_role",
     "Media": "conversation_media",
     "Receipts": "conversation_receipt",
+    "Credentials": "push_credential",
     "webchat": "conversation",
     "tests": "flow_test",
 }
@@ -86,7 +87,7 @@ BUILT_KINDS = (
     "workflow worker worker_channel reservation task event service environment function "
     "function_version asset asset_version build deployment variable log phone_number member "
     "conversation participant conversation_message conversation_webhook conversation_service "
-    "address_configuration conversation_user conversation_role conversation_media conversation_receipt "
+    "address_configuration conversation_user conversation_role conversation_media conversation_receipt push_credential "
     "flow_test"
 ).split()
 
@@ -260,6 +261,7 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
         ConversationRole,
         ConversationUser,
         ConversationWebhook,
+        PushCredential,
     )
     from scenarios.models import FlowTest
     from studio.models import Flow
@@ -294,7 +296,9 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
     media = ConversationMedia.objects.create(
         account=account, service=conversation.service, content_type="image/png", size=3, content=b"png"
     )
+    credential = PushCredential.objects.create(account=account, type="fcm", friendly_name="push")
     return {
+        "push_credential": credential.sid,
         "phone_number": number.sid,
         "flow_test": "greets",
         "conversation_media": media.sid,

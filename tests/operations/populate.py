@@ -16,8 +16,10 @@ from conversations.models import (
     AddressConfiguration,
     ConversationMedia,
     ConversationRole,
+    ConversationsConfiguration,
     ConversationUser,
     ConversationWebhook,
+    PushCredential,
 )
 from executions.models import Call
 from scenarios.models import FlowTest
@@ -86,6 +88,8 @@ def populate(account: Any) -> dict[str, Any]:
         ConversationMedia.objects.create(
             account=account, service=chat.service, content_type="image/png", size=3, content=b"\x89PN"
         )
+        ConversationsConfiguration.objects.create(account=account, values={"default_closed_timer": 600})
+        PushCredential.objects.create(account=account, type="apn", friendly_name="ios", sandbox=True)
 
     ws = workspace(account)
     worker(ws, "Ann")
