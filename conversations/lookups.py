@@ -328,7 +328,7 @@ def _participant_specs(request: Request) -> list[dict[str, Any]]:
     return specs
 
 
-class ConversationWithParticipants(ConversationsView):
+class ConversationWithParticipantsCreate(ConversationsView):
     def post(self, request: Request, service_sid: str | None = None) -> Response:
         account = account_of(request)
         service = services.service_for(account, service_sid) if service_sid else None

@@ -71,7 +71,7 @@ def _identity_routes(prefix: str, name: str) -> list[URLPattern]:
         ),
         path(
             f"{prefix}ConversationWithParticipants",
-            lookups.ConversationWithParticipants.as_view(),
+            lookups.ConversationWithParticipantsCreate.as_view(),
             name=f"{name}-conversation-with-participants",
         ),
     ]
