@@ -140,6 +140,12 @@ class ConversationList(ConversationsView):
             if state not in Conversation.State.values:
                 raise invalid_parameter("State", "active, inactive or closed")
             qs = qs.filter(state=state)
+        # Twilio's date range: created on or after StartDate's day, on or before EndDate's day.
+        start, end = request.query_params.get("StartDate"), request.query_params.get("EndDate")
+        if start:
+            qs = qs.filter(date_created__date__gte=datetime_value(start, "StartDate").date())
+        if end:
+            qs = qs.filter(date_created__date__lte=datetime_value(end, "EndDate").date())
         scoped = service is not None
         path = (f"/Services/{service.sid}" if service else "") + "/Conversations"
         return page(request, qs, "conversations", lambda c: conversation_json(c, scoped), path)
@@ -209,6 +215,7 @@ class ParticipantList(ConversationsView):
                 address=param(request, "MessagingBinding.Address") or "",
                 proxy_address=param(request, "MessagingBinding.ProxyAddress") or "",
                 attributes=param(request, "Attributes") or "{}",
+                role_sid=param(request, "RoleSid"),
             )
         return Response(participant_json(participant, service_sid is not None), status=201)
 
@@ -235,9 +242,15 @@ class ParticipantDetail(ConversationsView):
             p.attributes = services.check_attributes(attributes)
         index = param(request, "LastReadMessageIndex")
         if index is not None:
-            p.last_read_message_index = int(index) if index.isdigit() else None
+            p.last_read_message_index = int(index) if index.isdigit() and len(index) < 10 else None
             if p.last_read_message_index is None:
                 raise invalid_parameter("LastReadMessageIndex", "a message index")
+        stamp = param(request, "LastReadTimestamp")
+        if stamp is not None:
+            p.last_read_timestamp = datetime_value(stamp, "LastReadTimestamp")
+        role = param(request, "RoleSid")
+        if role is not None:
+            p.role_sid = services.conversation_role(p.conversation.service, role)
         p.save()
         return Response(participant_json(p, service_sid is not None))
 
@@ -329,6 +342,11 @@ class MessageDetail(ConversationsView):
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
         m = self.message(request, conversation_sid, sid, service_sid)
+        author = param(request, "Author")
+        if author is not None:
+            if len(author) > services.MAX_NAME:
+                raise invalid_parameter("Author", f"at most {services.MAX_NAME} characters")
+            m.author = author
         body = param(request, "Body")
         if body is not None:
             if len(body) > services.MAX_BODY:
@@ -433,6 +451,41 @@ class WebhookDetail(ConversationsView):
             webhook_json(self.webhook(request, conversation_sid, sid, service_sid), service_sid is not None)
         )
 
+    def post(
+        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
+    ) -> Response:
+        """Twilio's update: the configuration's Url, Method, Filters, Triggers or FlowSid (the
+        target stays what it was)."""
+        hook = self.webhook(request, conversation_sid, sid, service_sid)
+        filters = params_list(request, "Configuration.Filters")
+        if filters:
+            unknown = sorted(set(filters) - FILTERS)
+            if unknown:
+                raise invalid_parameter("Configuration.Filters", f"unknown {', '.join(unknown)}")
+            hook.filters = filters
+        if hook.target == ConversationWebhook.Target.STUDIO:
+            flow_sid = param(request, "Configuration.FlowSid")
+            if flow_sid is not None:
+                if not Flow.objects.filter(account=hook.account_id, sid=flow_sid).exists():
+                    raise invalid_parameter("Configuration.FlowSid", f"no Flow {flow_sid} in this account")
+                hook.flow_sid = flow_sid
+        else:
+            url = param(request, "Configuration.Url")
+            if url is not None:
+                if not url.startswith(("https://", "http://")) or len(url) > 2048:
+                    raise invalid_parameter("Configuration.Url", "an http(s) URL")
+                hook.url = url
+            method = param(request, "Configuration.Method")
+            if method is not None:
+                if method.upper() not in ("GET", "POST"):
+                    raise invalid_parameter("Configuration.Method", "GET or POST")
+                hook.method = method.upper()
+            triggers = params_list(request, "Configuration.Triggers")
+            if triggers:
+                hook.triggers = triggers
+        hook.save()
+        return Response(webhook_json(hook, service_sid is not None))
+
     def delete(
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
@@ -460,26 +513,5 @@ class ServiceCreate(ConversationsView):
         name = required(request, "FriendlyName")
         if len(name) > 256:
             raise invalid_parameter("FriendlyName", "at most 256 characters")
-        service = ConversationService.objects.create(account=account_of(request), friendly_name=name)
+        service = services.create_service(account_of(request), name)
         return Response(service_json(service), status=201)
-
-
-class Configuration(ConversationsView):
-    """``GET /v1/Configuration``: the account's default conversation service."""
-
-    def get(self, request: Request) -> Response:
-        from conversations.serializers import base
-
-        account = account_of(request)
-        service = services.default_service(account)
-        return Response(
-            {
-                "account_sid": account.sid,
-                "default_chat_service_sid": service.sid,
-                "default_messaging_service_sid": None,
-                "default_inactive_timer": None,
-                "default_closed_timer": None,
-                "url": f"{base()}/Configuration",
-                "links": {"addresses": f"{base()}/Configuration/Addresses"},
-            }
-        )

@@ -19,10 +19,12 @@ from conversations.models import (
     ConversationMedia,
     ConversationMessage,
     ConversationRole,
+    ConversationsConfiguration,
     ConversationService,
     ConversationUser,
     ConversationWebhook,
     Participant,
+    PushCredential,
 )
 
 NAME = "conversations"
@@ -36,6 +38,8 @@ TABLES = [
     Table(ConversationRole, "account"),
     Table(ConversationUser, "account"),
     Table(ConversationMedia, "account"),
+    Table(ConversationsConfiguration, "account"),
+    Table(PushCredential, "account"),
 ]
 
 

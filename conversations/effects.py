@@ -2,8 +2,9 @@
 and after its commit:
 
 - SMS participants other than the author get the message through the account's provider (the
-  Messages API's path: accepted in the transaction, dispatched after commit); the message keeps
-  the SIDs of those SMS so its ``delivery`` summary can be read back;
+  Messages API's path: accepted in the transaction, dispatched after commit), its uploaded media
+  as signed MediaUrl links (an MMS); the message keeps the SIDs of those SMS so its
+  ``delivery`` summary can be read back;
 - a ``target=studio`` webhook hands the message to its flow as an inbound event (recorded in the
   transaction, so nothing is lost; drained after commit) — the message the flow itself posts
   (author ``system``) is not handed back to it;
@@ -24,6 +25,7 @@ from channels.layers import get_channel_layer
 from django.db import DatabaseError, transaction
 
 from accounts.signing import twilio_signature
+from conversations import media_rows
 from executions.backends import http_client
 from executions.engine.ports import ports
 from executions.inbound import drain, intake
@@ -151,7 +153,8 @@ def _fan_out_sms(message: ConversationMessage, participants: list[Participant]) 
     account = _account(message.conversation)
     provider = get_provider(account=account)
     sids: list[str] = []
-    media_urls = [str(m.get("url")) for m in message.media if isinstance(m, dict) and m.get("url")]
+    # Uploaded media (MediaSid) go out as signed links the provider can fetch: an MMS.
+    media_urls = media_rows.media_urls(message)
     for p in participants:
         sms = Message(
             account=account,

@@ -10,9 +10,10 @@ Readings not confirmed from public material (kept here so they can be revisited)
 - the error codes of a duplicate identity (409, 50201), of a duplicate role name (409, 20409)
   and of a RoleSid of the wrong type (400, 50057), and whether Twilio checks that type at all;
 - permission names are not checked against Twilio's list (unpublished as a whole): any
-  camelCase word is taken, as many as 64;
-- the default service's predefined roles (``service admin``/``service user``/``channel
-  admin``/``channel user``) are not made: a user without RoleSid has ``role_sid`` null here.
+  camelCase word is taken, as many as 64.
+
+Each service's default roles are made with it (``conversations.defaults``); a user created
+without RoleSid gets the service's ``default_chat_service_role_sid``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rest_framework.response import Response
 from accounts.auth import request_account as account_of
 from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from accounts.pagination import paginate
-from conversations import services
+from conversations import defaults, services
 from conversations.api import ConversationsView, param, params_list, required
 from conversations.models import ConversationRole, ConversationService, ConversationUser
 from conversations.serializers import role_json, user_json
@@ -174,6 +175,9 @@ class UserList(ServiceScoped):
             raise invalid_parameter("Identity", "at most 256 characters")
         user = ConversationUser(account=service.account, service=service, identity=identity)
         _apply(request, user)
+        if user.role is None:
+            default = defaults.role_sid(service, "default_chat_service_role_sid")
+            user.role = ConversationRole.objects.filter(sid=default).first() if default else None
         _insert(user, TwilioAPIError(409, 50201, f"User {identity} already exists"))
         return Response(user_json(user, service_sid is not None), status=201)
 

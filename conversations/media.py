@@ -4,8 +4,11 @@ file as the raw request body with its ``Content-Type`` (``?Filename=`` optional,
 upload's name) and answers the media resource (``ME…``); a message then names it by
 ``MediaSid``. ``GET …/Media/{ME}`` fetches the resource, ``GET …/Media/{ME}/Content`` the bytes.
 
-Not done (unverified shapes): ``ContentDirectTemporary`` (a short-lived public URL) and
-multipart uploads; a file is at most ``MAX_MEDIA_BYTES``.
+``links.content_direct_temporary`` is a short-lived signed URL (``…/ContentDirectTemporary?
+Expires=…&Signature=…``) that serves the bytes to anyone holding it, without credentials, as
+Twilio's does; SMS copies of a message carry such links as MediaUrl (longer-lived).
+
+Not done: multipart uploads; a file is at most ``MAX_MEDIA_BYTES``.
 """
 
 from __future__ import annotations
@@ -13,16 +16,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.auth import request_account as account_of
-from accounts.errors import TwilioAPIError, not_found
+from accounts.errors import TwilioAPIError, not_found, twilio_error_response
 from conversations import services
 from conversations.api import ConversationsView
+from conversations.media_rows import temporary_url, valid_signature
 from conversations.models import ConversationMedia, ConversationService
 from conversations.serializers import iso
 
@@ -39,7 +44,10 @@ def media_json(m: ConversationMedia) -> dict[str, Any]:
         "date_created": iso(m.date_created),
         "date_upload_updated": iso(m.date_updated),
         "date_updated": iso(m.date_updated),
-        "links": {"content": f"{url}/Content"},
+        "links": {
+            "content": f"{url}/Content",
+            "content_direct_temporary": temporary_url(m.service.sid, m.sid),
+        },
         "size": m.size,
         "content_type": m.content_type,
         "filename": m.filename or None,
@@ -103,16 +111,37 @@ class MediaDetail(ConversationsView):
         return Response(status=204)
 
 
+def content_response(media: ConversationMedia) -> HttpResponse:
+    response = HttpResponse(bytes(media.content), content_type=media.content_type)
+    # The bytes are the uploader's: never rendered as a page of this origin.
+    response["Content-Disposition"] = "attachment" + (
+        f'; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", media.filename)}"' if media.filename else ""
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class MediaContent(ConversationsView):
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})  # the upload's own type
     def get(self, request: Request, service_sid: str, sid: str) -> HttpResponse:
         media = media_for(services.service_for(account_of(request), service_sid), sid)
         if media is None:
             raise not_found(f"The requested resource /Media/{sid}/Content was not found")
-        response = HttpResponse(bytes(media.content), content_type=media.content_type)
-        # The bytes are the uploader's: never rendered as a page of this origin.
-        response["Content-Disposition"] = "attachment" + (
-            f'; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", media.filename)}"' if media.filename else ""
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return content_response(media)
+
+
+@require_GET
+def media_temporary(request: HttpRequest, service_sid: str, sid: str) -> HttpResponse:
+    """The bytes for whoever holds an unexpired signed link (no credentials, as Twilio's)."""
+    expires = str(request.GET.get("Expires") or "")
+    signature = str(request.GET.get("Signature") or "")
+    if not valid_signature(service_sid, sid, expires, signature):
+        return twilio_error_response(403, 20403, "The link is invalid or has expired")
+    media = (
+        ConversationMedia.objects.select_related("service").filter(service__sid=service_sid, sid=sid).first()
+    )
+    if media is None:
+        return twilio_error_response(404, 20404, f"The requested resource /Media/{sid} was not found")
+    response = content_response(media)
+    response["Cache-Control"] = "private, max-age=60"
+    return response

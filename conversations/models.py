@@ -60,6 +60,9 @@ class ConversationService(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conversation_services")
     friendly_name = models.CharField(max_length=255)
     is_default = models.BooleanField(default=False)
+    # The service's Configuration, its Notifications and its Webhooks (conversations.settings):
+    # {"configuration": {...}, "notifications": {...}, "webhooks": {...}}, defaults filled on read.
+    settings = models.JSONField(default=dict, blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -68,6 +71,15 @@ class ConversationService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.friendly_name} ({self.sid})"
+
+
+class ConversationsConfiguration(models.Model):
+    """An account's ``/v1/Configuration`` and ``/v1/Configuration/Webhooks`` (made on first write;
+    the default service is the one with ``is_default``)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict, blank=True)
+    date_updated = models.DateTimeField(auto_now=True)
 
 
 class Conversation(models.Model):
@@ -116,6 +128,8 @@ class Participant(models.Model):
     attributes = models.TextField(default="{}")
     role_sid = models.CharField(max_length=34, blank=True, default="")
     last_read_message_index = models.IntegerField(null=True, blank=True)
+    last_read_timestamp = models.DateTimeField(null=True, blank=True)
+    notification_level = models.CharField(max_length=8, default="default")  # default | muted
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 
@@ -284,6 +298,32 @@ class ConversationMedia(models.Model):
     content = models.BinaryField()
     message_sid = models.CharField(max_length=34, blank=True, default="")
     conversation_sid = models.CharField(max_length=34, blank=True, default="")
+    date_created = models.DateTimeField(auto_now_add=True)
+    date_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date_created", "id"]
+
+
+def _cr() -> str:
+    return new_sid("CR")
+
+
+class PushCredential(models.Model):
+    """A push credential (``CR…``, ``/v1/Credentials``) as Twilio lists it. This server sends no
+    push notification: the secrets a create or update carries (certificate, private key, API key,
+    secret) are checked for presence and dropped, never stored."""
+
+    class Type(models.TextChoices):
+        APN = "apn"
+        GCM = "gcm"
+        FCM = "fcm"
+
+    sid = models.CharField(max_length=34, unique=True, default=_cr, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=4, choices=Type.choices)
+    friendly_name = models.CharField(max_length=64, blank=True, default="")
+    sandbox = models.BooleanField(null=True, blank=True)
     date_created = models.DateTimeField(auto_now_add=True)
     date_updated = models.DateTimeField(auto_now=True)
 

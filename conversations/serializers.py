@@ -101,7 +101,7 @@ def participant_json(p: Participant, scoped: bool = False) -> dict[str, Any]:
         "messaging_binding": p.messaging_binding(),
         "role_sid": p.role_sid or None,
         "last_read_message_index": p.last_read_message_index,
-        "last_read_timestamp": None,
+        "last_read_timestamp": iso(p.last_read_timestamp),
         "date_created": iso(p.date_created),
         "date_updated": iso(p.date_updated),
         "url": f"{prefix}/Conversations/{c.sid}/Participants/{p.sid}",

@@ -7,6 +7,8 @@ another account's SID raises the same 404 (Twilio error 20404) as an unknown one
 Interface (all importable from ``conversations.services``):
 
 - ``default_service(account) -> ConversationService`` — the account's default service (made once).
+- ``create_service(account, friendly_name, *, is_default=False) -> ConversationService`` — with
+  Twilio's four default roles and the Configuration naming them.
 - ``create_conversation(account, *, service=None, friendly_name="", unique_name=None,
   attributes="{}", messaging_service_sid="", state="active", timers_inactive=None,
   timers_closed=None) -> Conversation`` — timers in seconds.
@@ -16,8 +18,10 @@ Interface (all importable from ``conversations.services``):
 - ``update_conversation(conversation, **fields)`` — friendly_name, unique_name, attributes,
   messaging_service_sid, state, timers_inactive, timers_closed (``None`` = unchanged).
 - ``add_participant(conversation, *, identity=None, address="", proxy_address="",
-  attributes="{}") -> Participant`` — a chat participant by ``identity`` or an SMS one by
-  ``address`` (+ ``proxy_address``, the number it writes to); 409 (50433) on a duplicate.
+  attributes="{}", role_sid=None) -> Participant`` — a chat participant by ``identity`` (its
+  service's User made when missing) or an SMS one by ``address`` (+ ``proxy_address``, the
+  number it writes to); 409 (50433) on a duplicate; the role is the service's default
+  conversation role unless ``role_sid`` names another.
 - ``remove_participant(participant)``; ``participant_for(account, conversation, sid_or_identity)
   -> Participant`` (404 otherwise); ``open_conversation_for_pair(account, address, proxy) ->
   Conversation | None`` (the open conversation of an SMS pair).
@@ -64,8 +68,14 @@ from django.utils import timezone
 from accounts.errors import TwilioAPIError, not_found
 from accounts.input_guards import parse_json
 from accounts.models import Account
-from conversations import effects
-from conversations.models import Conversation, ConversationMessage, ConversationService, Participant
+from conversations import defaults, effects
+from conversations.models import (
+    Conversation,
+    ConversationMessage,
+    ConversationRole,
+    ConversationService,
+    Participant,
+)
 from conversations.roster import roster_of
 from conversations.serializers import message_json
 
@@ -118,9 +128,17 @@ def message_payload(message: ConversationMessage) -> dict[str, Any]:
 def default_service(account: Account) -> ConversationService:
     service = ConversationService.objects.filter(account=account, is_default=True).first()
     if service is None:
+        service = create_service(account, "Default Conversations Service", is_default=True)
+    return service
+
+
+def create_service(account: Account, friendly_name: str, *, is_default: bool = False) -> ConversationService:
+    """A conversation service with Twilio's default roles (``conversations.defaults``)."""
+    with transaction.atomic():
         service = ConversationService.objects.create(
-            account=account, friendly_name="Default Conversations Service", is_default=True
+            account=account, friendly_name=friendly_name, is_default=is_default
         )
+        defaults.ensure_roles(service)
     return service
 
 
@@ -291,6 +309,7 @@ def add_participant(
     address: str = "",
     proxy_address: str = "",
     attributes: str = "{}",
+    role_sid: str | None = None,
 ) -> Participant:
     if not identity and not address:
         raise TwilioAPIError(400, 50101, "A participant needs an Identity or a MessagingBinding.Address")
@@ -320,7 +339,10 @@ def add_participant(
         address=address,
         proxy_address=proxy_address,
         attributes=attributes,
+        role_sid=conversation_role(conversation.service, role_sid),
     )
+    if identity:  # Twilio makes the chat participant's User when its identity has none
+        defaults.user_for(conversation.service, identity)
     try:
         with transaction.atomic():
             participant.save(force_insert=True)
@@ -329,6 +351,18 @@ def add_participant(
             409, 50433, f"Participant {identity} already exists in the conversation"
         ) from None
     return participant
+
+
+def conversation_role(service: ConversationService, sid: str | None) -> str:
+    """A participant's role: ``sid`` (a conversation role of the service) or the service's default."""
+    if sid is None:
+        return defaults.role_sid(service, "default_conversation_role_sid") or ""
+    role = ConversationRole.objects.filter(service=service, sid=sid).first()
+    if role is None:
+        raise TwilioAPIError(400, 20001, f"Invalid parameter RoleSid: no role {sid} in the service")
+    if role.type != ConversationRole.Type.CONVERSATION:
+        raise TwilioAPIError(400, 50057, "Invalid parameter RoleSid: a participant takes a conversation role")
+    return role.sid
 
 
 def _open_pair_elsewhere(conversation: Conversation, address: str, proxy: str) -> bool:

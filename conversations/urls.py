@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
-from conversations import addresses, api, identities, media
+from conversations import addresses, api, configuration, identities, lookups, media
 
 Views = dict[str, type[api.ConversationsView]]
 
@@ -33,6 +33,16 @@ def _conversation_routes(prefix: str, name: str) -> list[URLPattern]:
         path(f"{one}/Participants/<str:sid>", api.ParticipantDetail.as_view(), name=f"{name}-participant"),
         path(f"{one}/Messages", api.MessageList.as_view(), name=f"{name}-messages"),
         path(f"{one}/Messages/<str:sid>", api.MessageDetail.as_view(), name=f"{name}-message"),
+        path(
+            f"{one}/Messages/<str:message_sid>/Receipts",
+            lookups.ReceiptList.as_view(),
+            name=f"{name}-receipts",
+        ),
+        path(
+            f"{one}/Messages/<str:message_sid>/Receipts/<str:sid>",
+            lookups.ReceiptDetail.as_view(),
+            name=f"{name}-receipt",
+        ),
         path(f"{one}/Webhooks", api.WebhookList.as_view(), name=f"{name}-webhooks"),
         path(f"{one}/Webhooks/<str:sid>", api.WebhookDetail.as_view(), name=f"{name}-webhook"),
     ]
@@ -44,6 +54,26 @@ def _identity_routes(prefix: str, name: str) -> list[URLPattern]:
         path(f"{prefix}Users/<str:sid>", identities.UserDetail.as_view(), name=f"{name}-user"),
         path(f"{prefix}Roles", identities.RoleList.as_view(), name=f"{name}-roles"),
         path(f"{prefix}Roles/<str:sid>", identities.RoleDetail.as_view(), name=f"{name}-role"),
+        path(
+            f"{prefix}Users/<str:user_sid>/Conversations",
+            lookups.UserConversationList.as_view(),
+            name=f"{name}-user-conversations",
+        ),
+        path(
+            f"{prefix}Users/<str:user_sid>/Conversations/<str:conversation_sid>",
+            lookups.UserConversationDetail.as_view(),
+            name=f"{name}-user-conversation",
+        ),
+        path(
+            f"{prefix}ParticipantConversations",
+            lookups.ParticipantConversationList.as_view(),
+            name=f"{name}-participant-conversations",
+        ),
+        path(
+            f"{prefix}ConversationWithParticipants",
+            lookups.ConversationWithParticipantsCreate.as_view(),
+            name=f"{name}-conversation-with-participants",
+        ),
     ]
 
 
@@ -60,7 +90,35 @@ urlpatterns = [
         media.MediaContent.as_view(),
         name="cv-media-content",
     ),
-    path("v1/Configuration", api.Configuration.as_view(), name="cv-configuration"),
+    path(
+        "v1/Services/<str:service_sid>/Media/<str:sid>/ContentDirectTemporary",
+        media.media_temporary,
+        name="cv-media-temporary",
+    ),
+    path("v1/Services/<str:service_sid>/Bindings", lookups.BindingList.as_view(), name="cv-bindings"),
+    path(
+        "v1/Services/<str:service_sid>/Configuration",
+        configuration.ServiceConfiguration.as_view(),
+        name="cv-service-configuration",
+    ),
+    path(
+        "v1/Services/<str:service_sid>/Configuration/Notifications",
+        configuration.ServiceNotifications.as_view(),
+        name="cv-service-notifications",
+    ),
+    path(
+        "v1/Services/<str:service_sid>/Configuration/Webhooks",
+        configuration.ServiceWebhooks.as_view(),
+        name="cv-service-webhooks",
+    ),
+    path("v1/Credentials", configuration.CredentialList.as_view(), name="cv-credentials"),
+    path("v1/Credentials/<str:sid>", configuration.CredentialDetail.as_view(), name="cv-credential"),
+    path("v1/Configuration", configuration.Configuration.as_view(), name="cv-configuration"),
+    path(
+        "v1/Configuration/Webhooks",
+        configuration.ConfigurationWebhooks.as_view(),
+        name="cv-configuration-webhooks",
+    ),
     path("v1/Configuration/Addresses", addresses.AddressList.as_view(), name="cv-addresses"),
     path("v1/Configuration/Addresses/<str:sid>", addresses.AddressDetail.as_view(), name="cv-address"),
     path("v1/Accounts/<str:account_sid>/Conversations/Inbound", addresses.inbound_sms, name="cv-inbound-sms"),

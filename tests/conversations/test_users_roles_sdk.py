@@ -25,7 +25,7 @@ def test_it_creates_lists_fetches_updates_and_deletes_a_role(client: Client, ali
     assert role.permissions == ["sendMessage", "leaveConversation"]
     assert role.chat_service_sid == client.conversations.v1.configuration().fetch().default_chat_service_sid
     assert role.url.endswith(f"/v1/Roles/{role.sid}") and role.date_created is not None
-    assert [r.sid for r in roles.list()] == [role.sid]
+    assert [r.sid for r in roles.list()][-1] == role.sid  # after the service's four default roles
     assert roles(role.sid).fetch().permissions == ["sendMessage", "leaveConversation"]
     updated = roles(role.sid).update(permission=["sendMessage"])  # the whole list is replaced
     assert updated.permissions == ["sendMessage"]
@@ -59,7 +59,9 @@ def test_it_creates_fetches_by_sid_or_identity_updates_lists_and_deletes_a_user(
     )
     assert user.sid.startswith("US") and len(user.sid) == 34
     assert (user.account_sid, user.identity, user.friendly_name) == (alice.sid, "ann@example.com", "Ann")
-    assert json.loads(user.attributes) == {"tier": "gold"} and user.role_sid is None
+    assert json.loads(user.attributes) == {"tier": "gold"}
+    default_role = client.conversations.v1.services(user.chat_service_sid).configuration().fetch()
+    assert user.role_sid == default_role.default_chat_service_role_sid  # "service user"
     assert user.url.endswith(f"/v1/Users/{user.sid}")
     assert user.links["user_conversations"].endswith(f"/v1/Users/{user.sid}/Conversations")
     assert users("ann@example.com").fetch().sid == user.sid  # an identity names the user too

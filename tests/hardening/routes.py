@@ -33,6 +33,8 @@ PUBLIC: dict[str, str] = {
     "healthz-live": "liveness: no data",
     "healthz-ready": "readiness: which dependency answers, no account's data",
     "metrics": "Prometheus figures summed over every account, behind METRICS_TOKEN (tests/operations)",
+    "cv-media-temporary": "a signed, expiring link to one media file (Twilio's content_direct_temporary): "
+    "the signature is the credential (tests/conversations/test_media_links.py)",
     "cv-inbound-sms": "signed with the account's token like the flow webhook (tests/conversations)",
     "executions-explorer": "the console app's static shell (data via the console API, covered)",
     "execution-page": "the console app's static shell",

@@ -75,6 +75,8 @@ KINDS = {
     "Users": "conversation_user",
     "Roles": "conversation_role",
     "Media": "conversation_media",
+    "Receipts": "conversation_receipt",
+    "Credentials": "push_credential",
     "webchat": "conversation",
     "tests": "flow_test",
 }
@@ -85,10 +87,22 @@ BUILT_KINDS = (
     "workflow worker worker_channel reservation task event service environment function "
     "function_version asset asset_version build deployment variable log phone_number member "
     "conversation participant conversation_message conversation_webhook conversation_service "
-    "address_configuration conversation_user conversation_role conversation_media flow_test"
+    "address_configuration conversation_user conversation_role conversation_media conversation_receipt push_credential "
+    "flow_test"
 ).split()
 
 PARAM = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
+# What follows /v1/Services/{sid} when the service is a conversation service (IS…).
+CONVERSATION_SERVICE_CHILDREN = (
+    "Conversations",
+    "Users",
+    "Roles",
+    "Media",
+    "ParticipantConversations",
+    "ConversationWithParticipants",
+    "Bindings",
+    "Configuration",
+)
 
 
 def sid_for(route: str, param: str, sids: dict[str, str]) -> str | None:
@@ -109,7 +123,7 @@ def sid_for(route: str, param: str, sids: dict[str, str]) -> str | None:
         if before and "Conversations" in before and before[-1] in ("Messages", "Webhooks"):
             kind = "conversation_" + before[-1].lower().removesuffix("s")
         following = segments[index + 1] if index + 1 < len(segments) else ""
-        if before and before[-1] == "Services" and following in ("Conversations", "Users", "Roles", "Media"):
+        if before and before[-1] == "Services" and following in CONVERSATION_SERVICE_CHILDREN:
             kind = "conversation_service"
         if kind is None:
             kind = param.removesuffix("_sid")
@@ -247,6 +261,7 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
         ConversationRole,
         ConversationUser,
         ConversationWebhook,
+        PushCredential,
     )
     from scenarios.models import FlowTest
     from studio.models import Flow
@@ -259,6 +274,8 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
     with transaction.atomic():
         conversation = services.create_conversation(account, friendly_name="Chat <b>")
         participant = services.add_participant(conversation, identity="visitor-1")
+        # An SMS participant: the message goes out as an SMS too, and has a delivery receipt.
+        services.add_participant(conversation, address="+15550199", proxy_address="+15550100")
         message = services.add_message(conversation, author="system", body="hello")
     hook = ConversationWebhook.objects.create(
         account=account, conversation=conversation, target="webhook", url="https://example.com/hook"
@@ -273,13 +290,15 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
         type="service",
         permissions=["addMember"],
     )
-    user = ConversationUser.objects.create(
-        account=account, service=conversation.service, identity="visitor-1", role=role
-    )
+    user = ConversationUser.objects.get(service=conversation.service, identity="visitor-1")  # made with
+    user.role = role  # the participant, as Twilio makes a chat participant's user
+    user.save()
     media = ConversationMedia.objects.create(
         account=account, service=conversation.service, content_type="image/png", size=3, content=b"png"
     )
+    credential = PushCredential.objects.create(account=account, type="fcm", friendly_name="push")
     return {
+        "push_credential": credential.sid,
         "phone_number": number.sid,
         "flow_test": "greets",
         "conversation_media": media.sid,
@@ -288,6 +307,7 @@ def _conversations(account: Any, flow_sid: str) -> dict[str, str]:
         "conversation": conversation.sid,
         "participant": participant.sid,
         "conversation_message": message.sid,
+        "conversation_receipt": "DY" + message.delivery["message_sids"][0][2:],
         "conversation_webhook": hook.sid,
         "conversation_service": conversation.service.sid,
         "address_configuration": address.sid,

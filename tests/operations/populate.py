@@ -16,8 +16,10 @@ from conversations.models import (
     AddressConfiguration,
     ConversationMedia,
     ConversationRole,
+    ConversationsConfiguration,
     ConversationUser,
     ConversationWebhook,
+    PushCredential,
 )
 from executions.models import Call
 from scenarios.models import FlowTest
@@ -81,12 +83,13 @@ def populate(account: Any) -> dict[str, Any]:
         role = ConversationRole.objects.create(
             account=account, service=chat.service, friendly_name="helper", type="service", permissions=[]
         )
-        ConversationUser.objects.create(
-            account=account, service=chat.service, identity="visitor-1", role=role
-        )
+        # The participant made visitor-1's user (as Twilio does); it takes the "helper" role.
+        ConversationUser.objects.filter(service=chat.service, identity="visitor-1").update(role=role)
         ConversationMedia.objects.create(
             account=account, service=chat.service, content_type="image/png", size=3, content=b"\x89PN"
         )
+        ConversationsConfiguration.objects.create(account=account, values={"default_closed_timer": 600})
+        PushCredential.objects.create(account=account, type="apn", friendly_name="ios", sandbox=True)
 
     ws = workspace(account)
     worker(ws, "Ann")
