@@ -254,6 +254,9 @@ def test_the_messaging_fast_path_tells_a_call_by_its_body_before_parsing_it(body
         b"CallSid=CA1&From=%2B15551230000&Digits=&SpeechResult=caf%C3%A9+ol%C3%A9",
         b"a=1&b=%ZZ&c=%E2%82&d==x&e",  # broken escapes, a bare key, an '=' in a value
         b"",
+        # '+' and escapes in names, '+' beside '%2B', empty fields and a lone '=', an escaped '&'
+        b"&&A+b%20c=1+%2B+2&=&x%26y=%3D%26&&Caller%2BName=Jos%C3%A9+%E2%82%AC&",
+        b"Body=%F0%9F%98%80+ok&To=%2B15005550006&",
     ],
 )
 def test_it_reads_a_form_as_djangos_querydict_does(body: bytes) -> None:
