@@ -190,7 +190,6 @@ def main() -> None:
     ensure_database(os.environ["DATABASE_URL"])
     account, flow = setup_flow()
 
-
     player = Player(account, flow)
     if args.asgi:
         from executions.management.commands.serve import asgi_application

@@ -262,7 +262,6 @@ def _answer_for(loop: asyncio.AbstractEventLoop, turn: Turn) -> str | None:
     return answer(turn)
 
 
-
 class ErrorAnswer(OneHopHandler):
     """Django's answer to an exception this path met, as if the view had raised it: the
     middleware's ``process_exception`` first (the database down is ``RequestContextMiddleware``'s
