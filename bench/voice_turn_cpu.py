@@ -1,6 +1,6 @@
 """CPU of a voice turn in-process: the call path's work without HTTP, and PostgreSQL's for it.
 
-    .venv/bin/python bench/voice_turn_cpu.py [--calls 300] [--profile]
+    .venv/bin/python bench/voice_turn_cpu.py [--calls 300] [--profile] [--asgi] [--callgrind]
 
 Plays whole calls (incoming → digits → Say's redirect → goodbye's redirect → completed status
 callback, as ``voice_bench.py``'s client) through ``executions.inbound.call_path``: each request
@@ -10,17 +10,28 @@ back to back on one connection. Prints, per kind of turn and per whole call, the
 on this machine) and the round trips to it (statements, and BEGIN/COMMIT when sent). CPU time is what the process itself used, so the
 figures hold on a busy machine better than wall time. ``--profile``: cProfile of the calls.
 
+``--asgi``: each request goes through the whole ASGI application as ``serve`` builds it (the
+messaging fast path, the call path, the persistent threads and the thread hop, the answer's
+headers), only uvicorn's HTTP parsing left out; the figures then include the event loop's part.
+
+``--callgrind``: for instruction counts that do not move with the machine's load. Run under
+``valgrind --tool=callgrind --instr-atstart=no``; after the warm-up calls it turns
+instrumentation on itself (``callgrind_control -i on``), plays the calls, and dumps
+(``callgrind_control -d``) with instrumentation off again; ``callgrind_annotate`` reads the dump.
+
 Uses the voice benchmark's database (``studio_voice_bench``) unless DATABASE_URL says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import html
 import os
 import pstats
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_voice_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
+os.environ.setdefault("DJANGO_HTTPS", "false")  # plain HTTP, as in the benchmark's topology
 
 from bench.voice_bench import call_params, setup_flow  # noqa: E402 - after the environment
 from bench.webhook_bench import ensure_database  # noqa: E402
@@ -45,6 +57,15 @@ TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 def backend_cpu_ms(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
+
+
+def backends() -> set[int]:
+    """This database's server processes (this script is its only client while it runs)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return {row[0] for row in cursor.fetchall()}
 
 
 class Player:
@@ -77,6 +98,11 @@ class Player:
             b"x-twilio-signature": signature,
         }
         scope = {"path": parts.path, "query_string": parts.query.encode()}
+        if self.asgi is not None:
+            started = time.process_time()
+            document = self._through_asgi(scope, headers, body)
+            self.cpu[kind] += time.process_time() - started
+            return document
         started = time.process_time()
         with connection.execute_wrapper(self._count(kind)):
             turn = call_path.parse(scope, headers, body)
@@ -84,6 +110,46 @@ class Player:
             answer = call_path.answer(turn)
         self.cpu[kind] += time.process_time() - started
         assert answer is not None, (kind, url)
+        return answer
+
+    asgi: Any = None
+    loop: Any = None
+
+    def _through_asgi(self, scope: dict[str, Any], headers: dict[bytes, str], body: bytes) -> str:
+        """The request as uvicorn hands it to ``serve``'s application; the TwiML it answered."""
+        full = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "root_path": "",
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 50000),
+            "path": scope["path"],
+            "raw_path": scope["path"].encode(),
+            "query_string": scope["query_string"],
+            "headers": [
+                *((name, value.encode()) for name, value in headers.items()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+        sent: list[dict[str, Any]] = []
+        pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if pending:
+                return pending.pop()
+            await asyncio.Event().wait()  # no disconnect: Django's listener is cancelled at the end
+            raise AssertionError("unreachable")
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        self.loop.run_until_complete(self.asgi(full, receive, send))
+        status = sent[0]["status"]
+        answer = b"".join(m.get("body", b"") for m in sent[1:]).decode()
+        assert status == 200, (status, scope["path"], answer)
         return answer
 
     def _count(self, kind: str) -> Any:
@@ -118,22 +184,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--asgi", action="store_true", help="through serve's whole ASGI application")
+    parser.add_argument("--callgrind", action="store_true", help="under valgrind --tool=callgrind")
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
     account, flow = setup_flow()
 
-    from django.db import connection
-
     player = Player(account, flow)
+    if args.asgi:
+        from executions.management.commands.serve import asgi_application
+
+        player.asgi = asgi_application()
+        player.loop = asyncio.new_event_loop()
     for n in range(20):  # warm: compiled queries, cached revision, the connection
         player.play(10**6 + n)
     player.cpu = dict.fromkeys(KINDS, 0.0)
     player.statements = dict.fromkeys(KINDS, 0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    pids = backends()  # with --asgi the turns use the persistent thread's connection
     profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
-    pg_before = backend_cpu_ms(pid)
+    if args.callgrind:
+        subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
+    pg_before = sum(backend_cpu_ms(pid) for pid in pids)
     py_before = time.process_time()
     if profile is not None:
         profile.enable()
@@ -141,12 +212,13 @@ def main() -> None:
         player.play(n)
     if profile is not None:
         profile.disable()
+    if args.callgrind:
+        subprocess.run(["callgrind_control", "-d", str(os.getpid())], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True, capture_output=True)
     py_total = (time.process_time() - py_before) * 1000
-    pg_total = backend_cpu_ms(pid) - pg_before
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        if cursor.fetchone()[0] != pid:
-            print("the connection was replaced meanwhile: PostgreSQL's figure is partial")
+    pg_total = sum(backend_cpu_ms(pid) for pid in pids) - pg_before
+    if backends() != pids:
+        print("a connection was replaced meanwhile: PostgreSQL's figure is partial")
     calls = args.calls
     print(
         f"{calls} calls; per whole call: Python {py_total / calls:.2f} ms, PostgreSQL {pg_total / calls:.2f} ms"

@@ -29,14 +29,18 @@ otherwise (idle, or after an error) it gets Django's check, which also closes it
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import os
 import re
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from time import monotonic
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, QueryDict
@@ -57,6 +61,7 @@ from executions.inbound.fast_path import (
     _host_allowed,
     answer_headers,
     is_secure,
+    per_settings,
     read_body,
     replay,
 )
@@ -73,11 +78,15 @@ CALLBACK_PATH = re.compile(
 # thread's connection many times a second); an idle one gets Django's health check.
 TRUSTED_SECONDS = 1.0
 SCOPE_ERROR = "studio.call_path.error"
+# ``serve``'s persistent thread of this request (``PersistentThreads`` puts it in the scope).
+EXECUTOR_SCOPE = "studio.executor"
 
 
+@per_settings
 def enabled() -> bool:
     """Whether this process's setup is one this path mirrors (the middleware whose headers
-    ``answer_headers`` adds, no script prefix, no user-agent or www rules)."""
+    ``answer_headers`` adds, no script prefix, no user-agent or www rules); worked out once per
+    settings object."""
     return (
         list(settings.MIDDLEWARE) == EXPECTED_MIDDLEWARE
         and not settings.FORCE_SCRIPT_NAME
@@ -104,16 +113,31 @@ def form_fields(body: bytes) -> dict[str, str] | None:
     at most ``DATA_UPLOAD_MAX_NUMBER_FIELDS``), without its per-key lists; None for what this
     path leaves to Django: another encoding, too many fields, a repeated key."""
     try:
-        pairs = parse_qsl(
-            body.decode("utf-8"),
-            keep_blank_values=True,
-            encoding="utf-8",
-            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-        )
-    except (UnicodeDecodeError, ValueError):  # Django: latin-1 fallback, or TooManyFieldsSent
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:  # Django: latin-1 fallback
         return None
-    fields = dict(pairs)
-    return fields if len(fields) == len(pairs) else None
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is not None and text and 1 + text.count("&") > limit:
+        return None  # Django: TooManyFieldsSent
+    fields: dict[str, str] = {}
+    pairs = 0
+    # ``parse_qsl(text, keep_blank_values=True)`` field by field, without its calls for names
+    # and values that need no decoding (most of a call's: sids, statuses, digits).
+    for field in text.split("&"):
+        if not field:
+            continue
+        name, _, value = field.partition("=")
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, "utf-8", "replace")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, "utf-8", "replace")
+        fields[name] = value
+        pairs += 1
+    return fields if len(fields) == pairs else None
 
 
 def parse(scope: Scope, headers: dict[bytes, str], body: bytes) -> Turn | None:
@@ -218,6 +242,26 @@ def _callback(turn: Turn) -> str | None:
 # -- ASGI ------------------------------------------------------------------------------------
 
 
+def _on_thread(executor: Executor, turn: Turn) -> asyncio.Future[str | None]:
+    """``answer(turn)`` on the request's persistent thread (``serve``'s ``PersistentThreads``):
+    one ``run_in_executor`` with this task's context variables (the log context), instead of
+    asgiref's ``sync_to_async`` around it, whose own bookkeeping (its thread-sensitive executor
+    lookup, a context copied in and back, a shielded task) cost more of the event loop's CPU
+    than the hop itself. What ``sync_to_async`` tells code on that thread is told too: the
+    event loop it came from, so an ``async_to_sync`` there (an in-memory channel layer's
+    publish) runs on this loop as it would have."""
+    loop = asyncio.get_running_loop()
+    return loop.run_in_executor(executor, contextvars.copy_context().run, _answer_for, loop, turn)
+
+
+def _answer_for(loop: asyncio.AbstractEventLoop, turn: Turn) -> str | None:
+    local = SyncToAsync.threadlocal
+    local.main_event_loop = loop
+    local.main_event_loop_pid = os.getpid()
+    local.task_context = None  # no task to cancel with it (the turn runs to its end)
+    return answer(turn)
+
+
 class ErrorAnswer(OneHopHandler):
     """Django's answer to an exception this path met, as if the view had raised it: the
     middleware's ``process_exception`` first (the database down is ``RequestContextMiddleware``'s
@@ -279,8 +323,12 @@ class CallPath:
     ) -> bool:
         """Answer the turn: True when answered here, False when Django did (and timed it)."""
         try:
-            async with ThreadSensitiveContext():  # the serve command's persistent thread, if any
-                document = await sync_to_async(answer, thread_sensitive=True)(turn)
+            executor = scope.get(EXECUTOR_SCOPE)
+            if executor is not None:
+                document = await _on_thread(executor, turn)
+            else:  # no persistent threads (``serve --threads 0``, tests): asgiref's own hop
+                async with ThreadSensitiveContext():
+                    document = await sync_to_async(answer, thread_sensitive=True)(turn)
         except Exception as exc:  # noqa: BLE001 - Django's handling answers it (logged there)
             await self.errors({**scope, SCOPE_ERROR: exc}, replay(messages, receive), send)
             return False

@@ -254,6 +254,9 @@ def test_the_messaging_fast_path_tells_a_call_by_its_body_before_parsing_it(body
         b"CallSid=CA1&From=%2B15551230000&Digits=&SpeechResult=caf%C3%A9+ol%C3%A9",
         b"a=1&b=%ZZ&c=%E2%82&d==x&e",  # broken escapes, a bare key, an '=' in a value
         b"",
+        # '+' and escapes in names, '+' beside '%2B', empty fields and a lone '=', an escaped '&'
+        b"&&A+b%20c=1+%2B+2&=&x%26y=%3D%26&&Caller%2BName=Jos%C3%A9+%E2%82%AC&",
+        b"Body=%F0%9F%98%80+ok&To=%2B15005550006&",
     ],
 )
 def test_it_reads_a_form_as_djangos_querydict_does(body: bytes) -> None:
@@ -270,3 +273,45 @@ def test_it_leaves_repeated_keys_and_other_encodings_to_django(body: bytes) -> N
 def test_it_leaves_too_many_fields_to_django(settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
     assert call_path.form_fields(b"a=1&b=2&c=3") is None
+
+
+def test_under_serve_a_turn_runs_on_its_requests_persistent_thread_with_the_requests_log_context(
+    flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve``'s application (persistent threads): each turn is answered on the thread its
+    request borrowed, with the request's sid and the URL's sids bound for its log lines, and the
+    call plays as it does through Django."""
+    import threading
+
+    from accounts import logcontext
+    from executions.management.commands.serve import asgi_application
+
+    flow = flow_factory(ivr())
+    plain = _play(get_asgi_application(), flow, call_params())
+    ran: list[tuple[str, dict[str, str]]] = []
+    answer = call_path.answer
+
+    def noted(turn: call_path.Turn) -> str | None:
+        ran.append((threading.current_thread().name, logcontext.current()))
+        return answer(turn)
+
+    hops: list[object] = []
+    on_thread = call_path._on_thread
+
+    def hop(executor: Any, turn: call_path.Turn) -> Any:
+        hops.append(executor)
+        return on_thread(executor, turn)
+
+    monkeypatch.setattr(call_path, "answer", noted)
+    monkeypatch.setattr(call_path, "_on_thread", hop)  # straight to the thread, no sync_to_async
+    served = _play(asgi_application(), flow, call_params())
+    for ours, theirs in zip(served, plain, strict=True):
+        assert ours.status_code == theirs.status_code == 200
+        assert _without_sids(ours.text) == _without_sids(theirs.text)
+        assert dict(ours.headers) == dict(theirs.headers)
+    assert len(ran) == len(hops) == 5  # every turn here, none left to Django
+    for thread, context in ran:
+        assert thread.startswith("http-")  # PersistentThreads' executors
+        assert context["request_sid"].startswith("RQ")
+        assert (context["account_sid"], context["flow_sid"]) == (flow.account.sid, flow.sid)
+    assert len({context["request_sid"] for _, context in ran}) == 5

@@ -34,6 +34,11 @@ class PersistentThreads:
     """
 
     def __init__(self, app: Any, threads: int) -> None:
+        # The request's thread goes in its scope: a call's turns, answered outside Django, hand
+        # their sync work straight to it. Imported here: this module loads before Django is set up.
+        from executions.inbound.call_path import EXECUTOR_SCOPE
+
+        self.scope_key = EXECUTOR_SCOPE
         self.app = app
         self.threads = max(1, threads)
         self._idle: asyncio.LifoQueue[ThreadPoolExecutor] | None = None
@@ -49,7 +54,7 @@ class PersistentThreads:
         executor = await self._idle.get()
         try:
             async with ThreadSensitiveContext(executor=executor):  # type: ignore[call-arg]
-                await self.app(scope, receive, send)
+                await self.app({**scope, self.scope_key: executor}, receive, send)
         finally:
             self._idle.put_nowait(executor)
 
@@ -123,6 +128,9 @@ class Command(BaseCommand):
             port=opts["port"],
             workers=workers,
             log_level="warning",
+            # Access lines are INFO, never shown at this level; off, uvicorn does not build
+            # their arguments (client address, quoted path) for every request either.
+            access_log=False,
             lifespan="off",
             proxy_headers=True,
         )
