@@ -56,7 +56,7 @@ def _start(topo: Topology, name: str, args: list[str]) -> None:
     )
 
 
-def _wait_healthy(topo: Topology, timeout: float = 30.0) -> None:
+def _wait_healthy(topo: Topology, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         topo.assert_alive()
@@ -69,7 +69,7 @@ def _wait_healthy(topo: Topology, timeout: float = 30.0) -> None:
     raise RuntimeError(f"serve did not become healthy:\n{topo.log('serve')[-4000:]}")
 
 
-def _wait_worker_ready(topo: Topology, timeout: float = 30.0) -> None:
+def _wait_worker_ready(topo: Topology, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         topo.assert_alive()
