@@ -47,6 +47,12 @@ def backend_cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
 
 
+def backend_run_ms(pid: int) -> float:
+    """The backend's time on a CPU in ns resolution (``/proc/PID/schedstat``; the scheduler's
+    own account, finer than ``stat``'s clock ticks): per turn, not only per run."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+
+
 class Player:
     def __init__(self, account: Any, flow: Any) -> None:
         from django.conf import settings
@@ -57,6 +63,8 @@ class Player:
         self.path = f"/v1/Accounts/{account.sid}/Flows/{flow.sid}"
         self.cpu = dict.fromkeys(KINDS, 0.0)
         self.statements = dict.fromkeys(KINDS, 0)
+        self.backend = dict.fromkeys(KINDS, 0.0)
+        self.pid = 0  # the PostgreSQL backend's, once known: its CPU per kind of turn
 
     def request(self, kind: str, url: str, params: dict[str, str]) -> str:
         from django.db import connection
@@ -77,12 +85,15 @@ class Player:
             b"x-twilio-signature": signature,
         }
         scope = {"path": parts.path, "query_string": parts.query.encode()}
+        pg_started = backend_run_ms(self.pid) if self.pid else 0.0
         started = time.process_time()
         with connection.execute_wrapper(self._count(kind)):
             turn = call_path.parse(scope, headers, body)
             assert turn is not None, (kind, url)
             answer = call_path.answer(turn)
         self.cpu[kind] += time.process_time() - started
+        if self.pid:
+            self.backend[kind] += backend_run_ms(self.pid) - pg_started
         assert answer is not None, (kind, url)
         return answer
 
@@ -132,6 +143,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
+    player.pid = pid
     profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
     pg_before = backend_cpu_ms(pid)
     py_before = time.process_time()
@@ -154,6 +166,7 @@ def main() -> None:
     for kind in KINDS:
         print(
             f"  {kind:16} Python {player.cpu[kind] * 1000 / calls:.2f} ms, "
+            f"PostgreSQL {player.backend[kind] / calls:.2f} ms, "
             f"{player.statements[kind] / calls:.1f} round trips"
         )
     if profile is not None:
