@@ -59,6 +59,12 @@ def backend_cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
 
 
+def backend_run_ms(pid: int) -> float:
+    """The backend's time on a CPU in ns resolution (``/proc/PID/schedstat``; the scheduler's
+    own account, finer than ``stat``'s clock ticks): per turn, not only per run."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+
+
 def backends() -> set[int]:
     """This database's server processes (this script is its only client while it runs)."""
     from django.db import connection
@@ -78,6 +84,11 @@ class Player:
         self.path = f"/v1/Accounts/{account.sid}/Flows/{flow.sid}"
         self.cpu = dict.fromkeys(KINDS, 0.0)
         self.statements = dict.fromkeys(KINDS, 0)
+        self.backend = dict.fromkeys(KINDS, 0.0)
+        self.pids: set[int] = set()  # the PostgreSQL backends, once known: their CPU per kind of turn
+
+    def backend_ms(self) -> float:
+        return sum(backend_run_ms(pid) for pid in self.pids)
 
     def request(self, kind: str, url: str, params: dict[str, str]) -> str:
         from django.db import connection
@@ -98,10 +109,12 @@ class Player:
             b"x-twilio-signature": signature,
         }
         scope = {"path": parts.path, "query_string": parts.query.encode()}
+        pg_started = self.backend_ms()
         if self.asgi is not None:
             started = time.process_time()
             document = self._through_asgi(scope, headers, body)
             self.cpu[kind] += time.process_time() - started
+            self.backend[kind] += self.backend_ms() - pg_started
             return document
         started = time.process_time()
         with connection.execute_wrapper(self._count(kind)):
@@ -109,6 +122,7 @@ class Player:
             assert turn is not None, (kind, url)
             answer = call_path.answer(turn)
         self.cpu[kind] += time.process_time() - started
+        self.backend[kind] += self.backend_ms() - pg_started
         assert answer is not None, (kind, url)
         return answer
 
@@ -201,6 +215,7 @@ def main() -> None:
     player.cpu = dict.fromkeys(KINDS, 0.0)
     player.statements = dict.fromkeys(KINDS, 0)
     pids = backends()  # with --asgi the turns use the persistent thread's connection
+    player.pids = pids
     profile = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
     if args.callgrind:
         subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True, capture_output=True)
@@ -226,6 +241,7 @@ def main() -> None:
     for kind in KINDS:
         print(
             f"  {kind:16} Python {player.cpu[kind] * 1000 / calls:.2f} ms, "
+            f"PostgreSQL {player.backend[kind] / calls:.2f} ms, "
             f"{player.statements[kind] / calls:.1f} round trips"
         )
     if profile is not None:

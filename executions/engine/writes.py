@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from executions.engine import network, oneshot, path_counts
+from executions.engine import network, oneshot, path_counts, planned
 from executions.engine.ports import ports
 from executions.models import Execution, Message, Step, Wait
 
@@ -231,7 +231,7 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
         f"UPDATE {meta.db_table} AS t SET {sets} "
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) AS v WHERE t.id = v.id"
     )
-    with connection.cursor() as cursor:
+    with planned.cursor() as cursor:
         cursor.execute(sql, [_rows_json(objs, fields, adding=False)])
 
 
@@ -258,7 +258,7 @@ def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
     sql, fields = cached
     values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
     unchanged, unchanged_params = _unchanged_condition(obj)
-    with connection.cursor() as cursor:
+    with planned.cursor() as cursor:
         cursor.execute(sql + unchanged, [*values, obj.pk, *unchanged_params])
         if cursor.rowcount == 0:
             if unchanged:
@@ -312,7 +312,7 @@ def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> N
         "SELECT (SELECT id FROM owner), COALESCE((SELECT array_agg(id ORDER BY id) FROM added), '{}')"
     )
     params = [*owner_params, _rows_json(steps, step_fields, adding=True), *counts[1]]
-    with connection.cursor() as cursor:
+    with planned.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     owner_id, step_ids = row if row is not None else (None, [])
@@ -362,7 +362,7 @@ def insert_rows(
         # The rows come back through the CTE in the order the INSERT returned them.
         sql = f"WITH added AS ({sql}), counted AS ({with_statement[0]}) SELECT id FROM added"
         params = [*params, *with_statement[1]]
-    with connection.cursor() as cursor:
+    with planned.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [r[0] for r in cursor.fetchall()]
     if ignore_conflicts:

@@ -18,6 +18,8 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from executions.engine import planned
+
 M = TypeVar("M", bound=Model)
 
 
@@ -87,7 +89,7 @@ class Prepared(Generic[M]):
                 compiled = self._compiled.get(key) or self._compile(alias)
                 self._compiled[key] = compiled
         params = [values[name] if name else constant for name, constant in compiled.params]
-        with connection.cursor() as cursor:
+        with planned.cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         out: list[M] = []

@@ -334,3 +334,50 @@ def test_it_refuses_a_statement_after_the_one_that_committed_alone() -> None:
             with oneshot.committing(), connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
             Execution.objects.exists()  # would run in a transaction of its own: refused
+
+
+def _prepared_runs() -> dict[str, int]:
+    """This connection's prepared statements (server side) and how often each ran."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def _whole_call(flow: Any) -> None:
+    params = call_params()
+    live = {**params, "CallStatus": "in-progress"}
+    said = follow(flow.account, _gather_action(ring(flow, params)), **live, Digits="1")
+    bye = follow(flow.account, _redirect(said), **live)
+    assert follow(flow.account, _redirect(bye), **live).content.decode().endswith("<Response/>")
+    hang_up(flow, params)
+
+
+@postgres_only
+def test_it_plans_a_calls_statements_once_per_connection(flow_factory: Any) -> None:
+    """Every statement of a call's turns runs a plan PostgreSQL made for an earlier call on the
+    same connection: none is parsed and planned again."""
+    flow = flow_factory(ivr())
+    ring(flow)
+    _whole_call(flow)  # the first call prepares them
+    before = _prepared_runs()
+    with round_trips() as sent:
+        _whole_call(flow)
+    after = _prepared_runs()
+    assert len(sent) == 10  # two per request
+    assert set(after) == set(before)  # nothing new to prepare
+    assert sum(after[name] - before[name] for name in after) == len(sent)
+
+
+@postgres_only
+def test_it_prepares_the_statements_again_after_a_rollback(flow_factory: Any) -> None:
+    """psycopg forgets its prepared statements at a rollback (and deallocates them): the next
+    call prepares them again and plays as before."""
+    flow = flow_factory(ivr())
+    _whole_call(flow)
+    assert _prepared_runs()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Execution.objects.exists()
+        raise RuntimeError("rolled back")
+    _whole_call(flow)
+    assert _prepared_runs()
+    assert Execution.objects.filter(flow=flow, status="ended").count() == 2
