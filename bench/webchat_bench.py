@@ -414,7 +414,9 @@ async def one_console_chat(
 
     url = base.replace("http", "ws", 1) + chat["path"]
     conversation = chat["conversation"]
-    async with websockets.connect(f"{url}?token={chat['visitor']}&since=999999") as visitor:
+    # (a generous handshake timeout: a server busy with the consoles' reads answers late, and
+    # this measures messages, not handshakes)
+    async with websockets.connect(f"{url}?token={chat['visitor']}&since=999999", open_timeout=60) as visitor:
         await visitor.recv()  # history
         await asyncio.sleep(1 + offset)
         for r in range(rounds):
