@@ -221,6 +221,7 @@ async def one_chat(
 
 
 POLL = 5.0  # seconds: console.js re-reads the agent's view this often, notice or not
+CATCH_UP = 2.0  # seconds: console.js's CATCH_UP_MS
 
 
 class ConsoleAgent:
@@ -244,6 +245,8 @@ class ConsoleAgent:
         self.stop = asyncio.Event()
         self.http: Any = None
         self.csrf: dict[str, str] = {}
+        self.catch_up_now = True
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def expect(self, conversation: str, body: str) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -281,7 +284,8 @@ class ConsoleAgent:
         if waiting and conversation not in self.fetching:  # a gap: fetch what is missing
             self.stats["gaps"] += 1
             self.fetching.add(conversation)
-            asyncio.get_running_loop().create_task(self._fetch(conversation))
+            self.tasks.add(task := asyncio.get_running_loop().create_task(self._fetch(conversation)))
+            task.add_done_callback(self.tasks.discard)
 
     async def _fetch(self, conversation: str) -> None:
         try:
@@ -330,10 +334,23 @@ class ConsoleAgent:
                     for m in r["messages"]:
                         self._show(conversation, str(m["body"]))
                     continue
-                if r.get("last_index") is not None and r["last_index"] > self.last.get(conversation, -1):
+                index = r.get("last_index")
+                if index is None or index <= self.last.get(conversation, -1):
+                    continue
+                if self.catch_up_now:  # just (re)connected: events sent meanwhile are lost
                     if conversation not in self.fetching:
                         self.fetching.add(conversation)
                         await self._fetch(conversation)
+                else:  # maybe on its way: fetch only if still behind a moment later (console.js)
+                    asyncio.get_running_loop().call_later(CATCH_UP, self._still_behind, conversation, index)
+        self.catch_up_now = False
+
+    def _still_behind(self, conversation: str, index: int) -> None:
+        if self.last.get(conversation, -1) < index and conversation not in self.fetching:
+            self.stats["late_catch_ups"] += 1
+            self.fetching.add(conversation)
+            self.tasks.add(task := asyncio.get_running_loop().create_task(self._fetch(conversation)))
+            task.add_done_callback(self.tasks.discard)
 
     async def reply(self, conversation: str, body: str) -> None:
         sid = self.reservation[conversation]
@@ -374,6 +391,8 @@ class ConsoleAgent:
                                 if kind == "flex.message" and self.protocol == "events":
                                     await self.on_event(event)
                                 elif kind != "flex.typing":
+                                    if kind == "flex.ready":
+                                        self.catch_up_now = True
                                     self.dirty.set()  # flex.ready (a reconnect) or flex.changed
                     except Exception:  # noqa: BLE001 - the page reconnects after 2 s
                         self.stats["socket_drops"] += 1
@@ -401,10 +420,63 @@ class ConsoleAgent:
                 listener.cancel()
 
 
+# The page's own DOM (console.js, before and after this change alike): a reservation's card holds
+# its task's attributes (the conversation SID) in a <pre>, its conversation's lines in
+# .conversation, its reply field [data-reply=WR].
+_CARD = "(ch) => [...document.querySelectorAll('[data-reservation]')].find((n) => (n.querySelector('pre') || {}).textContent.includes(ch))"
+SHOWN_JS = f"([ch, body]) => {{ const card = ({_CARD})(ch); const c = card && card.querySelector('.conversation'); return Boolean(c && c.textContent.includes(body)); }}"
+ALL_CARDS_JS = f"(chs) => chs.every((ch) => Boolean(({_CARD})(ch)))"
+RESERVATION_JS = f"(ch) => (({_CARD})(ch) || {{dataset: {{}}}}).dataset.reservation"
+
+
+class BrowserAgent:
+    """One agent's console in Chromium (``--browser``): the real page and console.js, the agent's
+    session; a question is "shown" when its text is in the conversation's card, and the reply is
+    typed into the card's field and sent with Enter (then the field is left, as a person clicks on)."""
+
+    def __init__(self, base: str, session: str, conversations: list[str]) -> None:
+        self.base = base
+        self.session = session
+        self.conversations = conversations
+        self.ready = asyncio.Event()
+        self.stop = asyncio.Event()
+        self.page: Any = None
+        self.lock = asyncio.Lock()  # one person types one reply at a time
+
+    def expect(self, conversation: str, body: str) -> Any:
+        return asyncio.ensure_future(
+            self.page.wait_for_function(
+                SHOWN_JS, arg=[conversation, body], polling="raf", timeout=LOST_AFTER * 1000
+            )
+        )
+
+    async def reply(self, conversation: str, body: str) -> None:
+        async with self.lock:
+            sid = await self.page.evaluate(RESERVATION_JS, conversation)
+            field = f'[data-reply="{sid}"]'
+            await self.page.fill(field, body)
+            await self.page.press(field, "Enter")
+            await self.page.evaluate("document.activeElement && document.activeElement.blur()")
+
+    async def run(self) -> None:
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            context = await browser.new_context()
+            await context.add_cookies([{"name": "sessionid", "value": self.session, "url": self.base}])
+            self.page = await context.new_page()
+            await self.page.goto(f"{self.base}/flex/agent")
+            await self.page.wait_for_function(ALL_CARDS_JS, arg=self.conversations, timeout=120_000)
+            self.ready.set()
+            await self.stop.wait()
+            await browser.close()
+
+
 async def one_console_chat(
     base: str,
     chat: dict[str, str],
-    agent: ConsoleAgent,
+    agent: ConsoleAgent | BrowserAgent,
     rounds: int,
     out: dict[str, list[float]],
     interval: float,
@@ -442,14 +514,34 @@ async def one_console_chat(
 
 
 async def run_console_once(
-    base: str, chats: list[dict[str, str]], rounds: int, serve_pgid: int, interval: float, protocol: str
+    base: str,
+    chats: list[dict[str, str]],
+    rounds: int,
+    serve_pgid: int,
+    interval: float,
+    protocol: str,
+    browser: bool = False,
 ) -> dict[str, Any]:
-    keys = ("events", "duplicates", "gaps", "range_reads", "view_reads", "read_errors", "socket_drops")
+    keys = (
+        "events",
+        "duplicates",
+        "gaps",
+        "range_reads",
+        "late_catch_ups",
+        "view_reads",
+        "read_errors",
+        "socket_drops",
+    )
     stats = dict.fromkeys(keys, 0)
-    agents: dict[str, ConsoleAgent] = {}
+    agents: dict[str, ConsoleAgent | BrowserAgent] = {}
     for chat in chats:
         if chat["worker"] not in agents:
             agents[chat["worker"]] = ConsoleAgent(base, chat["worker"], chat["session"], protocol, stats)
+    in_browser = chats[0]["worker"] if browser else None  # the first agent: the real page
+    if in_browser:
+        mine = [c["conversation"] for c in chats if c["worker"] == in_browser]
+        agents[in_browser] = BrowserAgent(base, chats[0]["session"], mine)
+    by_browser: dict[str, list[float]] = {"visitor_to_agent": [], "agent_to_visitor": [], "round_trip": []}
     runners = [asyncio.create_task(a.run()) for a in agents.values()]
     await asyncio.wait_for(asyncio.gather(*(a.ready.wait() for a in agents.values())), 120)
     out: dict[str, list[float]] = {"visitor_to_agent": [], "agent_to_visitor": [], "round_trip": []}
@@ -460,7 +552,15 @@ async def run_console_once(
     spread = interval if interval > 1.0 else 0.0
     results = await asyncio.gather(
         *(
-            one_console_chat(base, c, agents[c["worker"]], rounds, out, interval, spread * n / len(chats))
+            one_console_chat(
+                base,
+                c,
+                agents[c["worker"]],
+                rounds,
+                by_browser if c["worker"] == in_browser else out,
+                interval,
+                spread * n / len(chats),
+            )
             for n, c in enumerate(chats)
         ),
         return_exceptions=True,
@@ -475,7 +575,7 @@ async def run_console_once(
         "agent": f"console ({protocol})",
         "chats": len(chats),
         "agents": len(agents),
-        "messages": 2 * len(out["round_trip"]),
+        "messages": 2 * (len(out["round_trip"]) + len(by_browser["round_trip"])),
         "errors": len(errors),
         "seconds": round(seconds, 1),
         "interval_s": interval,
@@ -487,6 +587,12 @@ async def run_console_once(
     for leg, values in out.items():
         if values:
             summary[leg] = {"p50_ms": pct(values, 0.5), "p99_ms": pct(values, 0.99)}
+    if in_browser:  # the chats of the agent in Chromium, apart
+        summary["browser"] = {
+            leg: {"p50_ms": pct(v, 0.5), "p99_ms": pct(v, 0.99), "n": len(v)}
+            for leg, v in by_browser.items()
+            if v
+        }
     if errors:
         summary["first_error"] = errors[0]
     return summary
@@ -564,11 +670,20 @@ def main() -> None:
     )
     parser.add_argument("--chats-per-agent", type=int, default=4)
     parser.add_argument("--console-protocol", choices=("events", "full"), default="events")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="with --agent console: the first agent's console is the real page in Chromium",
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     from bench.webhook_bench import ensure_database
+    from tests.topology import processes
     from tests.topology.processes import production_topology
+
+    # On a shared, loaded machine two uvicorn workers can take longer than 30 s to import Django.
+    processes._wait_healthy.__defaults__ = (120.0,)
 
     ensure_database(os.environ["DATABASE_URL"])
     runs = []
@@ -588,7 +703,13 @@ def main() -> None:
                 pgid = topo.procs["serve"].pid
                 result = asyncio.run(
                     run_console_once(
-                        topo.base_url, chats, args.rounds, pgid, args.interval, args.console_protocol
+                        topo.base_url,
+                        chats,
+                        args.rounds,
+                        pgid,
+                        args.interval,
+                        args.console_protocol,
+                        args.browser,
                     )
                 )
             else:

@@ -232,13 +232,16 @@ def relay_visitor_typing(conversation_sid: str, identity: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    agents = Participant.objects.filter(
-        conversation__sid=conversation_sid, attributes__contains='"role": "agent"'
-    ).exclude(identity=identity)
+    agents = (
+        Participant.objects.select_related("conversation")
+        .filter(conversation__sid=conversation_sid, attributes__contains='"role": "agent"')
+        .exclude(identity=identity)
+    )
     event = {"type": "flex.typing", "conversation_sid": conversation_sid, "identity": identity}
     for p in agents:
         sid = p.attrs_dict().get("worker_sid")
-        if isinstance(sid, str) and sid:
+        # A worker of the conversation's account only (as notify_agents).
+        if isinstance(sid, str) and sid and _worker_account(sid) == p.conversation.account_id:
             try:
                 async_to_sync(layer.group_send)(worker_group(sid), event)
             except Exception:  # noqa: BLE001 - a typing notice is worth nothing a moment later

@@ -38,15 +38,15 @@ def inbox(*workers: Worker) -> str:
     return channel
 
 
-def heard(channel: str) -> list[dict[str, Any]]:
-    """The ``flex.message`` events that reached the channel so far (the in-memory layer's queue:
-    its sends are done by the time the message's transaction has committed)."""
+def heard(channel: str, kind: str = "flex.message") -> list[dict[str, Any]]:
+    """The events of type ``kind`` (every one when empty) that reached the channel so far, taken
+    off it (the in-memory layer's queue: its sends are done once the transaction has committed)."""
     queue = get_channel_layer().channels.get(channel)
     events = []
     while queue is not None and not queue.empty():
         _, event = queue.get_nowait()
         events.append(event)
-    return [e for e in events if e["type"] == "flex.message"]
+    return [e for e in events if e["type"] == kind or not kind]
 
 
 @pytest.fixture
@@ -118,8 +118,11 @@ def test_a_worker_of_another_account_named_by_a_participant_hears_nothing(
         )
     theirs, mine = inbox(stranger), inbox(chat["me"])
     say(chat["conv"], "visitor-1", "private")
-    assert heard(theirs) == []
-    assert [e["message"]["body"] for e in heard(mine)] == ["private"]
+    services.relay_typing(chat["conv"].sid, "visitor-1")  # nor the visitor's "typing…"
+    assert heard(theirs, kind="") == []
+    events = heard(mine, kind="")
+    assert [e["message"]["body"] for e in events if e["type"] == "flex.message"] == ["private"]
+    assert [e["identity"] for e in events if e["type"] == "flex.typing"] == ["visitor-1"]
 
 
 def test_the_views_re_read_carries_the_last_index_and_a_gap_is_read_as_a_range(

@@ -193,7 +193,17 @@ async function fetchMissing(sid) {
   }
 }
 
-// A read of the view: each held conversation's ``last_index`` against what the page shows.
+// A read of the view: each held conversation's ``last_index`` against what the page shows. Just
+// after (re)connecting, what is missing is fetched at once: events sent while the socket was down
+// are lost. Otherwise a message may simply be on its way (committed, its event not yet here):
+// the page fetches only if it is still behind a moment later.
+const CATCH_UP_MS = 2000;
+let catchUpNow = true;
+
+function behind(sid, c, index) {
+  setTimeout(() => { if (convs[sid] === c && c.last < index) fetchMissing(sid); }, CATCH_UP_MS);
+}
+
 function adopt(data) {
   const seen = new Set();
   for (const worker of data.workers || []) {
@@ -207,9 +217,11 @@ function adopt(data) {
         c.seeded = true;
         settle(sid, c);
       }
-      if (!c.seeded || (Number.isInteger(r.last_index) && r.last_index > c.last)) fetchMissing(sid);
+      if (!c.seeded || (catchUpNow && r.last_index > c.last)) fetchMissing(sid);
+      else if (Number.isInteger(r.last_index) && r.last_index > c.last) behind(sid, c, r.last_index);
     }
   }
+  catchUpNow = false;
   for (const sid of Object.keys(convs)) if (!seen.has(sid)) delete convs[sid];
 }
 
@@ -303,7 +315,7 @@ function connect() {
   const live = document.getElementById("live");
   // (Re)connected: notices sent while the socket was down are lost, so read the state again.
   // Conversations are compared by their last index: a gap is fetched, nothing is re-read whole.
-  socket.onopen = () => { live.textContent = "live"; refresh(); };
+  socket.onopen = () => { live.textContent = "live"; catchUpNow = true; refresh(); };
   socket.onmessage = (event) => {
     let notice = null;
     try { notice = JSON.parse(event.data); } catch (error) { notice = null; }

@@ -151,6 +151,25 @@ describe("the agent console's conversation messages", () => {
     expect(lines()).toEqual(["0:hello", "1:What is your name?", "2:Ann", "3:while away 1", "4:while away 2"]);
   });
 
+  it("on a re-read that finds it behind, waits a moment for the event before fetching", async () => {
+    const ranges = rangeReads().length;
+    const onItsWay = say("on its way");
+    vi.advanceTimersByTime(5000); // the page's tick: the view says index 3, the page shows 2
+    await settle();
+    hear(onItsWay); // the event comes within the moment: nothing to fetch
+    vi.advanceTimersByTime(2000);
+    await settle();
+    expect(rangeReads()).toHaveLength(ranges);
+
+    say("its event is lost");
+    vi.advanceTimersByTime(5000);
+    await settle();
+    vi.advanceTimersByTime(2000); // still behind: the range is fetched
+    await settle();
+    expect(rangeReads()).toHaveLength(ranges + 1);
+    expect(lines().slice(3)).toEqual(["3:on its way", "4:its event is lost"]);
+  });
+
   it("keeps appending under the agent's cursor (no redraw while a reply is typed)", async () => {
     const reply = document.querySelector<HTMLInputElement>('[data-reply="WR1"]')!;
     reply.focus();
