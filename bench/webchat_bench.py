@@ -294,7 +294,11 @@ class ConsoleAgent:
                 after = self.last.get(conversation, -1)
                 path = f"{self.base}/api/console/flex/agent/{self.worker}/reservations/{sid}/messages"
                 self.stats["range_reads"] += 1
-                data = (await self.http.get(path, params={"after": after})).json()
+                try:
+                    data = (await self.http.get(path, params={"after": after})).json()
+                except Exception:  # noqa: BLE001 - the next event, tick or reconnect tries again
+                    self.stats["read_errors"] += 1
+                    return
                 for m in data["messages"]:
                     if m["index"] > self.last.get(conversation, -1):
                         self.pending.setdefault(conversation, {})[m["index"]] = m

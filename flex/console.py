@@ -33,9 +33,9 @@ from flex.conversation import (
     conversation_sid,
     has_conversation,
     history,
+    last_indexes,
     message_item,
     reply,
-    task_last_index,
     typing,
 )
 from flex.defaults import FLEX_WORKSPACE
@@ -84,10 +84,10 @@ def task_view(task: Task) -> dict[str, Any]:
     }
 
 
-def _reservation_view(r: Reservation, with_messages: bool) -> dict[str, Any]:
+def _reservation_view(r: Reservation, with_messages: bool, indexes: dict[str, int | None]) -> dict[str, Any]:
     chat = r.task.task_channel.unique_name != "voice"
     shown = chat and r.reservation_status != Reservation.Status.PENDING
-    in_conversation = chat and bool(conversation_sid(r.task))
+    sid = conversation_sid(r.task) if chat else ""
     view: dict[str, Any] = {
         "sid": r.sid,
         "reservation_status": r.reservation_status,
@@ -96,8 +96,8 @@ def _reservation_view(r: Reservation, with_messages: bool) -> dict[str, Any]:
         # The conversation shows once the agent has the task, not while it is only offered.
         # ``messages=0``: a conversation's messages are left out (the console keeps them, from
         # the ``flex.message`` events and range reads); ``last_index`` tells it what it lacks.
-        "messages": history(r.task) if shown and (with_messages or not in_conversation) else None,
-        "last_index": task_last_index(r.task) if shown and in_conversation else None,
+        "messages": history(r.task) if shown and (with_messages or not sid) else None,
+        "last_index": indexes.get(sid) if shown and sid else None,
         "call": call_view(r),
     }
     if view["messages"] is None and not shown:
@@ -111,6 +111,9 @@ def worker_view(worker: Worker, with_messages: bool = True) -> dict[str, Any]:
         .filter(worker=worker, reservation_status__in=lifecycle.OPEN)
         .order_by("date_created", "id")
     )
+    rows = list(open_reservations)
+    sids = [conversation_sid(r.task) for r in rows if r.task.task_channel.unique_name != "voice"]
+    indexes = last_indexes(worker.workspace.account_id, [s for s in sids if s])
     return {
         "sid": worker.sid,
         "friendly_name": worker.friendly_name,
@@ -122,7 +125,7 @@ def worker_view(worker: Worker, with_messages: bool = True) -> dict[str, Any]:
             {"sid": a.sid, "friendly_name": a.friendly_name, "available": a.available}
             for a in Activity.objects.filter(workspace=worker.workspace).order_by("date_created", "id")
         ],
-        "reservations": [_reservation_view(r, with_messages) for r in open_reservations],
+        "reservations": [_reservation_view(r, with_messages, indexes) for r in rows],
     }
 
 

@@ -105,9 +105,14 @@ def last_index(conversation: Any) -> int | None:
     return conversation.next_index - 1 if conversation.next_index else None
 
 
-def task_last_index(task: Task) -> int | None:
-    conversation = _conversation(task)
-    return last_index(conversation) if conversation is not None else None
+def last_indexes(account_id: int, sids: list[str]) -> dict[str, int | None]:
+    """The last index of each of these conversations of the account (one query for a whole view)."""
+    from conversations.models import Conversation
+
+    if not sids:
+        return {}
+    rows = Conversation.objects.filter(account_id=account_id, sid__in=sids).values_list("sid", "next_index")
+    return {sid: (n - 1 if n else None) for sid, n in rows}
 
 
 def agent_joined(task: Task, worker: Worker) -> None:
