@@ -163,7 +163,7 @@ if REDIS_URL:
     # lost live messages. Messages still expire after 60 s.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.channel_layer.RedisChannelLayer",  # (see there: no loss on a cancel)
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 5000},
         }
     }

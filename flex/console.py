@@ -23,10 +23,21 @@ from rest_framework.views import APIView
 
 from accounts.auth import ConsoleSessionAuthentication, IsAccountAuthenticated, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, not_found
+from executions.models import Message
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
+from flex.api.common import iso
 from flex.api.stats_views import queue_workers
-from flex.conversation import has_conversation, history, reply, typing
+from flex.conversation import (
+    conversation_range,
+    conversation_sid,
+    has_conversation,
+    history,
+    last_indexes,
+    message_item,
+    reply,
+    typing,
+)
 from flex.defaults import FLEX_WORKSPACE
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
 
@@ -73,12 +84,36 @@ def task_view(task: Task) -> dict[str, Any]:
     }
 
 
-def worker_view(worker: Worker) -> dict[str, Any]:
+def _reservation_view(r: Reservation, with_messages: bool, indexes: dict[str, int | None]) -> dict[str, Any]:
+    chat = r.task.task_channel.unique_name != "voice"
+    shown = chat and r.reservation_status != Reservation.Status.PENDING
+    sid = conversation_sid(r.task) if chat else ""
+    view: dict[str, Any] = {
+        "sid": r.sid,
+        "reservation_status": r.reservation_status,
+        "task": task_view(r.task),
+        "conversation": chat and has_conversation(r.task),
+        # The conversation shows once the agent has the task, not while it is only offered.
+        # ``messages=0``: a conversation's messages are left out (the console keeps them, from
+        # the ``flex.message`` events and range reads); ``last_index`` tells it what it lacks.
+        "messages": history(r.task) if shown and (with_messages or not sid) else None,
+        "last_index": indexes.get(sid) if shown and sid else None,
+        "call": call_view(r),
+    }
+    if view["messages"] is None and not shown:
+        view["messages"] = []
+    return view
+
+
+def worker_view(worker: Worker, with_messages: bool = True) -> dict[str, Any]:
     open_reservations = (
         Reservation.objects.select_related("task__task_channel", "task__task_queue")
         .filter(worker=worker, reservation_status__in=lifecycle.OPEN)
         .order_by("date_created", "id")
     )
+    rows = list(open_reservations)
+    sids = [conversation_sid(r.task) for r in rows if r.task.task_channel.unique_name != "voice"]
+    indexes = last_indexes(worker.workspace.account_id, [s for s in sids if s])
     return {
         "sid": worker.sid,
         "friendly_name": worker.friendly_name,
@@ -90,21 +125,7 @@ def worker_view(worker: Worker) -> dict[str, Any]:
             {"sid": a.sid, "friendly_name": a.friendly_name, "available": a.available}
             for a in Activity.objects.filter(workspace=worker.workspace).order_by("date_created", "id")
         ],
-        "reservations": [
-            {
-                "sid": r.sid,
-                "reservation_status": r.reservation_status,
-                "task": task_view(r.task),
-                "conversation": r.task.task_channel.unique_name != "voice" and has_conversation(r.task),
-                # The conversation shows once the agent has the task, not while it is only offered.
-                "messages": history(r.task)
-                if r.reservation_status != Reservation.Status.PENDING
-                and r.task.task_channel.unique_name != "voice"
-                else [],
-                "call": call_view(r),
-            }
-            for r in open_reservations
-        ],
+        "reservations": [_reservation_view(r, with_messages, indexes) for r in rows],
     }
 
 
@@ -138,7 +159,11 @@ class Agent(ConsoleView):
         account = request_account(request)
         user = request.user.user  # type: ignore[union-attr]
         workers = workers_of(user, [account.pk])
-        return Response({"contact_uri": contact_uri(user), "workers": [worker_view(w) for w in workers]})
+        # ``?messages=0``: without the conversations' histories (the console's re-reads).
+        full = request.query_params.get("messages") != "0"
+        return Response(
+            {"contact_uri": contact_uri(user), "workers": [worker_view(w, full) for w in workers]}
+        )
 
 
 class AgentActivity(ConsoleView):
@@ -194,15 +219,48 @@ def _held_reservation(worker: Worker, sid: str) -> Reservation:
 
 
 class AgentMessages(ConsoleView):
-    """The agent's reply to the contact of an accepted (or wrapping) reservation."""
+    """A held (accepted or wrapping) reservation's conversation: ``GET`` its messages after index
+    ``after`` (a gap or a reconnect in the console: oldest first, ``more`` when it must ask
+    again; without ``after``, the last 100), ``POST`` the agent's reply to the contact (answered
+    with that message, which the console appends: no re-read)."""
+
+    @CONSOLE_SCHEMA
+    def get(self, request: Request, worker_sid: str, sid: str) -> Response:
+        worker = _my_worker(request, worker_sid)
+        reservation = _held_reservation(worker, sid)
+        raw = request.query_params.get("after")
+        after: int | None = None
+        if raw is not None:
+            try:
+                after = int(raw)
+            except ValueError:
+                raise invalid_parameter("after", "an integer (a message index)") from None
+        return Response(
+            {
+                "conversation_sid": conversation_sid(reservation.task) or None,
+                **conversation_range(reservation.task, after),
+            }
+        )
 
     @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
         with transaction.atomic():
             worker = _my_worker(request, worker_sid)
             reservation = _held_reservation(worker, sid)
-            reply(reservation.task, str(request.data.get("body") or ""), worker)
-        return Response(worker_view(_my_worker(request, worker_sid)), status=201)
+            sent = reply(reservation.task, str(request.data.get("body") or ""), worker)
+        if not isinstance(sent, Message):  # a conversation's message: the agent's own, outbound
+            return Response({"message": message_item(sent, {sent.author})}, status=201)
+        item: dict[str, Any] = {
+            "sid": sent.sid,
+            "index": None,
+            "direction": "outbound",
+            "from": sent.from_address,
+            "body": sent.body,
+            "media": [],
+            "status": sent.status,
+            "date_created": iso(sent.date_created),
+        }
+        return Response({"message": item}, status=201)
 
 
 class AgentTyping(ConsoleView):

@@ -5,7 +5,9 @@ workspaces of the user's accounts. An agent console connects with ``?view=agent`
 workers' groups, so an agent's page is not woken by every task of the workspace (50 agents
 would otherwise re-read their state 50 times per workspace event). Besides ``flex.changed``
 notices, an agent's socket gets ``{"type": "flex.typing", "conversation_sid", "identity"}`` when
-a visitor types in one of its conversations."""
+a visitor types in one of its conversations, and ``{"type": "flex.message", "conversation_sid",
+"message"}`` for each message added to a conversation its worker is an agent participant of
+(``flex.conversation.notify_agents``: the console appends it, and fetches a gap in the indexes)."""
 
 from __future__ import annotations
 
@@ -63,5 +65,15 @@ class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
                 "type": "flex.typing",
                 "conversation_sid": event.get("conversation_sid"),
                 "identity": event.get("identity"),
+            }
+        )
+
+    async def flex_message(self, event: dict[str, Any]) -> None:
+        """A message in a conversation one of this socket's workers is an agent in."""
+        await self.send_json(
+            {
+                "type": "flex.message",
+                "conversation_sid": event.get("conversation_sid"),
+                "message": event.get("message"),
             }
         )

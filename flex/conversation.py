@@ -13,6 +13,7 @@ and the conversation is closed when the task is wrapped up or completed.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from flex.api.common import iso
 from flex.models import Task, Worker
 
 HISTORY = 100
+log = logging.getLogger(__name__)
 
 
 def parties(task: Task) -> tuple[str, str] | None:
@@ -69,20 +71,48 @@ def conversation_history(task: Task) -> list[dict[str, Any]]:
     conversation = _conversation(task)
     if conversation is None:
         return []
-    agents = {p.identity for p in conversations.participants_of(conversation) if p.identity and _is_agent(p)}
-    rows = conversations.last_messages(conversation, HISTORY)
-    return [
-        {
-            "sid": m.sid,
-            "direction": "outbound" if m.author == conversations.SYSTEM or m.author in agents else "inbound",
-            "from": m.author,
-            "body": m.body,
-            "status": "delivered",
-            "date_created": iso(m.date_created),
-            "index": m.index,
-        }
-        for m in rows
-    ]
+    agents = _agent_identities(conversation)
+    return [message_item(m, agents) for m in conversations.last_messages(conversation, HISTORY)]
+
+
+RANGE = 200  # messages per range read (the console asks again while ``more``)
+
+
+def conversation_range(task: Task, after: int | None) -> dict[str, Any]:
+    """The conversation's messages after index ``after`` (oldest first, at most ``RANGE``; ``more``
+    when there are others after them), or its last ``HISTORY`` when ``after`` is None; for a task
+    whose contact is a pair of SMS addresses, its history (no index)."""
+    conversation = _conversation(task)
+    if conversation is None:
+        return {"messages": history(task), "more": False, "last_index": None}
+    agents = _agent_identities(conversation)
+    if after is None:
+        rows = conversations.last_messages(conversation, HISTORY)
+        more = False
+    else:
+        rows = conversations.messages_since(conversation, after, limit=RANGE + 1)
+        more = len(rows) > RANGE
+        rows = rows[:RANGE]
+    return {
+        "messages": [message_item(m, agents) for m in rows],
+        "more": more,
+        "last_index": last_index(conversation),
+    }
+
+
+def last_index(conversation: Any) -> int | None:
+    """The index of the conversation's last message (None before the first)."""
+    return conversation.next_index - 1 if conversation.next_index else None
+
+
+def last_indexes(account_id: int, sids: list[str]) -> dict[str, int | None]:
+    """The last index of each of these conversations of the account (one query for a whole view)."""
+    from conversations.models import Conversation
+
+    if not sids:
+        return {}
+    rows = Conversation.objects.filter(account_id=account_id, sid__in=sids).values_list("sid", "next_index")
+    return {sid: (n - 1 if n else None) for sid, n in rows}
 
 
 def agent_joined(task: Task, worker: Worker) -> None:
@@ -102,29 +132,97 @@ def _is_agent(participant: Any) -> bool:
     return '"role": "agent"' in (participant.attributes or "")
 
 
+def message_item(message: Any, agents: set[str]) -> dict[str, Any]:
+    """A conversation message as the agent console shows it (the view's history, the
+    ``flex.message`` event, a range read): ``agents`` are the agents' identities (their messages
+    and the flow's are outbound)."""
+    author = message.author
+    return {
+        "sid": message.sid,
+        "index": message.index,
+        "direction": "outbound" if author == conversations.SYSTEM or author in agents else "inbound",
+        "from": author,
+        "body": message.body,
+        "media": [_media_item(m) for m in message.media or [] if isinstance(m, dict)],
+        "status": "delivered",
+        "date_created": iso(message.date_created),
+    }
+
+
+def _media_item(media: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sid": str(media.get("sid") or ""),
+        "content_type": str(media.get("content_type") or ""),
+        "filename": str(media.get("filename") or ""),
+        "size": media.get("size") if isinstance(media.get("size"), int) else None,
+    }
+
+
+def _agent_identities(conversation: Any) -> set[str]:
+    return {p.identity for p in conversations.participants_of(conversation) if p.identity and _is_agent(p)}
+
+
+# Worker SID → its account's id (a worker never changes account): the per-message check that a
+# participant's ``worker_sid`` names a worker of the conversation's account, without a query once
+# the process has met it. Bounded: cleared when full.
+_worker_accounts: dict[str, int | None] = {}
+WORKER_CACHE = 10_000
+
+
+def _worker_account(worker_sid: str) -> int | None:
+    if worker_sid not in _worker_accounts:
+        from flex.models import Worker
+
+        if len(_worker_accounts) >= WORKER_CACHE:
+            _worker_accounts.clear()
+        found = Worker.objects.filter(sid=worker_sid).values_list("workspace__account_id", flat=True).first()
+        if found is None:
+            return None  # no such worker (not remembered: nothing is sent to it)
+        _worker_accounts[worker_sid] = found
+    return _worker_accounts[worker_sid]
+
+
 def notify_agents(message: Any) -> None:
     """After a message lands in a conversation: the agents in it (participants the console
-    added, ``role`` agent) get a ``flex.changed`` notice, so their console re-reads it at once."""
+    added, ``role`` agent, naming a worker of the conversation's account) get the message itself
+    on their console's live socket, ``{"type": "flex.message", "conversation_sid", "message"}``
+    (``message_item``), so the console appends it without re-reading its view; the message's
+    ``index`` lets it see a gap (a lost event) and fetch the missing range."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
     from flex.live import worker_group
 
+    conversation = message.conversation
     # The writer's roster (conversations.roster): no query per message.
-    agents = [p for p in conversations.participants_of(message.conversation) if _is_agent(p)]
-    workers = [p.attrs_dict().get("worker_sid") for p in agents]
-    if not any(workers):
+    agents = [p for p in conversations.participants_of(conversation) if _is_agent(p)]
+    workers = []
+    for p in agents:
+        sid = p.attrs_dict().get("worker_sid")
+        if isinstance(sid, str) and sid and _worker_account(sid) == conversation.account_id:
+            workers.append(sid)
+    if not workers:
         return
     layer = get_channel_layer()
     if layer is None:
         return
-    notice = {"type": "flex.changed", "event_type": "conversation.message", "task_sid": None}
-    for sid in workers:
-        if isinstance(sid, str) and sid:
+    event = {
+        "type": "flex.message",
+        "conversation_sid": conversation.sid,
+        "message": message_item(message, {p.identity for p in agents if p.identity}),
+    }
+
+    async def send() -> None:  # one event loop for all of the conversation's agents
+        for sid in dict.fromkeys(workers):
             try:
-                async_to_sync(layer.group_send)(worker_group(sid), notice)
-            except Exception:  # noqa: BLE001 - a missed notice costs one refresh (5 s fallback)
-                pass
+                await layer.group_send(worker_group(sid), event)
+            except Exception:  # noqa: BLE001 - a lost event is a gap the console fills from the index
+                log.exception("flex.message to %s failed", sid)
+
+    try:
+        async_to_sync(send)()
+    except Exception:  # noqa: BLE001
+        log.exception("flex.message failed")
 
 
 def relay_visitor_typing(conversation_sid: str, identity: str) -> None:
@@ -139,13 +237,16 @@ def relay_visitor_typing(conversation_sid: str, identity: str) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    agents = Participant.objects.filter(
-        conversation__sid=conversation_sid, attributes__contains='"role": "agent"'
-    ).exclude(identity=identity)
+    agents = (
+        Participant.objects.select_related("conversation")
+        .filter(conversation__sid=conversation_sid, attributes__contains='"role": "agent"')
+        .exclude(identity=identity)
+    )
     event = {"type": "flex.typing", "conversation_sid": conversation_sid, "identity": identity}
     for p in agents:
         sid = p.attrs_dict().get("worker_sid")
-        if isinstance(sid, str) and sid:
+        # A worker of the conversation's account only (as notify_agents).
+        if isinstance(sid, str) and sid and _worker_account(sid) == p.conversation.account_id:
             try:
                 async_to_sync(layer.group_send)(worker_group(sid), event)
             except Exception:  # noqa: BLE001 - a typing notice is worth nothing a moment later

@@ -89,8 +89,8 @@ def test_the_visitor_is_handed_to_an_agent_who_chats_in_the_conversation(console
     inbox = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(worker_group(me.sid), inbox)
     say(conv, "visitor-1", "my order is late")  # no flow any more: only the agent hears it
-    notice = async_to_sync(layer.receive)(inbox)  # at once, over the console's live socket
-    assert (notice["type"], notice["event_type"]) == ("flex.changed", "conversation.message")
+    event = async_to_sync(layer.receive)(inbox)  # at once, over the console's live socket
+    assert (event["type"], event["message"]["body"]) == ("flex.message", "my order is late")
     assert Execution.objects.filter(flow=flow).count() == 1
     (held,) = console.get("/api/console/flex/agent").json()["workers"][0]["reservations"]
     assert [(m["direction"], m["from"], m["body"]) for m in held["messages"]] == [

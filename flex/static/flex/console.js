@@ -68,6 +68,8 @@ function showTyping(sid, identity) {
 }
 
 function conversation(worker, r) {
+  const sid = (r.task.attributes || {}).conversationSid || "";
+  if (sid && r.task.attributes.name) contactNames[sid] = String(r.task.attributes.name);
   const input = el("input", { type: "text", placeholder: "Reply to the contact…", "data-reply": r.sid, style: "width:60%" });
   input.value = drafts[r.sid] || "";
   input.addEventListener("input", () => {
@@ -80,19 +82,147 @@ function conversation(worker, r) {
   });
   const send = () => {
     if (!input.value.trim()) return;
-    api(`agent/${worker.sid}/reservations/${r.sid}/messages`, { body: input.value }).then(() => {
+    api(`agent/${worker.sid}/reservations/${r.sid}/messages`, { body: input.value }).then((data) => {
       drafts[r.sid] = "";
-      refresh();
+      input.value = "";
+      // A conversation's message is appended (its own event, heard too, is then a duplicate);
+      // an SMS task's history has no index: read it again.
+      if (sid && convs[sid] && data && data.message && Number.isInteger(data.message.index)) take(sid, data.message);
+      else refresh();
     }, alert);
   };
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
-  const lines = r.messages.map((m) => el("div", { class: "message " + m.direction, "data-message": m.direction },
-    el("span", { class: "muted" }, m.direction === "inbound" ? "contact: " : "you/flow: "), m.body));
-  const sid = (r.task.attributes || {}).conversationSid || "";
-  if (sid && r.task.attributes.name) contactNames[sid] = String(r.task.attributes.name);
-  return el("div", { class: "conversation" }, ...lines,
+  const shown = sid && convs[sid] ? convs[sid].messages : (r.messages || []);
+  return el("div", { class: "conversation" },
+    el("div", { class: "messages", "data-messages": sid }, ...shown.map(messageLine)),
     el("div", { class: "muted typing", "data-typing": sid }, typingText(sid)),
     el("div", { style: "margin:6px 0" }, input, el("button", { onclick: send, "data-action": "send" }, "Send")));
+}
+
+// One message as a line; every part of it (body, author, media names) is text, never markup.
+function messageLine(m) {
+  const direction = m.direction === "inbound" ? "inbound" : "outbound";
+  const attrs = { class: "message " + direction, "data-message": direction };
+  if (Number.isInteger(m.index)) attrs["data-index"] = String(m.index);
+  const media = (Array.isArray(m.media) ? m.media : []).map((item) =>
+    el("span", { class: "muted media" }, ` [${(item && (item.filename || item.content_type)) || "media"}]`));
+  return el("div", attrs, el("span", { class: "muted" }, direction === "inbound" ? "contact: " : "you/flow: "),
+    String(m.body ?? ""), ...media);
+}
+
+// The conversations on the page, by conversation SID: their messages in index order, the last
+// index shown, messages heard ahead of a gap, and the reservation through which to read them.
+// A conversation message comes as a ``flex.message`` event on the socket and is appended; one
+// whose index is not the next one (an event lost, or a reconnect) makes the page fetch the
+// missing range; one already shown is dropped. Re-reads of the view carry each conversation's
+// ``last_index`` only, not its history.
+const convs = {};
+
+function track(worker, r, sid) {
+  const c = convs[sid] || (convs[sid] = { messages: [], last: -1, seeded: false, pending: new Map(), fetching: false, again: false });
+  c.worker = worker.sid;
+  c.reservation = r.sid;
+  return c;
+}
+
+function append(sid, c, m) {  // m.index > c.last
+  c.messages.push(m);
+  c.last = m.index;
+  if (m.direction === "inbound" && visitorTyping[sid]) {  // their message ends their typing
+    delete visitorTyping[sid];
+    for (const node of document.querySelectorAll("[data-typing]")) if (node.dataset.typing === sid) node.textContent = "";
+  }
+  for (const node of document.querySelectorAll("[data-messages]")) {
+    if (node.dataset.messages === sid) node.append(messageLine(m));
+  }
+}
+
+function settle(sid, c) {  // heard messages that now follow in order are shown
+  while (c.pending.has(c.last + 1)) {
+    const m = c.pending.get(c.last + 1);
+    c.pending.delete(c.last + 1);
+    append(sid, c, m);
+  }
+  for (const index of [...c.pending.keys()]) if (index <= c.last) c.pending.delete(index);
+}
+
+function take(sid, m) {
+  const c = convs[sid];
+  if (!c) {  // a conversation not on the page yet (a task just accepted): read the view
+    refresh();
+    return;
+  }
+  if (!m || !Number.isInteger(m.index) || m.index <= c.last) return;  // shown already
+  if (!c.seeded) {  // its history is being read: that read (and this message) will tell
+    c.pending.set(m.index, m);
+    fetchMissing(sid);
+    return;
+  }
+  c.pending.set(m.index, m);
+  settle(sid, c);
+  if (c.pending.size) fetchMissing(sid);  // a gap before it
+}
+
+// What the page lacks of a conversation: its last 100 messages the first time, then the range
+// after the last index shown (``more``: ask again). The range read is authoritative: an index it
+// does not hold does not exist (a deleted message), so the page moves past it.
+async function fetchMissing(sid) {
+  const c = convs[sid];
+  if (c.fetching) {
+    c.again = true;
+    return;
+  }
+  c.fetching = true;
+  try {
+    do {
+      c.again = false;
+      const query = c.seeded ? `?after=${c.last}` : "";
+      const data = await api(`agent/${c.worker}/reservations/${c.reservation}/messages${query}`);
+      c.seeded = true;
+      const before = c.last;
+      for (const m of data.messages || []) if (Number.isInteger(m.index) && m.index > c.last) append(sid, c, m);
+      settle(sid, c);
+      // Again while the range goes on, when a message heard meanwhile asked for it, or when heard
+      // messages still wait past a gap and this read moved (they are newer than it).
+      if (data.more || (c.pending.size && c.last > before)) c.again = true;
+    } while (c.again);
+  } catch (error) {
+    // the next re-read of the view (a tick, a reconnect) finds the conversation behind again
+  } finally {
+    c.fetching = false;
+  }
+}
+
+// A read of the view: each held conversation's ``last_index`` against what the page shows. Just
+// after (re)connecting, what is missing is fetched at once: events sent while the socket was down
+// are lost. Otherwise a message may simply be on its way (committed, its event not yet here):
+// the page fetches only if it is still behind a moment later.
+const CATCH_UP_MS = 2000;
+let catchUpNow = true;
+
+function behind(sid, c, index) {
+  setTimeout(() => { if (convs[sid] === c && c.last < index) fetchMissing(sid); }, CATCH_UP_MS);
+}
+
+function adopt(data) {
+  const seen = new Set();
+  for (const worker of data.workers || []) {
+    for (const r of worker.reservations || []) {
+      const sid = (r.task && r.task.attributes || {}).conversationSid;
+      if (!sid || !r.conversation || r.reservation_status === "pending") continue;
+      seen.add(sid);
+      const c = track(worker, r, sid);
+      if (Array.isArray(r.messages) && r.messages.length) {  // a view with histories
+        for (const m of r.messages) if (Number.isInteger(m.index) && m.index > c.last) { c.messages.push(m); c.last = m.index; }
+        c.seeded = true;
+        settle(sid, c);
+      }
+      if (!c.seeded || (catchUpNow && r.last_index > c.last)) fetchMissing(sid);
+      else if (Number.isInteger(r.last_index) && r.last_index > c.last) behind(sid, c, r.last_index);
+    }
+  }
+  catchUpNow = false;
+  for (const sid of Object.keys(convs)) if (!seen.has(sid)) delete convs[sid];
 }
 
 function renderAgent(data) {
@@ -133,8 +263,11 @@ function renderSupervisor(data) {
 }
 
 async function load() {
-  if (page === "agent") renderAgent(await api("agent"));
-  else renderSupervisor(await api("supervisor"));
+  if (page === "agent") {
+    const data = await api("agent?messages=0");  // the conversations' messages: from their events
+    adopt(data);
+    renderAgent(data);
+  } else renderSupervisor(await api("supervisor"));
 }
 
 // One read at a time. A notice (or tick) that comes while a read is under way asks for one more
@@ -181,12 +314,15 @@ function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/flex/live${page === "agent" ? "?view=agent" : ""}`);
   const live = document.getElementById("live");
   // (Re)connected: notices sent while the socket was down are lost, so read the state again.
-  socket.onopen = () => { live.textContent = "live"; refresh(); };
+  // Conversations are compared by their last index: a gap is fetched, nothing is re-read whole.
+  socket.onopen = () => { live.textContent = "live"; catchUpNow = true; refresh(); };
   socket.onmessage = (event) => {
     let notice = null;
     try { notice = JSON.parse(event.data); } catch (error) { notice = null; }
     if (notice && notice.type === "flex.typing") showTyping(notice.conversation_sid, notice.identity);
-    else refresh();
+    else if (notice && notice.type === "flex.message") {
+      if (page === "agent" && typeof notice.conversation_sid === "string") take(notice.conversation_sid, notice.message);
+    } else refresh();
   };
   socket.onclose = () => { live.textContent = "reconnecting…"; setTimeout(connect, 2000); };
 }
