@@ -175,10 +175,11 @@ def _worker_account(worker_sid: str) -> int | None:
 
         if len(_worker_accounts) >= WORKER_CACHE:
             _worker_accounts.clear()
-        found = Worker.objects.filter(sid=worker_sid).values_list("workspace__account_id", flat=True).first()
-        if found is None:
-            return None  # no such worker (not remembered: nothing is sent to it)
-        _worker_accounts[worker_sid] = found
+        # No such worker is remembered too (None: nothing is sent to it), so a participant naming
+        # one costs no query per message; worker SIDs are random, never reused for another.
+        _worker_accounts[worker_sid] = (
+            Worker.objects.filter(sid=worker_sid).values_list("workspace__account_id", flat=True).first()
+        )
     return _worker_accounts[worker_sid]
 
 
