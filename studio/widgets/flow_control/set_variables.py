@@ -64,7 +64,9 @@ class SetVariables(Widget):
                     values[key] = value
             else:
                 values[key] = typed_value(value)
-        return Outcome(event="next", variables=values, warnings=warnings)
+        # flow.variables.<key>, and the same pairs as widgets.<name>.<key> (spec §2.3 Set
+        # Variables, [AI-SKILL]; a flow that reads either finds the value).
+        return Outcome(event="next", outputs=dict(values), variables=values, warnings=warnings)
 
 
 _INT = re.compile(r"^-?(0|[1-9]\d{0,15})$")
