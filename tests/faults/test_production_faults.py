@@ -4,8 +4,10 @@ with its steps, no execution runs twice, no reply is sent twice, no timeout is l
 still reach agents: an SMS to Flex's Messaging Flow (Send to Flex) becomes a task offered to the
 available agent, whose console API shows it and accepts it (tests/faults/agents.py).
 
-The stack takes a minute to set up, so these run with `make faults` (FAULTS_FULL=1); the bounded
-form in `make test` is the embedded one (tests/faults/test_embedded_faults.py)."""
+The stack takes a minute to set up, so most of these run with `make faults` (FAULTS_FULL=1). The
+bounded form in `make test` runs one of them on the production topology, the Celery worker
+SIGKILLed mid-batch (about a minute: the stack's start and the fault), beside the embedded ones
+(tests/faults/test_embedded_faults.py)."""
 
 from __future__ import annotations
 
@@ -72,7 +74,6 @@ def check(
     return figures
 
 
-@full_only()
 def test_a_celery_worker_killed_mid_batch_loses_and_doubles_nothing(
     stack: Stack, customer: Account, query: Any, agent: Agent
 ) -> None:
