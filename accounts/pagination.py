@@ -86,7 +86,9 @@ def paginate(
     has_more = len(rows) > page_size
     rows = rows[:page_size]
 
-    origin = (base_url or settings.PUBLIC_BASE_URL).rstrip("/")
+    # A request that came with a product prefix (/conversations/v1/…, conversations.product) is
+    # given page URLs with it, so that a client's next page goes to the same product.
+    origin = (base_url or settings.PUBLIC_BASE_URL).rstrip("/") + str(getattr(request, "product_prefix", ""))
     extra = {k: v for k, v in (extra_params or {}).items() if v not in (None, "")}
 
     def url_for(page_no: int, page_token: str | None = None) -> str:

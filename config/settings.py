@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # The database down in any middleware below answers the 503 views answer (debug mode too).
     "accounts.outage.DatabaseOutageMiddleware",
     "accounts.input_guards.NulGuardMiddleware",  # NUL in a path, query or form: 400 (PostgreSQL refuses it)
+    # /conversations/v1/… and /serverless/v1/… (or such a host): which product shares /v1/Services.
+    "conversations.product.ProductPrefixMiddleware",
     # Requests to {environment}.{SERVERLESS_FUNCTIONS_DOMAIN} are the functions gateway's.
     "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

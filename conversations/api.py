@@ -508,7 +508,11 @@ class ServiceDetail(ConversationsView):
         return Response(status=204)
 
 
-class ServiceCreate(ConversationsView):
+class ServiceList(ConversationsView):
+    def get(self, request: Request) -> Response:
+        qs = ConversationService.objects.select_related("account").filter(account=account_of(request))
+        return page(request, qs, "services", service_json, "/Services")
+
     def post(self, request: Request) -> Response:
         name = required(request, "FriendlyName")
         if len(name) > 256:

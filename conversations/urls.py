@@ -5,8 +5,10 @@ sub-resources do not collide (``…/Conversations`` vs ``…/Functions``, ``…/
 and for the service itself ``config/urls.py`` dispatches by SID prefix with
 ``service_routes``: ``IS…`` is a conversation service, anything else Serverless's ``ZS…``. A
 ``POST /v1/Services`` without ``UniqueName`` (which Serverless requires and Conversations does
-not take) creates a conversation service; ``GET /v1/Services`` lists Serverless's; the
-account's default conversation service is named by ``GET /v1/Configuration``.
+not take) creates a conversation service; ``GET /v1/Services`` lists Serverless's unless the
+client says it means Conversations (``conversations.product``: a ``/conversations`` path prefix
+or a ``conversations.`` host), and then lists the conversation services. The account's default
+conversation service is named by ``GET /v1/Configuration``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
 from conversations import addresses, api, configuration, identities, lookups, media
+from conversations.product import product_of
 
 Views = dict[str, type[api.ConversationsView]]
 
@@ -130,18 +133,24 @@ View = Callable[..., HttpResponse]
 def service_routes(other_list: View, other_detail: View) -> list[URLPattern]:
     """``/v1/Services`` and ``/v1/Services/{sid}`` shared with another API (Serverless)."""
     mine_detail = api.ServiceDetail.as_view()
-    mine_create = api.ServiceCreate.as_view()
+    mine_list = api.ServiceList.as_view()
 
     @csrf_exempt
     def detail(request: HttpRequest, sid: str) -> Any:
-        if sid.startswith("IS"):
+        said = product_of(request)
+        if said == "conversations" or (not said and sid.startswith("IS")):
             return mine_detail(request, sid=sid)
         return other_detail(request, sid=sid)
 
     @csrf_exempt
     def listing(request: HttpRequest) -> Any:
+        said = product_of(request)
+        if said == "conversations":
+            return mine_list(request)
+        if said == "serverless":
+            return other_list(request)
         if request.method == "POST" and "UniqueName" not in request.POST and "FriendlyName" in request.POST:
-            return mine_create(request)
+            return mine_list(request)
         return other_list(request)
 
     return [

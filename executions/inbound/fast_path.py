@@ -72,6 +72,9 @@ EXPECTED_MIDDLEWARE = [
     "accounts.outage.DatabaseOutageMiddleware",  # changes only a 500 given for the database down
     # A NUL anywhere answers 400: this path leaves any request holding one to Django (parse).
     "accounts.input_guards.NulGuardMiddleware",
+    # Only marks which product shares /v1/Services (a /conversations or /serverless prefix is
+    # not this path's, and a product host changes nothing on it).
+    "conversations.product.ProductPrefixMiddleware",
     # Hosts under the functions domain are Functions' (_host_allowed leaves them to Django).
     "serverless.serving.FunctionsHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
