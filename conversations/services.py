@@ -68,7 +68,7 @@ from django.utils import timezone
 from accounts.errors import TwilioAPIError, not_found
 from accounts.input_guards import parse_json
 from accounts.models import Account
-from conversations import defaults, effects
+from conversations import defaults, effects, hooks
 from conversations.models import (
     Conversation,
     ConversationMessage,
@@ -417,14 +417,44 @@ def add_message(
     participant: Participant | None = None,
     source: str = "API",
     client_id: str = "",
+    webhooks: bool = True,
+    dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ConversationMessage:
+    """``webhooks``: the service's pre/post-action hooks fire (``conversations.hooks``; the
+    pre-action one before the transaction, and it may change Body, Author, Attributes);
+    ``dates``: a DateCreated and DateUpdated to keep (an imported history)."""
+    _check_message(author, body, media, attributes)
+    if webhooks:
+        changed = hooks.before_message_add(conversation, author, body, attributes, media, source)
+        if changed:
+            body = changed.get("Body", body)
+            author = changed.get("Author", author)
+            attributes = changed.get("Attributes", attributes)
+            _check_message(author, body, media, attributes)
+    with transaction.atomic():
+        message = _add_message(
+            conversation, author, body, media, attributes, participant, source, client_id, dates
+        )
+        if webhooks:
+            hooks.message_added(message, source)
+        return message
+
+
+def _check_message(author: str, body: str, media: list[dict[str, Any]] | None, attributes: str) -> None:
     _check_text("Body", body, MAX_BODY)
     _check_text("Author", author, MAX_NAME)
     check_attributes(attributes)
     if not body and not media:
         raise TwilioAPIError(400, 50500, "A message needs a Body or Media")
-    with transaction.atomic():
-        return _add_message(conversation, author, body, media, attributes, participant, source, client_id)
+
+
+def redate(row: Any, created: datetime | None, updated: datetime | None) -> None:
+    """A row's DateCreated/DateUpdated as given (Twilio accepts them, to import a history): one
+    UPDATE, as ``auto_now`` fields ignore assigned values on save. DateUpdated defaults to
+    DateCreated."""
+    row.date_created = created or row.date_created
+    row.date_updated = updated or created or row.date_updated
+    type(row).objects.filter(pk=row.pk).update(date_created=row.date_created, date_updated=row.date_updated)
 
 
 def _add_message(
@@ -436,6 +466,7 @@ def _add_message(
     participant: Participant | None,
     source: str,
     client_id: str,
+    dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ConversationMessage:
     now = timezone.now()
     locked = _take_index(conversation, now) or _take_index_slowly(conversation, now)
@@ -464,6 +495,8 @@ def _add_message(
         participant_sid=participant.sid if participant else "",
         client_id=client_id,
     )
+    if dates[0] or dates[1]:
+        redate(message, *dates)
     effects.message_added(message, participant, source, roster)
     return message
 
