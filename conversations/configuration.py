@@ -37,7 +37,7 @@ FILTERS = {"onMessageAdd", "onMessageUpdate", "onMessageRemove", "onConversation
            "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationAdded",
            "onConversationUpdated", "onConversationRemoved", "onConversationStateUpdated", "onParticipantAdded",
            "onParticipantUpdated", "onParticipantRemoved", "onDeliveryUpdated", "onUserAdded",
-           "onUserUpdated"}  # fmt: skip
+           "onUserUpdate", "onUserUpdated"}  # fmt: skip
 
 
 def _bool(request: Request, name: str) -> bool | None:

@@ -64,6 +64,11 @@ MODIFIABLE: dict[str, dict[str, str]] = {
     "onConversationUpdate": _CONVERSATION,
     "onParticipantAdd": _PARTICIPANT,
     "onParticipantUpdate": _PARTICIPANT,
+    "onUserUpdate": {
+        "friendlyName": "FriendlyName",
+        "friendly_name": "FriendlyName",
+        "attributes": "Attributes",
+    },
 }
 
 

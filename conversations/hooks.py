@@ -202,3 +202,32 @@ def before_participant_remove(p: Any) -> None:
 
 def participant_removed(fields: dict[str, str], service: Any) -> None:
     events.post(service, "onParticipantRemoved", {**fields, "DateRemoved": stamp(timezone.now())})
+
+
+# -- users --------------------------------------------------------------------------------------
+
+
+def user_fields(u: Any) -> dict[str, str]:
+    return {
+        "AccountSid": u.service.account.sid,
+        "ChatServiceSid": u.service.sid,
+        "UserSid": u.sid,
+        "Identity": u.identity,
+        "FriendlyName": u.friendly_name or "",
+        "Attributes": u.attributes,
+        "RoleSid": u.role.sid if u.role_id else "",
+        "DateCreated": stamp(u.date_created),
+        "DateUpdated": stamp(u.date_updated),
+    }
+
+
+def user_added(u: Any) -> None:
+    events.post(u.service, "onUserAdded", user_fields(u))
+
+
+def before_user_update(u: Any, changes: dict[str, str]) -> dict[str, str]:
+    return events.pre(u.service, "onUserUpdate", {**user_fields(u), **changes})
+
+
+def user_updated(u: Any) -> None:
+    events.post(u.service, "onUserUpdated", user_fields(u))

@@ -254,14 +254,16 @@ def update_conversation(conversation: Conversation, **fields: Any) -> Conversati
     return conversation
 
 
-def set_state(conversation: Conversation, state: str, *, save: bool = True) -> Conversation:
+def set_state(conversation: Conversation, state: str, *, save: bool = True, reason: str = "") -> Conversation:
+    """``reason`` (``TIMER``, ``EVENT``): the change is told to the post-action hook as
+    ``onConversationStateUpdated`` (a REST update tells it itself, when its header asks)."""
     if state not in Conversation.State.values:
         raise TwilioAPIError(400, 20001, "Invalid parameter State: active, inactive or closed")
     if conversation.state == Conversation.State.CLOSED and state != Conversation.State.CLOSED:
         raise TwilioAPIError(400, 50300, "A closed conversation cannot be reopened")
     if state == conversation.state:
         return conversation
-    conversation.state = state
+    before, conversation.state = conversation.state, state
     if state == Conversation.State.CLOSED:
         conversation.date_inactive = conversation.date_closed = None
     elif state == Conversation.State.INACTIVE:
@@ -269,18 +271,20 @@ def set_state(conversation: Conversation, state: str, *, save: bool = True) -> C
     if save:
         conversation.save(update_fields=["state", "date_inactive", "date_closed", "date_updated"])
     effects.state_changed(conversation.sid, state)
+    if reason:
+        hooks.state_updated(conversation, before, state, reason)
     return conversation
 
 
 def close_conversation(conversation: Conversation) -> Conversation:
-    return set_state(conversation, Conversation.State.CLOSED)
+    return set_state(conversation, Conversation.State.CLOSED, reason="EVENT")
 
 
 def _apply_due(conversation: Conversation, now: datetime) -> None:
     if conversation.date_closed and conversation.date_closed <= now:
-        set_state(conversation, Conversation.State.CLOSED)
+        set_state(conversation, Conversation.State.CLOSED, reason="TIMER")
     elif conversation.date_inactive and conversation.date_inactive <= now:
-        set_state(conversation, Conversation.State.INACTIVE)
+        set_state(conversation, Conversation.State.INACTIVE, reason="TIMER")
 
 
 def sweep_timers(now: datetime | None = None) -> int:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -271,3 +273,39 @@ def _moderate(request: Recorded) -> tuple[int, dict[str, str], str]:
         changed = {"friendlyName": "Reviewed: " + form["FriendlyName"]}
         return 200, {"Content-Type": "application/json"}, json.dumps(changed)
     return 200, {}, ""
+
+
+def test_users_added_and_updated_are_told_and_a_pre_hook_can_rename(client: Client, peer: Stub) -> None:
+    peer.route("/pre", body={"friendlyName": "Ann (checked)"})
+    service_hooks(client).update(
+        pre_webhook_url=peer.url("/pre"),
+        post_webhook_url=peer.url("/post"),
+        filters=["onUserAdded", "onUserUpdate", "onUserUpdated"],
+    )
+    user = client.conversations.v1.users.create(identity="ann", x_twilio_webhook_enabled=ON)
+    renamed = client.conversations.v1.users(user.sid).update(friendly_name="Ann", x_twilio_webhook_enabled=ON)
+    assert renamed.friendly_name == "Ann (checked)"
+    (asked,) = wait_for(peer, "/pre", 1)
+    assert (asked.form["EventType"], asked.form["FriendlyName"], asked.form["UserSid"]) == (
+        "onUserUpdate",
+        "Ann",
+        user.sid,
+    )
+    heard = {r.form["EventType"]: r.form for r in wait_for(peer, "/post", 2)}
+    assert heard["onUserAdded"]["Identity"] == "ann"
+    assert heard["onUserUpdated"]["FriendlyName"] == "Ann (checked)"
+
+
+def test_a_timer_and_a_close_tell_the_state_change_with_their_reason(
+    client: Client, alice: Any, peer: Stub
+) -> None:
+    service_hooks(client).update(post_webhook_url=peer.url("/post"), filters=["onConversationStateUpdated"])
+    timed = services.create_conversation(alice, timers_inactive=60)
+    Conversation.objects.filter(pk=timed.pk).update(date_inactive=timezone.now() - timedelta(seconds=1))
+    assert services.sweep_timers() == 1
+    closed = services.create_conversation(alice)
+    services.close_conversation(closed)
+    heard = {r.form["ConversationSid"]: r.form for r in wait_for(peer, "/post", 2)}
+    assert (heard[timed.sid]["StateTo"], heard[timed.sid]["Reason"]) == ("inactive", "TIMER")
+    assert (heard[closed.sid]["StateFrom"], heard[closed.sid]["StateTo"]) == ("active", "closed")
+    assert heard[closed.sid]["Reason"] == "EVENT"
