@@ -181,6 +181,7 @@ class ConversationList(ConversationsView):
                 state=fields["State"],
                 timers_inactive=duration_param(request, "Timers.Inactive"),
                 timers_closed=duration_param(request, "Timers.Closed"),
+                webhooks=False,  # told below, once dated, when the header asks
             )
             if any(dates):
                 services.redate(conversation, *dates)
@@ -272,6 +273,7 @@ class ParticipantList(ConversationsView):
                 proxy_address=param(request, "MessagingBinding.ProxyAddress") or "",
                 attributes=attributes,
                 role_sid=param(request, "RoleSid"),
+                webhooks=False,  # told below, once dated, when the header asks
             )
             if any(dates):
                 services.redate(participant, *dates)

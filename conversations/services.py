@@ -186,7 +186,10 @@ def create_conversation(
     state: str = "active",
     timers_inactive: int | None = None,
     timers_closed: int | None = None,
+    webhooks: bool = True,
 ) -> Conversation:
+    """``webhooks``: ``onConversationAdded`` goes to the post-action hook (the REST view passes
+    False and tells it itself, as its header asks)."""
     _check_text("FriendlyName", friendly_name, MAX_NAME)
     _check_text("UniqueName", unique_name, MAX_NAME)
     check_attributes(attributes)
@@ -213,6 +216,8 @@ def create_conversation(
         raise TwilioAPIError(
             409, 50353, f"Conversation with unique name {unique_name} already exists"
         ) from None
+    if webhooks:
+        hooks.conversation_added(conversation)
     return conversation
 
 
@@ -314,7 +319,9 @@ def add_participant(
     proxy_address: str = "",
     attributes: str = "{}",
     role_sid: str | None = None,
+    webhooks: bool = True,
 ) -> Participant:
+    """``webhooks``: ``onParticipantAdded`` goes to the post-action hook (as for conversations)."""
     if not identity and not address:
         raise TwilioAPIError(400, 50101, "A participant needs an Identity or a MessagingBinding.Address")
     if identity and address:
@@ -354,6 +361,8 @@ def add_participant(
         raise TwilioAPIError(
             409, 50433, f"Participant {identity} already exists in the conversation"
         ) from None
+    if webhooks:
+        hooks.participant_added(participant)
     return participant
 
 

@@ -309,3 +309,23 @@ def test_a_timer_and_a_close_tell_the_state_change_with_their_reason(
     assert (heard[timed.sid]["StateTo"], heard[timed.sid]["Reason"]) == ("inactive", "TIMER")
     assert (heard[closed.sid]["StateFrom"], heard[closed.sid]["StateTo"]) == ("active", "closed")
     assert heard[closed.sid]["Reason"] == "EVENT"
+
+
+def test_an_inbound_sms_opening_a_conversation_tells_each_step(
+    client: Client, alice: Any, peer: Stub
+) -> None:
+    from conversations.addresses import receive_sms
+    from conversations.models import AddressConfiguration
+
+    service_hooks(client).update(
+        post_webhook_url=peer.url("/post"),
+        filters=["onConversationAdded", "onParticipantAdded", "onMessageAdded"],
+    )
+    AddressConfiguration.objects.create(account=alice, address="+15550009999")
+    conv = receive_sms(alice, {"From": "+15551230001", "To": "+15550009999", "Body": "hello"})
+    assert conv is not None
+    heard = {r.form["EventType"]: r.form for r in wait_for(peer, "/post", 3)}
+    assert sorted(heard) == ["onConversationAdded", "onMessageAdded", "onParticipantAdded"]
+    assert {f["ConversationSid"] for f in heard.values()} == {conv.sid}
+    assert heard["onParticipantAdded"]["MessagingBinding.Address"] == "+15551230001"
+    assert (heard["onMessageAdded"]["Source"], heard["onMessageAdded"]["Body"]) == ("SMS", "hello")
