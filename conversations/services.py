@@ -437,7 +437,9 @@ def add_message(
     pre-action one before the transaction, and it may change Body, Author, Attributes);
     ``dates``: a DateCreated and DateUpdated to keep (an imported history)."""
     _check_message(author, body, media, attributes)
-    if webhooks:
+    # A flow's own message (source Studio) is not put to the pre-action hook: the engine posts
+    # it inside its step's transaction, which must not wait on a peer; it is told afterwards.
+    if webhooks and source != "Studio":
         changed = hooks.before_message_add(conversation, author, body, attributes, media, source)
         if changed:
             body = changed.get("Body", body)
