@@ -329,3 +329,23 @@ def test_an_inbound_sms_opening_a_conversation_tells_each_step(
     assert {f["ConversationSid"] for f in heard.values()} == {conv.sid}
     assert heard["onParticipantAdded"]["MessagingBinding.Address"] == "+15551230001"
     assert (heard["onMessageAdded"]["Source"], heard["onMessageAdded"]["Body"]) == ("SMS", "hello")
+
+
+def test_a_flows_own_message_is_not_put_to_the_pre_hook_but_is_told(
+    client: Client, alice: Any, peer: Stub
+) -> None:
+    peer.route("/pre", status=403, body="")
+    service_hooks(client).update(
+        pre_webhook_url=peer.url("/pre"),
+        post_webhook_url=peer.url("/post"),
+        filters=["onMessageAdd", "onMessageAdded"],
+    )
+    conversation = services.create_conversation(alice)
+    message = services.add_message(conversation, body="Welcome!", source="Studio")
+    (told,) = wait_for(peer, "/post", 1)
+    assert (told.form["MessageSid"], told.form["Author"], told.form["Source"]) == (
+        message.sid,
+        "system",
+        "Studio",
+    )
+    assert wait_for(peer, "/pre", 1, seconds=0.1) == []
