@@ -6,9 +6,10 @@
   ``…Remove``): called synchronously before the action, outside any transaction this module
   opens, with Twilio's documented maximum of 5 seconds. A 2xx answer lets the action go on; a
   2xx JSON object may change the fields Twilio lets a pre-action hook change (``MODIFIABLE``).
-  Any other answer rejects the action (``rejected()``, HTTP 403). Twilio publishes an action
-  only once its pre-action hook has answered: a hook that times out, is unreachable or is
-  refused by the address policy gives no answer, so the action is rejected too (fail closed).
+  Any other answer rejects the action (``rejected()``, HTTP 403). A hook that gives no answer
+  within the 5 seconds lets the action go on unmodified, as Twilio documents for a timed-out
+  pre-action webhook (fail open); so does one that is unreachable or that the address policy
+  refuses (no request is sent to it), logged as a warning.
 - **Post-action** (``onMessageAdded`` …): registered with ``transaction.on_commit`` and sent
   from a small thread pool, never inside a transaction nor in the request's critical path.
   One attempt (``RetryCount`` 0); a failure is logged, the action stays.
@@ -167,9 +168,9 @@ def pre(service: Any, event: str, params: dict[str, str]) -> dict[str, str]:
     form = {"EventType": event, "RetryCount": "0", **params}
     try:
         answer = signed_request(where.url, where.method, form, where.token, PRE_TIMEOUT_SECONDS)
-    except http_client.HttpError as exc:  # no answer: the action is not published
+    except http_client.HttpError as exc:  # no answer: Twilio goes on with the action unmodified
         log.warning("pre-action webhook %s for %s gave no answer: %s", where.url, event, exc)
-        raise rejected(event) from None
+        return {}
     if not 200 <= answer.status_code < 300:
         raise rejected(event)
     return _changes(event, answer)
