@@ -9,6 +9,7 @@ account, so another account's SID answers 404 (20404) exactly like an unknown on
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -23,14 +24,13 @@ from accounts.auth import request_account as account_of
 from accounts.errors import TwilioAPIError, invalid_parameter, missing_parameter, not_found
 from accounts.input_guards import datetime_value
 from accounts.pagination import paginate
-from conversations import services
+from conversations import events, hooks, services
 from conversations.effects import delivery_statuses
 from conversations.media_rows import attach, attached
 from conversations.models import (
     Conversation,
     ConversationMessage,
     ConversationService,
-    ConversationWebhook,
     Participant,
 )
 from conversations.serializers import (
@@ -38,9 +38,7 @@ from conversations.serializers import (
     message_json,
     participant_json,
     service_json,
-    webhook_json,
 )
-from studio.models import Flow
 
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 MAX_MEDIA = 10
@@ -64,6 +62,15 @@ def required(request: Request, name: str) -> str:
     if value is None:
         raise missing_parameter(name)
     return value
+
+
+def dates_param(request: Request) -> tuple[datetime | None, datetime | None]:
+    """DateCreated and DateUpdated (ISO 8601), kept on create as Twilio keeps them (imports)."""
+    created, updated = param(request, "DateCreated"), param(request, "DateUpdated")
+    return (
+        datetime_value(created, "DateCreated") if created is not None else None,
+        datetime_value(updated, "DateUpdated") if updated is not None else None,
+    )
 
 
 def duration_param(request: Request, name: str) -> int | None:
@@ -151,19 +158,35 @@ class ConversationList(ConversationsView):
         return page(request, qs, "conversations", lambda c: conversation_json(c, scoped), path)
 
     def post(self, request: Request, service_sid: str | None = None) -> Response:
-        service = self.service(request, service_sid)
+        account, service = account_of(request), self.service(request, service_sid)
+        dates, hooked = dates_param(request), events.enabled_by(request)
+        fields = {
+            "FriendlyName": param(request, "FriendlyName") or "",
+            "UniqueName": param(request, "UniqueName") or "",
+            "Attributes": param(request, "Attributes") or "{}",
+            "MessagingServiceSid": param(request, "MessagingServiceSid") or "",
+            "State": param(request, "State") or "active",
+        }
+        if hooked:
+            chosen = service or services.default_service(account)
+            fields.update(hooks.before_conversation_add(account, chosen, fields))
         with transaction.atomic():
             conversation = services.create_conversation(
-                account_of(request),
+                account,
                 service=service,
-                friendly_name=param(request, "FriendlyName") or "",
-                unique_name=param(request, "UniqueName"),
-                attributes=param(request, "Attributes") or "{}",
-                messaging_service_sid=param(request, "MessagingServiceSid") or "",
-                state=param(request, "State") or "active",
+                friendly_name=fields["FriendlyName"],
+                unique_name=fields["UniqueName"] or None,
+                attributes=fields["Attributes"],
+                messaging_service_sid=fields["MessagingServiceSid"],
+                state=fields["State"],
                 timers_inactive=duration_param(request, "Timers.Inactive"),
                 timers_closed=duration_param(request, "Timers.Closed"),
+                webhooks=False,  # told below, once dated, when the header asks
             )
+            if any(dates):
+                services.redate(conversation, *dates)
+            if hooked:
+                hooks.conversation_added(conversation)
         return Response(conversation_json(conversation, service is not None), status=201)
 
 
@@ -174,22 +197,45 @@ class ConversationDetail(ConversationsView):
         )
 
     def post(self, request: Request, sid: str, service_sid: str | None = None) -> Response:
+        dates, hooked = dates_param(request), events.enabled_by(request)
+        names = ("FriendlyName", "UniqueName", "Attributes", "MessagingServiceSid", "State")
+        given = {name: param(request, name) for name in names}
+        changes = {k: v for k, v in given.items() if v is not None}
+        if hooked:
+            changes.update(
+                hooks.before_conversation_update(self.conversation(request, sid, service_sid), changes)
+            )
         with transaction.atomic():
             conversation = self.conversation(request, sid, service_sid)
+            before = conversation.state
             services.update_conversation(
                 conversation,
-                friendly_name=param(request, "FriendlyName"),
-                unique_name=param(request, "UniqueName"),
-                attributes=param(request, "Attributes"),
-                messaging_service_sid=param(request, "MessagingServiceSid"),
-                state=param(request, "State"),
+                friendly_name=changes.get("FriendlyName"),
+                unique_name=changes.get("UniqueName"),
+                attributes=changes.get("Attributes"),
+                messaging_service_sid=changes.get("MessagingServiceSid"),
+                state=changes.get("State"),
                 timers_inactive=duration_param(request, "Timers.Inactive"),
                 timers_closed=duration_param(request, "Timers.Closed"),
             )
+            if any(dates):
+                services.redate(conversation, *dates)
+            if hooked:
+                hooks.conversation_updated(conversation)
+                if conversation.state != before:
+                    hooks.state_updated(conversation, before, conversation.state, "API")
         return Response(conversation_json(conversation, service_sid is not None))
 
     def delete(self, request: Request, sid: str, service_sid: str | None = None) -> Response:
-        self.conversation(request, sid, service_sid).delete()
+        conversation = self.conversation(request, sid, service_sid)
+        hooked = events.enabled_by(request)
+        if hooked:
+            hooks.before_conversation_remove(conversation)
+        fields, service = hooks.conversation_fields(conversation), conversation.service
+        with transaction.atomic():
+            conversation.delete()
+            if hooked:
+                hooks.conversation_removed(fields, service)
         return Response(status=204)
 
 
@@ -208,15 +254,31 @@ class ParticipantList(ConversationsView):
 
     def post(self, request: Request, conversation_sid: str, service_sid: str | None = None) -> Response:
         conversation = self.conversation(request, conversation_sid, service_sid)
+        dates, hooked = dates_param(request), events.enabled_by(request)
+        attributes = param(request, "Attributes") or "{}"
+        if hooked:
+            fields = {
+                "Identity": param(request, "Identity") or "",
+                "MessagingBinding.Address": param(request, "MessagingBinding.Address") or "",
+                "MessagingBinding.ProxyAddress": param(request, "MessagingBinding.ProxyAddress") or "",
+                "RoleSid": param(request, "RoleSid") or "",
+                "Attributes": attributes,
+            }
+            attributes = hooks.before_participant_add(conversation, fields).get("Attributes", attributes)
         with transaction.atomic():
             participant = services.add_participant(
                 conversation,
                 identity=param(request, "Identity"),
                 address=param(request, "MessagingBinding.Address") or "",
                 proxy_address=param(request, "MessagingBinding.ProxyAddress") or "",
-                attributes=param(request, "Attributes") or "{}",
+                attributes=attributes,
                 role_sid=param(request, "RoleSid"),
+                webhooks=False,  # told below, once dated, when the header asks
             )
+            if any(dates):
+                services.redate(participant, *dates)
+            if hooked:
+                hooks.participant_added(participant)
         return Response(participant_json(participant, service_sid is not None), status=201)
 
 
@@ -237,7 +299,11 @@ class ParticipantDetail(ConversationsView):
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
         p = self.participant(request, conversation_sid, sid, service_sid)
+        dates, hooked = dates_param(request), events.enabled_by(request)
         attributes = param(request, "Attributes")
+        if hooked:
+            given = {"Attributes": attributes} if attributes is not None else {}
+            attributes = hooks.before_participant_update(p, given).get("Attributes", attributes)
         if attributes is not None:
             p.attributes = services.check_attributes(attributes)
         index = param(request, "LastReadMessageIndex")
@@ -251,13 +317,26 @@ class ParticipantDetail(ConversationsView):
         role = param(request, "RoleSid")
         if role is not None:
             p.role_sid = services.conversation_role(p.conversation.service, role)
-        p.save()
+        with transaction.atomic():
+            p.save()
+            if any(dates):
+                services.redate(p, *dates)
+            if hooked:
+                hooks.participant_updated(p)
         return Response(participant_json(p, service_sid is not None))
 
     def delete(
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
-        services.remove_participant(self.participant(request, conversation_sid, sid, service_sid))
+        p = self.participant(request, conversation_sid, sid, service_sid)
+        hooked = events.enabled_by(request)
+        if hooked:
+            hooks.before_participant_remove(p)
+        fields, service = hooks.participant_fields(p), p.conversation.service
+        with transaction.atomic():
+            services.remove_participant(p)
+            if hooked:
+                hooks.participant_removed(fields, service)
         return Response(status=204)
 
 
@@ -299,9 +378,7 @@ class MessageList(ConversationsView):
             media.append({"sid": None, "content_type": None, "filename": None, "size": None, "url": url})
         if len(media) > MAX_MEDIA:
             raise invalid_parameter("MediaSid", f"at most {MAX_MEDIA} media")
-        date = param(request, "DateCreated")
-        if date is not None:
-            datetime_value(date, "DateCreated")  # checked; the message is dated now
+        dates = dates_param(request)
         body = request.data.get("Body")
         if body is not None and not isinstance(body, str):
             raise invalid_parameter("Body", "text")
@@ -311,6 +388,8 @@ class MessageList(ConversationsView):
             body=body or "",
             media=media,
             attributes=param(request, "Attributes") or "{}",
+            webhooks=events.enabled_by(request),
+            dates=dates,
         )
         if media_sids:
             attached(conversation, message.sid, media_sids)
@@ -342,154 +421,44 @@ class MessageDetail(ConversationsView):
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
         m = self.message(request, conversation_sid, sid, service_sid)
-        author = param(request, "Author")
+        dates, hooked = dates_param(request), events.enabled_by(request)
+        given = {k: param(request, k) for k in ("Author", "Body", "Attributes")}
+        if hooked:
+            changes = {k: v for k, v in given.items() if v is not None}
+            given.update(hooks.before_message_update(m, changes))
+        author = given["Author"]
         if author is not None:
             if len(author) > services.MAX_NAME:
                 raise invalid_parameter("Author", f"at most {services.MAX_NAME} characters")
             m.author = author
-        body = param(request, "Body")
+        body = given["Body"]
         if body is not None:
             if len(body) > services.MAX_BODY:
                 raise invalid_parameter("Body", f"at most {services.MAX_BODY} characters")
             m.body = body
-        attributes = param(request, "Attributes")
+        attributes = given["Attributes"]
         if attributes is not None:
             m.attributes = services.check_attributes(attributes)
-        m.save()
+        with transaction.atomic():
+            m.save()
+            if any(dates):
+                services.redate(m, *dates)
+            if hooked:
+                hooks.message_updated(m)
         return Response(_message_out(m, service_sid is not None))
 
     def delete(
         self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
     ) -> Response:
-        self.message(request, conversation_sid, sid, service_sid).delete()
-        return Response(status=204)
-
-
-# -- webhooks ------------------------------------------------------------------------------
-
-FILTERS = {"onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onParticipantAdded", "onParticipantRemoved",
-           "onConversationUpdated", "onConversationRemoved", "onDeliveryUpdated"}  # fmt: skip
-MAX_STUDIO_WEBHOOKS = 1  # Twilio allows one Studio webhook per conversation
-MAX_WEBHOOKS = 5
-
-
-def webhook_from(request: Request, conversation: Conversation) -> ConversationWebhook:
-    target = required(request, "Target")
-    if target not in ConversationWebhook.Target.values:
-        raise invalid_parameter("Target", "webhook, trigger or studio")
-    filters = params_list(request, "Configuration.Filters")
-    unknown = sorted(set(filters) - FILTERS)
-    if unknown:
-        raise invalid_parameter("Configuration.Filters", f"unknown {', '.join(unknown)}")
-    hook = ConversationWebhook(
-        account=conversation.account, conversation=conversation, target=target, filters=filters
-    )
-    if target == ConversationWebhook.Target.STUDIO:
-        flow_sid = required(request, "Configuration.FlowSid")
-        if not re.fullmatch(r"FW[0-9a-f]{32}", flow_sid):
-            raise invalid_parameter("Configuration.FlowSid", "a Flow SID (FW…)")
-        if not Flow.objects.filter(account=conversation.account, sid=flow_sid).exists():
-            raise invalid_parameter("Configuration.FlowSid", f"no Flow {flow_sid} in this account")
-        hook.flow_sid = flow_sid
-        replay = param(request, "Configuration.ReplayAfter")
-        hook.replay_after = int(replay) if replay and replay.isdigit() and len(replay) < 9 else None
-    else:
-        url = required(request, "Configuration.Url")
-        if not url.startswith(("https://", "http://")) or len(url) > 2048:
-            raise invalid_parameter("Configuration.Url", "an http(s) URL")
-        hook.url = url
-        method = (param(request, "Configuration.Method") or "POST").upper()
-        if method not in ("GET", "POST"):
-            raise invalid_parameter("Configuration.Method", "GET or POST")
-        hook.method = method
-        hook.triggers = params_list(request, "Configuration.Triggers")
-    return hook
-
-
-class WebhookList(ConversationsView):
-    def get(self, request: Request, conversation_sid: str, service_sid: str | None = None) -> Response:
-        conversation = self.conversation(request, conversation_sid, service_sid)
-        qs = ConversationWebhook.objects.select_related(
-            "conversation__account", "conversation__service"
-        ).filter(conversation=conversation)
-        scoped = service_sid is not None
-        path = self.prefix(conversation, scoped) + "/Webhooks"
-        return page(request, qs, "webhooks", lambda w: webhook_json(w, scoped), path)
-
-    def post(self, request: Request, conversation_sid: str, service_sid: str | None = None) -> Response:
-        conversation = self.conversation(request, conversation_sid, service_sid)
-        hook = webhook_from(request, conversation)
-        existing = ConversationWebhook.objects.filter(conversation=conversation)
-        if existing.count() >= MAX_WEBHOOKS:
-            raise TwilioAPIError(400, 50100, f"A conversation has at most {MAX_WEBHOOKS} webhooks")
-        if hook.target == "studio" and existing.filter(target="studio").count() >= MAX_STUDIO_WEBHOOKS:
-            raise TwilioAPIError(400, 50100, "The conversation already has a studio webhook")
-        hook.save()
-        return Response(webhook_json(hook, service_sid is not None), status=201)
-
-
-class WebhookDetail(ConversationsView):
-    def webhook(
-        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None
-    ) -> ConversationWebhook:
-        conversation = self.conversation(request, conversation_sid, service_sid)
-        hook = (
-            ConversationWebhook.objects.select_related("conversation__account", "conversation__service")
-            .filter(conversation=conversation, sid=sid)
-            .first()
-        )
-        if hook is None:
-            raise not_found(
-                f"The requested resource /Conversations/{conversation.sid}/Webhooks/{sid} was not found"
-            )
-        return hook
-
-    def get(
-        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
-    ) -> Response:
-        return Response(
-            webhook_json(self.webhook(request, conversation_sid, sid, service_sid), service_sid is not None)
-        )
-
-    def post(
-        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
-    ) -> Response:
-        """Twilio's update: the configuration's Url, Method, Filters, Triggers or FlowSid (the
-        target stays what it was)."""
-        hook = self.webhook(request, conversation_sid, sid, service_sid)
-        filters = params_list(request, "Configuration.Filters")
-        if filters:
-            unknown = sorted(set(filters) - FILTERS)
-            if unknown:
-                raise invalid_parameter("Configuration.Filters", f"unknown {', '.join(unknown)}")
-            hook.filters = filters
-        if hook.target == ConversationWebhook.Target.STUDIO:
-            flow_sid = param(request, "Configuration.FlowSid")
-            if flow_sid is not None:
-                if not Flow.objects.filter(account=hook.account_id, sid=flow_sid).exists():
-                    raise invalid_parameter("Configuration.FlowSid", f"no Flow {flow_sid} in this account")
-                hook.flow_sid = flow_sid
-        else:
-            url = param(request, "Configuration.Url")
-            if url is not None:
-                if not url.startswith(("https://", "http://")) or len(url) > 2048:
-                    raise invalid_parameter("Configuration.Url", "an http(s) URL")
-                hook.url = url
-            method = param(request, "Configuration.Method")
-            if method is not None:
-                if method.upper() not in ("GET", "POST"):
-                    raise invalid_parameter("Configuration.Method", "GET or POST")
-                hook.method = method.upper()
-            triggers = params_list(request, "Configuration.Triggers")
-            if triggers:
-                hook.triggers = triggers
-        hook.save()
-        return Response(webhook_json(hook, service_sid is not None))
-
-    def delete(
-        self, request: Request, conversation_sid: str, sid: str, service_sid: str | None = None
-    ) -> Response:
-        self.webhook(request, conversation_sid, sid, service_sid).delete()
+        m = self.message(request, conversation_sid, sid, service_sid)
+        hooked = events.enabled_by(request)
+        if hooked:
+            hooks.before_message_remove(m)
+        fields, service = hooks.message_fields(m), m.conversation.service
+        with transaction.atomic():
+            m.delete()
+            if hooked:
+                hooks.message_removed(fields, service)
         return Response(status=204)
 
 

@@ -18,3 +18,11 @@ class ConversationsConfig(AppConfig):
         for model in (Participant, ConversationWebhook):
             post_save.connect(on_change, sender=model, dispatch_uid=f"roster-save-{model.__name__}")
             post_delete.connect(on_change, sender=model, dispatch_uid=f"roster-delete-{model.__name__}")
+
+        from accounts.models import Account
+        from conversations.events import forget
+        from conversations.models import ConversationsConfiguration, ConversationService
+
+        # The per-process cache of the event webhooks' settings (events.py).
+        for changed in (ConversationService, ConversationsConfiguration, Account):
+            post_save.connect(forget, sender=changed, dispatch_uid=f"event-hooks-{changed.__name__}")

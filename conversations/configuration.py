@@ -7,8 +7,8 @@
 - ``/v1/Credentials`` — push credentials, listed as Twilio's (their secrets are not kept).
 
 The webhook and notification settings are kept and answered as Twilio's; this server sends no
-push notification, and the pre/post-event webhooks are not called: only conversation-scoped
-webhooks (``/Conversations/{CH}/Webhooks``) and Address Configurations deliver events here.
+push notification. The pre/post-event webhooks set here are called by ``conversations.events``
+(a service's own settings first, else the account's).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ FILTERS = {"onMessageAdd", "onMessageUpdate", "onMessageRemove", "onConversation
            "onMessageAdded", "onMessageUpdated", "onMessageRemoved", "onConversationAdded",
            "onConversationUpdated", "onConversationRemoved", "onConversationStateUpdated", "onParticipantAdded",
            "onParticipantUpdated", "onParticipantRemoved", "onDeliveryUpdated", "onUserAdded",
-           "onUserUpdated"}  # fmt: skip
+           "onUserUpdate", "onUserUpdated"}  # fmt: skip
 
 
 def _bool(request: Request, name: str) -> bool | None:

@@ -24,9 +24,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import DatabaseError, transaction
 
-from accounts.signing import twilio_signature
-from conversations import media_rows
-from executions.backends import http_client
+from conversations import events, media_rows
 from executions.engine.ports import ports
 from executions.inbound import drain, intake
 from executions.messaging.providers import get_provider
@@ -190,15 +188,8 @@ def _kick() -> None:
 
 def _post(url: str, method: str, form: dict[str, str], token: str) -> None:
     """Signed as Twilio signs its webhooks (``X-Twilio-Signature`` with the account's token)."""
-    pairs = list(form.items())
     try:
-        if method.upper() == "GET":
-            target = http_client._with_params(url, pairs)
-            headers = {"X-Twilio-Signature": twilio_signature(token, target, [])}
-            http_client.request("GET", url, params=pairs, headers=headers)
-        else:
-            headers = {"X-Twilio-Signature": twilio_signature(token, url, pairs)}
-            http_client.request("POST", url, form=pairs, headers=headers)
+        events.signed_request(url, method, form, token)
     except Exception:  # Twilio logs a failed webhook and carries on; the message stays
         log.warning("conversation webhook %s failed", url, exc_info=True)
 

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from accounts.auth import request_account as account_of
 from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from accounts.pagination import paginate
-from conversations import defaults, services
+from conversations import defaults, events, hooks, services
 from conversations.api import ConversationsView, param, params_list, required
 from conversations.models import ConversationRole, ConversationService, ConversationUser
 from conversations.serializers import role_json, user_json
@@ -146,13 +146,15 @@ def _service_role(request: Request, service: ConversationService) -> Conversatio
     return role
 
 
-def _apply(request: Request, user: ConversationUser) -> None:
-    name = param(request, "FriendlyName")
+def _apply(request: Request, user: ConversationUser, changes: dict[str, str] | None = None) -> None:
+    """The request's fields, as a pre-action hook's answer (``changes``) left them."""
+    changes = changes or {}
+    name = changes.get("FriendlyName", param(request, "FriendlyName"))
     if name is not None:
         if len(name) > 256:
             raise invalid_parameter("FriendlyName", "at most 256 characters")
         user.friendly_name = name
-    attributes = param(request, "Attributes")
+    attributes = changes.get("Attributes", param(request, "Attributes"))
     if attributes is not None:
         user.attributes = services.check_attributes(attributes)
     role = _service_role(request, user.service)
@@ -179,6 +181,8 @@ class UserList(ServiceScoped):
             default = defaults.role_sid(service, "default_chat_service_role_sid")
             user.role = ConversationRole.objects.filter(sid=default).first() if default else None
         _insert(user, TwilioAPIError(409, 50201, f"User {identity} already exists"))
+        if events.enabled_by(request):
+            hooks.user_added(user)
         return Response(user_json(user, service_sid is not None), status=201)
 
 
@@ -188,8 +192,16 @@ class UserDetail(ServiceScoped):
 
     def post(self, request: Request, sid: str, service_sid: str | None = None) -> Response:
         user = _user(self.owner(request, service_sid), sid)
-        _apply(request, user)
-        user.save()
+        hooked = events.enabled_by(request)
+        changes: dict[str, str] = {}
+        if hooked:
+            given = {k: param(request, k) for k in ("FriendlyName", "Attributes")}
+            changes = hooks.before_user_update(user, {k: v for k, v in given.items() if v is not None})
+        _apply(request, user, changes)
+        with transaction.atomic():
+            user.save()
+            if hooked:
+                hooks.user_updated(user)
         return Response(user_json(user, service_sid is not None))
 
     def delete(self, request: Request, sid: str, service_sid: str | None = None) -> Response:

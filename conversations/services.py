@@ -68,7 +68,7 @@ from django.utils import timezone
 from accounts.errors import TwilioAPIError, not_found
 from accounts.input_guards import parse_json
 from accounts.models import Account
-from conversations import defaults, effects
+from conversations import defaults, effects, hooks
 from conversations.models import (
     Conversation,
     ConversationMessage,
@@ -186,7 +186,10 @@ def create_conversation(
     state: str = "active",
     timers_inactive: int | None = None,
     timers_closed: int | None = None,
+    webhooks: bool = True,
 ) -> Conversation:
+    """``webhooks``: ``onConversationAdded`` goes to the post-action hook (the REST view passes
+    False and tells it itself, as its header asks)."""
     _check_text("FriendlyName", friendly_name, MAX_NAME)
     _check_text("UniqueName", unique_name, MAX_NAME)
     check_attributes(attributes)
@@ -213,6 +216,8 @@ def create_conversation(
         raise TwilioAPIError(
             409, 50353, f"Conversation with unique name {unique_name} already exists"
         ) from None
+    if webhooks:
+        hooks.conversation_added(conversation)
     return conversation
 
 
@@ -254,14 +259,16 @@ def update_conversation(conversation: Conversation, **fields: Any) -> Conversati
     return conversation
 
 
-def set_state(conversation: Conversation, state: str, *, save: bool = True) -> Conversation:
+def set_state(conversation: Conversation, state: str, *, save: bool = True, reason: str = "") -> Conversation:
+    """``reason`` (``TIMER``, ``EVENT``): the change is told to the post-action hook as
+    ``onConversationStateUpdated`` (a REST update tells it itself, when its header asks)."""
     if state not in Conversation.State.values:
         raise TwilioAPIError(400, 20001, "Invalid parameter State: active, inactive or closed")
     if conversation.state == Conversation.State.CLOSED and state != Conversation.State.CLOSED:
         raise TwilioAPIError(400, 50300, "A closed conversation cannot be reopened")
     if state == conversation.state:
         return conversation
-    conversation.state = state
+    before, conversation.state = conversation.state, state
     if state == Conversation.State.CLOSED:
         conversation.date_inactive = conversation.date_closed = None
     elif state == Conversation.State.INACTIVE:
@@ -269,18 +276,20 @@ def set_state(conversation: Conversation, state: str, *, save: bool = True) -> C
     if save:
         conversation.save(update_fields=["state", "date_inactive", "date_closed", "date_updated"])
     effects.state_changed(conversation.sid, state)
+    if reason:
+        hooks.state_updated(conversation, before, state, reason)
     return conversation
 
 
 def close_conversation(conversation: Conversation) -> Conversation:
-    return set_state(conversation, Conversation.State.CLOSED)
+    return set_state(conversation, Conversation.State.CLOSED, reason="EVENT")
 
 
 def _apply_due(conversation: Conversation, now: datetime) -> None:
     if conversation.date_closed and conversation.date_closed <= now:
-        set_state(conversation, Conversation.State.CLOSED)
+        set_state(conversation, Conversation.State.CLOSED, reason="TIMER")
     elif conversation.date_inactive and conversation.date_inactive <= now:
-        set_state(conversation, Conversation.State.INACTIVE)
+        set_state(conversation, Conversation.State.INACTIVE, reason="TIMER")
 
 
 def sweep_timers(now: datetime | None = None) -> int:
@@ -310,7 +319,9 @@ def add_participant(
     proxy_address: str = "",
     attributes: str = "{}",
     role_sid: str | None = None,
+    webhooks: bool = True,
 ) -> Participant:
+    """``webhooks``: ``onParticipantAdded`` goes to the post-action hook (as for conversations)."""
     if not identity and not address:
         raise TwilioAPIError(400, 50101, "A participant needs an Identity or a MessagingBinding.Address")
     if identity and address:
@@ -350,6 +361,8 @@ def add_participant(
         raise TwilioAPIError(
             409, 50433, f"Participant {identity} already exists in the conversation"
         ) from None
+    if webhooks:
+        hooks.participant_added(participant)
     return participant
 
 
@@ -417,14 +430,46 @@ def add_message(
     participant: Participant | None = None,
     source: str = "API",
     client_id: str = "",
+    webhooks: bool = True,
+    dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ConversationMessage:
+    """``webhooks``: the service's pre/post-action hooks fire (``conversations.hooks``; the
+    pre-action one before the transaction, and it may change Body, Author, Attributes);
+    ``dates``: a DateCreated and DateUpdated to keep (an imported history)."""
+    _check_message(author, body, media, attributes)
+    # A flow's own message (source Studio) is not put to the pre-action hook: the engine posts
+    # it inside its step's transaction, which must not wait on a peer; it is told afterwards.
+    if webhooks and source != "Studio":
+        changed = hooks.before_message_add(conversation, author, body, attributes, media, source)
+        if changed:
+            body = changed.get("Body", body)
+            author = changed.get("Author", author)
+            attributes = changed.get("Attributes", attributes)
+            _check_message(author, body, media, attributes)
+    with transaction.atomic():
+        message = _add_message(
+            conversation, author, body, media, attributes, participant, source, client_id, dates
+        )
+        if webhooks:
+            hooks.message_added(message, source)
+        return message
+
+
+def _check_message(author: str, body: str, media: list[dict[str, Any]] | None, attributes: str) -> None:
     _check_text("Body", body, MAX_BODY)
     _check_text("Author", author, MAX_NAME)
     check_attributes(attributes)
     if not body and not media:
         raise TwilioAPIError(400, 50500, "A message needs a Body or Media")
-    with transaction.atomic():
-        return _add_message(conversation, author, body, media, attributes, participant, source, client_id)
+
+
+def redate(row: Any, created: datetime | None, updated: datetime | None) -> None:
+    """A row's DateCreated/DateUpdated as given (Twilio accepts them, to import a history): one
+    UPDATE, as ``auto_now`` fields ignore assigned values on save. DateUpdated defaults to
+    DateCreated."""
+    row.date_created = created or row.date_created
+    row.date_updated = updated or created or row.date_updated
+    type(row).objects.filter(pk=row.pk).update(date_created=row.date_created, date_updated=row.date_updated)
 
 
 def _add_message(
@@ -436,6 +481,7 @@ def _add_message(
     participant: Participant | None,
     source: str,
     client_id: str,
+    dates: tuple[datetime | None, datetime | None] = (None, None),
 ) -> ConversationMessage:
     now = timezone.now()
     locked = _take_index(conversation, now) or _take_index_slowly(conversation, now)
@@ -464,6 +510,8 @@ def _add_message(
         participant_sid=participant.sid if participant else "",
         client_id=client_id,
     )
+    if dates[0] or dates[1]:
+        redate(message, *dates)
     effects.message_added(message, participant, source, roster)
     return message
 

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
-from conversations import addresses, api, configuration, identities, lookups, media
+from conversations import addresses, api, configuration, identities, lookups, media, scoped_webhooks
 from conversations.product import product_of
 
 Views = dict[str, type[api.ConversationsView]]
@@ -46,8 +46,8 @@ def _conversation_routes(prefix: str, name: str) -> list[URLPattern]:
             lookups.ReceiptDetail.as_view(),
             name=f"{name}-receipt",
         ),
-        path(f"{one}/Webhooks", api.WebhookList.as_view(), name=f"{name}-webhooks"),
-        path(f"{one}/Webhooks/<str:sid>", api.WebhookDetail.as_view(), name=f"{name}-webhook"),
+        path(f"{one}/Webhooks", scoped_webhooks.WebhookList.as_view(), name=f"{name}-webhooks"),
+        path(f"{one}/Webhooks/<str:sid>", scoped_webhooks.WebhookDetail.as_view(), name=f"{name}-webhook"),
     ]
 
 
