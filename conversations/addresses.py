@@ -216,8 +216,8 @@ def receive_sms(account: Account, params: dict[str, Any]) -> Conversation | None
                     method=config.webhook_method,
                     filters=config.webhook_filters or ["onMessageAdded"],
                 )
-        if body or media:
-            services.add_message(conversation, author=sender, body=body, media=media, source="SMS")
+    if body or media:  # after the commit: a pre-action webhook is asked with no transaction open
+        services.add_message(conversation, author=sender, body=body, media=media, source="SMS")
     return conversation
 
 

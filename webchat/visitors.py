@@ -166,8 +166,8 @@ def open_chat(
             flow_sid=flow.sid,
             filters=["onMessageAdded"],
         )
-        if first:
-            services.add_message(conversation, author=identity, body=first, source="SDK")
+    if first:  # after the commit: its pre-action webhook (if any) is asked with no transaction open
+        services.add_message(conversation, author=identity, body=first, source="SDK")
     return Visitor(account.sid, conversation.sid, identity), conversation
 
 

@@ -353,3 +353,29 @@ def test_a_flows_own_message_is_not_put_to_the_pre_hook_but_is_told(
         "Studio",
     )
     assert wait_for(peer, "/pre", 1, seconds=0.1) == []
+
+
+def test_an_inbound_sms_asks_the_pre_hook_with_no_transaction_open(
+    client: Client, alice: Any, peer: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-action hook may take 5 s: it is never asked while a row lock or SQLite's write lock
+    is held (issue 16: no transaction open while waiting on the network)."""
+    from django.db import connection
+
+    from conversations.addresses import receive_sms
+    from conversations.models import AddressConfiguration
+
+    in_transaction: list[bool] = []
+    real = events.signed_request
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        in_transaction.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(events, "signed_request", watching)
+    peer.route("/pre", body="")
+    service_hooks(client).update(pre_webhook_url=peer.url("/pre"), filters=["onMessageAdd"])
+    AddressConfiguration.objects.create(account=alice, address="+15550009999")
+    conv = receive_sms(alice, {"From": "+15551230001", "To": "+15550009999", "Body": "hello"})
+    assert conv is not None and [m.body for m in services.messages_since(conv)] == ["hello"]
+    assert in_transaction == [False]

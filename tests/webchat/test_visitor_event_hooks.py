@@ -68,3 +68,32 @@ def test_the_visitors_messages_pass_the_pre_hook_and_are_told(
         "ok: hello",
         message.sid,
     )
+
+
+def test_a_first_question_is_put_to_the_pre_hook_with_no_transaction_open(
+    api: Any, key: Any, webchat_flow: Flow, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from conversations import events
+
+    settings.STUDIO = {**settings.STUDIO, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}
+    in_transaction: list[bool] = []
+    real = events.signed_request
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        in_transaction.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(events, "signed_request", watching)
+    with Stub() as stub:
+        stub.route("/pre", body="")
+        hooks = {"PreWebhookUrl": stub.url("/pre"), "Filters": ["onMessageAdd"]}
+        assert api.post("/v1/Configuration/Webhooks", hooks).status_code == 200
+        answer = open_chat(key.key, webchat_flow.sid, friendlyName="Ann", question="Where is my order?")
+        assert answer.status_code == 201, answer.content
+        assert len(heard(stub, "/pre", 1)) == 1
+    conversation = Conversation.objects.get(sid=answer.json()["conversation_sid"])
+    first = ConversationMessage.objects.filter(conversation=conversation).first()
+    assert first is not None and first.body == "Where is my order?"
+    assert in_transaction == [False]
