@@ -26,6 +26,7 @@ test: setup chromium bwrap toolkit lint
 	@# (pytest's junit record, the JSON the fault, fuzz and isolation tests leave): rendering only, no
 	@# rerun. It fails the build when a figure of the run shows a leak, a lost or doubled message or a
 	@# server error found by fuzzing; the pytest status is kept either way.
+	@rm -f var/reliability/junit.xml  # a run that dies before writing its record reports nothing of an older one
 	@status=0; .venv/bin/pytest --junitxml=var/reliability/junit.xml $(PYTEST_ARGS) || status=$$?; \
 	  $(PY) manage.py reliability_report --this-run --output var/reliability/RELIABILITY.md || \
 	    { [ $$status -ne 0 ] || status=1; }; \

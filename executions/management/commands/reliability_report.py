@@ -145,6 +145,7 @@ def run_suites(junit: Path, *, full: bool, stdout: Any) -> None:
     # a file under a directory also named would be collected twice
     paths = [p for p in named if not any(p != d and p.startswith(d + "/") for d in named)]
     stdout.write(f"running {' '.join(paths)}")
+    junit.unlink(missing_ok=True)  # a run that dies before its record reports nothing of an older one
     command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:randomly"]
     subprocess.run([*command, f"--junitxml={junit}"], cwd=ROOT, env=env, check=False)
 
