@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery import Celery
+from celery import Celery, _state
 from celery.contrib.testing.worker import start_worker
 
 from accounts import metrics
@@ -40,8 +40,15 @@ def worker() -> Iterator[Celery]:
     def quick() -> None:
         return None
 
-    with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=5):
-        yield app
+    # The test worker makes its app the current and default one: the project's app is put back
+    # after, or later tests' shared tasks would be sent to this broker.
+    current, default = _state.get_current_app(), _state.default_app
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=5):
+            yield app
+    finally:
+        current.set_current()
+        _state.set_default_app(default)
 
 
 def lag(task: str, part: str) -> float:
