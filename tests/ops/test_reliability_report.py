@@ -164,11 +164,11 @@ def test_ci_renders_the_figures_its_own_run_measured_and_says_what_it_did_not(tm
         "| embedded serve SIGKILL mid-burst | 240 | 12 | 0 | 0 | 0 | 0 | 0 | 19.0 s | not checked |" in text
     )
     assert "| redis restarted during traffic |" not in text
-    assert "Not measured in this run: redis restarted during traffic." in text
+    assert "Not measured in this run: redis restarted during traffic (measured by `make faults`" in text
     assert "| operations of `/api/schema/` fuzzed | 266 | 2026-12-08 01:00 UTC |" in text
     assert "| requests by another account (API credentials and console session) | 1,268 |" in text
     assert "| writes tried as a viewer |" not in text
-    assert "Not measured in this run: isolation viewer_writes, isolation websockets." in text
+    assert "Not measured in this run: isolation viewer_writes, isolation websockets (measured by" in text
     load = text.split("## Load held", 1)[1].split("##", 1)[0]
     assert "Not measured in this run (measured by `bench/load_mixed.py --minutes 10`" in load
 

@@ -299,7 +299,11 @@ def said_unmeasured(block: str, partly: dict[str, list[str]] | None = None) -> s
             said = f"Not measured in this run (measured by {MEASURED_BY.get(heading, 'another run')})."
             block = block.replace(f"## {heading}\n{body}", f"## {heading}\n{body.replace(NOT_RUN, said)}", 1)
         elif (partly or {}).get(heading):
-            left_out = "Not measured in this run: " + ", ".join((partly or {})[heading]) + "."
+            left_out = (
+                "Not measured in this run: "
+                + ", ".join((partly or {})[heading])
+                + f" (measured by {MEASURED_BY.get(heading, 'another run')})."
+            )
             block = block.replace(
                 f"## {heading}\n{body}", f"## {heading}\n{body.rstrip()}\n\n{left_out}\n", 1
             )
