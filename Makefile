@@ -22,7 +22,15 @@ test: export DJANGO_DEBUG ?= true
 test: setup chromium bwrap toolkit lint
 	$(PY) manage.py check
 	cd frontend && npm test --silent
-	.venv/bin/pytest $(PYTEST_ARGS)
+	@# The reliability report of this run (var/reliability/RELIABILITY.md), from what its tests measured
+	@# (pytest's junit record, the JSON the fault, fuzz and isolation tests leave): rendering only, no
+	@# rerun. It fails the build when a figure of the run shows a leak, a lost or doubled message or a
+	@# server error found by fuzzing; the pytest status is kept either way.
+	@rm -f var/reliability/junit.xml  # a run that dies before writing its record reports nothing of an older one
+	@status=0; .venv/bin/pytest --junitxml=var/reliability/junit.xml $(PYTEST_ARGS) || status=$$?; \
+	  $(PY) manage.py reliability_report --this-run --output var/reliability/RELIABILITY.md || \
+	    { [ $$status -ne 0 ] || status=1; }; \
+	  exit $$status
 
 setup: python frontend functions-runtime bwrap
 
@@ -84,6 +92,8 @@ beat: python
 # Every fault on the production topology (private PostgreSQL on 5441 and Redis on 6391: FAULTS_PG_PORT,
 # FAULTS_REDIS_PORT; `make test` runs the bounded form). Its figures land in var/reliability/faults.json;
 # `make reliability RELIABILITY_ARGS=--no-run` rewrites docs/RELIABILITY.md from them.
+# `make reliability`: one pytest run of the suites the report counts, then docs/RELIABILITY.md rewritten
+# from every figure in var/reliability (each dated); `--full` adds every fault, `--no-run` only renders.
 faults: python
 	FAULTS_FULL=1 DJANGO_DEBUG=true .venv/bin/pytest tests/faults -q
 

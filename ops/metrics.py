@@ -2,9 +2,9 @@
 
 Two kinds of series (README "Operations"):
 
-- counters and the webhook histogram, counted where events happen and added up across
-  processes in Redis (``accounts.metrics``): executions started and ended, webhook answer
-  times, function invocations;
+- counters and histograms, counted where events happen and added up across processes in Redis
+  (``accounts.metrics``): executions started and ended, webhook answer times, function
+  invocations, and each Celery task's lag (publication to start, ``config.celery``);
 - depths and lags, read from the database (and the broker) at scrape time, so they are right
   whichever process counted or died: active executions, inbound events pending and failed and the
   age of the oldest pending one, armed and overdue waits, Flex tasks waiting, the Celery queue.
@@ -55,6 +55,10 @@ COUNTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 HISTOGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "studio_webhook_duration_seconds": ("Webhook answer time in this server, by route", ("route",)),
+    "studio_celery_task_lag_seconds": (
+        "Time a Celery task waited in the broker, from its publication (or ETA) to a worker starting it, by task",
+        ("task",),
+    ),
 }
 # Seen before any event, so that rate() has a start: (name, labels) of zero-valued series.
 ZEROS: tuple[tuple[str, dict[str, str]], ...] = (

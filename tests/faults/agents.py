@@ -83,6 +83,16 @@ class Agent:
         assert answer.status_code == 200, (action, answer.status_code, answer.text[:300])
         return dict(answer.json())
 
+    def finish_earlier_work(self) -> None:
+        """Reservations left open before (a task reserved while the agent was away): accepted if
+        still offered, then completed, so that the agent has room for the next task."""
+        self.sign_in()
+        worker = self.available()
+        for reservation in worker["reservations"]:
+            if reservation["reservation_status"] == "pending":
+                self.act(worker, reservation["sid"], "accept")
+            self.act(worker, reservation["sid"], "complete")
+
     def reach(self, timeout: float = 60.0) -> dict[str, Any]:
         """An SMS to Send to Flex, from a new customer: its task offered to this agent (a pending
         reservation the console shows), accepted, then completed (the agent's room back).

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from executions.management.reliability import now
 from tests.faults.agents import Agent, seed_agent
 from tests.faults.stack import ROOT, Account, PrivatePostgres, PrivateRedis, Stack, available
 from tests.faults.traffic import Inbound, conversation
@@ -25,7 +26,7 @@ def record(name: str, figures: dict[str, Any]) -> None:
     """Keep a fault's figures for the reliability report (one entry per fault, the last run)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data[name] = figures
+    data[name] = {**figures, "measured_at": now()}
     RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True))
 
 

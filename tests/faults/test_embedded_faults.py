@@ -1,8 +1,9 @@
 """Embedded mode (`make run`: one `serve` process on SQLite, no Redis): the server stopped in the
 middle of a burst of inbound SMS — politely (SIGTERM) or not (SIGKILL) — and started again loses
 no accepted message: each has its execution, its steps, one reply; nothing runs twice. And Flex
-tasks still reach agents: a task waiting in the queue when the server died is reserved for the
-agent who comes online after the restart."""
+tasks still reach agents: after the SIGKILL, a task waiting in the queue when the server died is
+reserved for the agent who comes online after the restart; after the SIGTERM, a new customer's
+task is offered to the agent in the console, accepted and completed (``tests/faults/agents.py``)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.faults.agents import seed_agent
+from tests.faults.agents import Agent, seed_agent
 from tests.faults.conftest import full_only, record
 from tests.faults.stack import ROOT
 from tests.faults.traffic import Inbound, at_rate, conversation, in_background, new_contact, reconcile
@@ -211,4 +212,17 @@ def test_make_run_killed_mid_burst_loses_no_accepted_message(embedded: tuple[Emb
 
 @full_only()
 def test_make_run_stopped_mid_burst_loses_no_accepted_message(embedded: tuple[Embedded, Inbound]) -> None:
-    stopped_mid_burst("embedded serve SIGTERM mid-burst", embedded, signal.SIGTERM)
+    server, inbound = embedded
+    to_flex = Inbound(server.base_url, inbound.account_sid, inbound.auth_token, server.flex_flow)
+
+    def tasks_reach_agents() -> dict[str, Any]:
+        """After the restart, as after each production fault: a new customer's SMS to Send to
+        Flex becomes a task offered to the agent in the console, accepted and completed."""
+        agent = Agent(server.base_url, to_flex)
+        try:
+            agent.finish_earlier_work()  # the task the SIGKILL case reserved, if it ran first
+            return agent.reach()
+        finally:
+            agent.client.close()
+
+    stopped_mid_burst("embedded serve SIGTERM mid-burst", embedded, signal.SIGTERM, after=tasks_reach_agents)

@@ -4,8 +4,10 @@ that is not on that list, so a new endpoint is covered (or fails the test) the d
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -106,3 +108,15 @@ def websocket_routes() -> list[Route]:
         template = "/" + PARAM.sub(lambda m: "{" + m.group(1) + "}", str(pattern.pattern))
         routes.append(Route(template=template, name=template, methods=("connect",)))
     return routes
+
+
+def record(name: str, **figures: int) -> None:
+    """The matrix's figures, for docs/RELIABILITY.md: var/reliability/isolation.json."""
+    from django.conf import settings
+
+    from executions.management.reliability import now
+
+    out = Path(settings.BASE_DIR) / "var" / "reliability" / "isolation.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    known = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**known, name: {**figures, "measured_at": now()}}, indent=2))

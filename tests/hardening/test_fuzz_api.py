@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from executions.management.reliability import now
 from tests.hardening.world import CSRF_TOKEN, World, build_world, sid_for
 
 pytestmark = pytest.mark.django_db  # also makes pytest-django set up the test database
@@ -136,4 +137,5 @@ def test_it_fuzzed_at_least_1000_cases_in_all() -> None:
     assert FIGURES["cases"] >= 1000, FIGURES
     out = Path(django_settings.BASE_DIR) / "var" / "reliability" / "fuzz.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**FIGURES, "cases_per_operation": CASES_PER_OPERATION}, indent=2))
+    figures = {**FIGURES, "cases_per_operation": CASES_PER_OPERATION, "measured_at": now()}
+    out.write_text(json.dumps(figures, indent=2))

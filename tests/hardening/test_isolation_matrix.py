@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from django.apps import apps
 from django.db import transaction
 from django.test import Client
 
-from tests.hardening.routes import PUBLIC, Route, http_routes
+from tests.hardening.routes import PUBLIC, Route, http_routes, record
 from tests.hardening.world import BUILT_KINDS, CSRF_TOKEN, World, build_world, sid_for
 
 pytestmark = pytest.mark.django_db
@@ -199,13 +198,3 @@ def test_it_answers_a_viewer_403_on_every_write(worlds: tuple[World, World], mat
             )
     record("viewer_writes", tried=matrix.tried, problems=len(matrix.problems))
     assert matrix.problems == [], "\n".join(matrix.problems)
-
-
-def record(name: str, **figures: int) -> None:
-    """The matrix's figures, for docs/RELIABILITY.md: var/reliability/isolation.json."""
-    from django.conf import settings
-
-    out = Path(settings.BASE_DIR) / "var" / "reliability" / "isolation.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    known = json.loads(out.read_text()) if out.exists() else {}
-    out.write_text(json.dumps({**known, name: figures}, indent=2))

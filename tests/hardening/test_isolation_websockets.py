@@ -14,7 +14,7 @@ from django.test import override_settings
 
 from tests.executions.test_live_events import MEMORY, WebsocketCommunicator
 from tests.executions.test_monitor_credentials import basic
-from tests.hardening.routes import websocket_routes
+from tests.hardening.routes import record, websocket_routes
 from tests.hardening.world import World, build_world, sid_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,5 +69,6 @@ def test_it_refuses_another_accounts_credentials_and_session_on_every_socket(
             shown = [s for s in secrets if s in sent]
             if shown:
                 problems.append(f"{kind} {route.template}: sent {shown}")
+    record("websockets", routes=len(websocket_routes()), tried=tried, problems=len(problems))
     assert problems == [], "\n".join(problems)
     assert tried == 2 * len(websocket_routes())

@@ -1,6 +1,6 @@
 """On the production topology (serve + Celery worker + beat, PostgreSQL, Redis): the worker that
-runs an inbound message logs JSON lines carrying its execution sid, its counts reach a scrape of
-the web process through Redis, and the web process is ready."""
+runs an inbound message logs JSON lines carrying its execution sid, its counts (and the lag of the
+tasks it ran) reach a scrape of the web process through Redis, and the web process is ready."""
 
 from __future__ import annotations
 
@@ -77,6 +77,9 @@ def test_the_worker_logs_json_with_the_execution_sid_and_its_counts_reach_the_we
     # Counted in the worker, flushed to Redis, read by a scrape of the web process.
     wait_for(lambda: "studio_executions_started_total 1.0" in scrape(topology), 20, topology)
     assert 'studio_webhook_duration_seconds_count{route="flow-webhook"} 1.0' in scrape(topology)
+    # The web process published the drain's kick; the worker observed how long it waited in Redis.
+    lag = 'studio_celery_task_lag_seconds_count{task="executions.tasks.drain_inbound"}'
+    wait_for(lambda: lag in scrape(topology), 20, topology)
 
     ready = httpx.get(f"{topology.base_url}/healthz/ready", timeout=10)
     assert ready.status_code == 200

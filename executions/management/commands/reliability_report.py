@@ -1,44 +1,60 @@
-"""Regenerate the figures of docs/RELIABILITY.md from the suites that measure them.
+"""Regenerate the figures of docs/RELIABILITY.md from what the tests measured.
 
-    manage.py reliability_report                # bounded: the suites CI runs (≈2 min)
+    manage.py reliability_report                # bounded: runs the reliability suites (≈3 min)
     manage.py reliability_report --full         # + every fault on the production topology
     manage.py reliability_report --load-minutes 10  # + the mixed-load bench (probe, then 80%)
+    manage.py reliability_report --no-run       # only render what var/reliability holds
+    manage.py reliability_report --this-run --output var/reliability/RELIABILITY.md
+                                                # `make test`: the figures of its own run only
 
-Runs pytest over each suite (junit XML: tests passed/failed), reads the figures the fault suite
-and the load bench leave in ``var/reliability/`` (faults.json, load.json), and rewrites only the
-part of docs/RELIABILITY.md between ``<!-- reliability:begin -->`` and ``<!-- reliability:end -->``
-(other sections, e.g. "Fuzzing and isolation", are left as they are). ``--no-run`` only rewrites
-the document from the figures already there.
+Runs pytest once over the reliability suites (its junit XML: tests passed, failed and skipped),
+reads the figures the tests leave in ``var/reliability/`` (faults.json, fuzz.json,
+isolation.json; load.json from the load bench; ``executions.management.reliability``), and
+rewrites only the part of the document between ``<!-- reliability:begin -->`` and
+``<!-- reliability:end -->``. ``--this-run`` renders only what the run recorded in
+``var/reliability/junit.xml`` measured, says what it did not, and reruns nothing. The command
+fails (after writing) when a figure shows a leak, a lost or doubled message, or a server error.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from executions.management.reliability import (
+    SUITES,
+    Figures,
+    Run,
+    problems,
+    read,
+    read_junit,
+    render_fuzz_and_isolation,
+    render_suites,
+    this_run,
+    when,
+)
 from studio.conf import studio_settings
 
 ROOT = Path(settings.BASE_DIR)
 VAR = ROOT / "var" / "reliability"
 DOC = ROOT / "docs" / "RELIABILITY.md"
 BEGIN, END = "<!-- reliability:begin -->", "<!-- reliability:end -->"
-
-# (title, pytest arguments): what is counted. The fault suite is last (it writes faults.json).
-SUITES: list[tuple[str, list[str]]] = [
-    ("No transaction open on the network", ["tests/executions/test_network_outside_transactions.py"]),
-    ("Limits, guards and safe defaults", ["tests/hardening", "tests/ops/test_limits.py", "tests/ops/test_safe_defaults.py"]),
-    ("Embedded mode under load (SQLite)", ["tests/ops/test_embedded_load.py", "tests/ops/test_embedded_rescue.py"]),
-    ("Faults injected", ["tests/faults"]),
-]  # fmt: skip
+NOT_RUN = "Not run yet."
+ISOLATION = ("cross_account", "viewer_writes", "websockets")  # what the matrix tests record
+# What measures each section, said when a run did not.
+MEASURED_BY = {
+    "Suites": "`make test`, which keeps pytest's record of its run in `var/reliability/junit.xml`",
+    "Faults injected": "`make faults` for the production topology; `tests/faults` in `make test`",
+    "Fuzzing and isolation figures": "`tests/hardening/test_fuzz_api.py` (all of it), "
+    "`tests/hardening/test_isolation_matrix.py`, `tests/hardening/test_isolation_websockets.py`",
+    "Load held": "`bench/load_mixed.py --minutes 10`, never part of `make test`",
+}
 
 
 def limits() -> list[tuple[str, str, str]]:
@@ -61,7 +77,7 @@ def limits() -> list[tuple[str, str, str]]:
 
 
 class Command(BaseCommand):
-    help = "Run the reliability suites and rewrite the figures in docs/RELIABILITY.md."
+    help = "Render the reliability figures the tests measured into docs/RELIABILITY.md."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -70,101 +86,117 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-run", action="store_true", help="only rewrite the document from var/reliability"
         )
+        parser.add_argument(
+            "--this-run",
+            action="store_true",
+            help="only the figures of the run in var/reliability/junit.xml (implies --no-run)",
+        )
         parser.add_argument("--load-minutes", type=float, default=0.0, help="also run bench/load_mixed.py")
         parser.add_argument(
             "--load-rate", type=float, default=0.0, help="slots/s; 0: probe the capacity, run at 80%% of it"
         )
         parser.add_argument("--output", type=Path, default=DOC)
+        parser.add_argument("--figures", type=Path, default=VAR, help="where the tests left them")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        VAR.mkdir(parents=True, exist_ok=True)
-        suites = json.loads((VAR / "suites.json").read_text()) if (VAR / "suites.json").exists() else {}
-        if not opts["no_run"]:
-            env = {**os.environ, "DJANGO_DEBUG": "true"}
-            if opts["full"]:
-                env["FAULTS_FULL"] = "1"
-            for title, paths in SUITES:
-                self.stdout.write(f"running {title}: {' '.join(paths)}")
-                suites[title] = run_suite(paths, env)
-            suites["_mode"] = "full" if opts["full"] else "bounded"
-            (VAR / "suites.json").write_text(json.dumps(suites, indent=2))
+        figures: Path = opts["figures"]
+        figures.mkdir(parents=True, exist_ok=True)
+        if not (opts["no_run"] or opts["this_run"]):
+            run_suites(figures / "junit.xml", full=opts["full"], stdout=self.stdout)
             if opts["load_minutes"]:
                 bench = [sys.executable, "bench/load_mixed.py", "--minutes", str(opts["load_minutes"])]
                 subprocess.run([*bench, "--rate", str(opts["load_rate"])], cwd=ROOT, check=True)
-        document = render(suites, read(VAR / "faults.json"), read(VAR / "load.json"))
-        write(opts["output"], keep_unmeasured(document, opts["output"]))
-        self.stdout.write(f"wrote {opts['output']}")
-
-
-def read(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def run_suite(paths: list[str], env: dict[str, str]) -> dict[str, Any]:
-    xml = VAR / "junit.xml"
-    command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:randomly", f"--junitxml={xml}"]
-    subprocess.run(command, cwd=ROOT, env=env, check=False)
-    counts: dict[str, Any] = {"passed": 0, "failed": 0, "skipped": 0}
-    if xml.exists():
-        for suite in ET.parse(xml).getroot().iter("testsuite"):
-            tests, failures = (
-                int(suite.get("tests", 0)),
-                int(suite.get("failures", 0)) + int(suite.get("errors", 0)),
-            )
-            skipped = int(suite.get("skipped", 0))
-            counts["failed"] += failures
-            counts["skipped"] += skipped
-            counts["passed"] += tests - failures - skipped
-        xml.unlink()
-    counts["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return counts
-
-
-def render(suites: dict[str, Any], faults: dict[str, Any], load: dict[str, Any]) -> str:
-    out = [BEGIN, "", "## Suites", ""]
-    mode = suites.get("_mode", "?")
-    out += [
-        f"Last run: {mode} form (`manage.py reliability_report{' --full' if mode == 'full' else ''}`).",
-        "",
-    ]
-    out += ["| Suite | Passed | Failed | Skipped | When |", "| --- | ---: | ---: | ---: | --- |"]
-    for title, _ in SUITES:
-        c = suites.get(title)
-        if c:
-            out.append(f"| {title} | {c['passed']} | {c['failed']} | {c['skipped']} | {c['date']} |")
-    out += ["", "## Faults injected", ""]
-    if faults:
-        out += [
-            "| Fault (during traffic) | Sent | Accepted (2xx) | Lost | Ran twice | Replies sent twice | "
-            "Without steps | Left pending | Back to normal | Tasks reached agents |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for name, f in sorted(faults.items()):
-            out.append(
-                f"| {name} | {f.get('sent', 0)} | {f['accepted']} | {f['lost']} | {f['doubled_executions']} | "
-                f"{f['replies_sent_twice']} | {f['executions_without_steps']} | {f['events_left_pending']} | "
-                f"{f.get('recovered_in_seconds', '?')} s | {f.get('tasks_reached_agents', 'not checked')} |"
-            )
-        out += [
-            "",
-            "Requests not answered 2xx were refused or cut while the fault lasted (Twilio retries those).",
-        ]
-        for name, f in sorted(faults.items()):
-            answered = ", ".join(f"{k or 'no answer'}: {v}" for k, v in f.get("answered", {}).items())
-            extra = {
-                k: v
-                for k, v in f.items()
-                if k in ("timeouts_fired", "replies_heard", "downtime_seconds", "offered_in_seconds")
+        run = read_junit(figures / "junit.xml")
+        faults, fuzz = read(figures / "faults.json"), read(figures / "fuzz.json")
+        isolation, load = read(figures / "isolation.json"), read(figures / "load.json")
+        if opts["this_run"]:
+            every = {"faults": faults, "fuzz": fuzz, "isolation": isolation}
+            faults, isolation = this_run(run, faults), this_run(run, isolation)
+            fuzz = fuzz if run is not None and run.measured(fuzz) else {}
+            load = {}
+            partly = {
+                "Faults injected": sorted(set(every["faults"]) - set(faults)),
+                "Fuzzing and isolation figures": [
+                    *(["API fuzzing (all of `tests/hardening/test_fuzz_api.py`)"] if not fuzz else []),
+                    *(
+                        f"isolation {name}"
+                        for name in sorted(set(ISOLATION) | set(every["isolation"]))
+                        if name not in isolation
+                    ),
+                ],
             }
-            out.append(f"- {name}: answered {answered}" + (f"; {extra}" if extra else ""))
-    else:
-        out.append("Not run yet.")
+            document = said_unmeasured(render(run, faults, load, fuzz, isolation), partly)
+        else:
+            document = keep_unmeasured(render(run, faults, load, fuzz, isolation), opts["output"])
+        opts["output"].parent.mkdir(parents=True, exist_ok=True)
+        write(opts["output"], document)
+        self.stdout.write(f"wrote {opts['output']}")
+        found = problems(faults, fuzz, isolation, load)
+        if found:
+            raise CommandError("the figures show what must not happen:\n- " + "\n- ".join(found))
+
+
+def run_suites(junit: Path, *, full: bool, stdout: Any) -> None:
+    """One pytest run over every suite the report counts; its record is ``junit.xml``."""
+    env = {**os.environ, "DJANGO_DEBUG": "true"}
+    if full:
+        env["FAULTS_FULL"] = "1"
+    named = [p for _, ps in SUITES for p in ps]
+    # a file under a directory also named would be collected twice
+    paths = [p for p in named if not any(p != d and p.startswith(d + "/") for d in named)]
+    stdout.write(f"running {' '.join(paths)}")
+    junit.unlink(missing_ok=True)  # a run that dies before its record reports nothing of an older one
+    command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:randomly"]
+    subprocess.run([*command, f"--junitxml={junit}"], cwd=ROOT, env=env, check=False)
+
+
+def render(
+    run: Run | None,
+    faults: Figures,
+    load: Figures,
+    fuzz: Figures | None = None,
+    isolation: Figures | None = None,
+) -> str:
+    out = [BEGIN, "", "## Suites", ""]
+    out += render_suites(run) if run is not None else [NOT_RUN]
+    out += ["", "## Faults injected", ""]
+    out += render_faults(faults) if faults else [NOT_RUN]
+    out += ["", "## Fuzzing and isolation figures", ""]
+    out += render_fuzz_and_isolation(fuzz or {}, isolation or {}) if fuzz or isolation else [NOT_RUN]
     out += ["", "## Load held", ""]
-    out += render_load(load) if load else ["Not run yet."]
+    out += render_load(load) if load else [NOT_RUN]
     out += ["", "## Limits and their answers", "", "| Limit | Value | Answer |", "| --- | --- | --- |"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in limits()]
     out += ["", END]
     return "\n".join(out)
+
+
+def render_faults(faults: Figures) -> list[str]:
+    out = [
+        "| Fault (during traffic) | Sent | Accepted (2xx) | Lost | Ran twice | Replies sent twice | "
+        "Without steps | Left pending | Back to normal | Tasks reached agents |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, f in sorted(faults.items()):
+        out.append(
+            f"| {name} | {f.get('sent', 0)} | {f['accepted']} | {f['lost']} | {f['doubled_executions']} | "
+            f"{f['replies_sent_twice']} | {f['executions_without_steps']} | {f['events_left_pending']} | "
+            f"{f.get('recovered_in_seconds', '?')} s | {f.get('tasks_reached_agents', 'not checked')} |"
+        )
+    out += [
+        "",
+        "Requests not answered 2xx were refused or cut while the fault lasted (Twilio retries those).",
+    ]
+    for name, f in sorted(faults.items()):
+        answered = ", ".join(f"{k or 'no answer'}: {v}" for k, v in f.get("answered", {}).items())
+        extra = {
+            k: v
+            for k, v in f.items()
+            if k in ("timeouts_fired", "replies_heard", "downtime_seconds", "offered_in_seconds")
+        }
+        measured = f"; measured {when(f['measured_at'])}" if f.get("measured_at") else ""
+        out.append(f"- {name}: answered {answered}" + (f"; {extra}" if extra else "") + measured)
+    return out
 
 
 def render_load(load: dict[str, Any]) -> list[str]:
@@ -249,20 +281,32 @@ def sections(block: str) -> dict[str, str]:
     return found
 
 
-UNMEASURED = {"Suites": "| Suite |", "Faults injected": "Not run yet.", "Load held": "Not run yet."}
-
-
 def keep_unmeasured(block: str, path: Path) -> str:
     """A section whose figures are not in ``var/reliability`` here (another checkout measured
     them) keeps the document's text rather than becoming "Not run yet"."""
     old = sections(path.read_text()) if path.exists() and BEGIN in path.read_text() else {}
-    new = sections(block)
-    for heading, empty in UNMEASURED.items():
-        body = new.get(heading, "")
-        rows = [line for line in body.splitlines() if line.startswith("| ") and not line.startswith(empty)]
-        unmeasured = body.strip() == empty or (empty.startswith("|") and len(rows) <= 1)
-        if unmeasured and heading in old:
+    for heading, body in sections(block).items():
+        if body.strip() == NOT_RUN and heading in old:
             block = block.replace(f"## {heading}\n{body}", f"## {heading}\n{old[heading]}", 1)
+    return block
+
+
+def said_unmeasured(block: str, partly: dict[str, list[str]] | None = None) -> str:
+    """``--this-run``: each section the run did not measure says so and how to measure it; a
+    section measured in part lists what it left out (``partly``: heading → what)."""
+    for heading, body in sections(block).items():
+        if body.strip() == NOT_RUN:
+            said = f"Not measured in this run (measured by {MEASURED_BY.get(heading, 'another run')})."
+            block = block.replace(f"## {heading}\n{body}", f"## {heading}\n{body.replace(NOT_RUN, said)}", 1)
+        elif (partly or {}).get(heading):
+            left_out = (
+                "Not measured in this run: "
+                + ", ".join((partly or {})[heading])
+                + f" (measured by {MEASURED_BY.get(heading, 'another run')})."
+            )
+            block = block.replace(
+                f"## {heading}\n{body}", f"## {heading}\n{body.rstrip()}\n\n{left_out}\n", 1
+            )
     return block
 
 
