@@ -23,10 +23,8 @@ from rest_framework.views import APIView
 
 from accounts.auth import ConsoleSessionAuthentication, IsAccountAuthenticated, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, not_found
-from executions.models import Message
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
-from flex.api.common import iso
 from flex.api.stats_views import queue_workers
 from flex.conversation import (
     conversation_range,
@@ -34,12 +32,11 @@ from flex.conversation import (
     has_conversation,
     history,
     last_indexes,
-    message_item,
-    reply,
     typing,
 )
 from flex.defaults import FLEX_WORKSPACE
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
+from flex.replies import post_reply
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
 
@@ -244,22 +241,12 @@ class AgentMessages(ConsoleView):
 
     @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        # ``client_id`` (optional): a resend of the same reply (a socket that closed before its
+        # acknowledgement) finds the first message (flex/replies.py, the socket's rules too).
         with transaction.atomic():
             worker = _my_worker(request, worker_sid)
             reservation = _held_reservation(worker, sid)
-            sent = reply(reservation.task, str(request.data.get("body") or ""), worker)
-        if not isinstance(sent, Message):  # a conversation's message: the agent's own, outbound
-            return Response({"message": message_item(sent, {sent.author})}, status=201)
-        item: dict[str, Any] = {
-            "sid": sent.sid,
-            "index": None,
-            "direction": "outbound",
-            "from": sent.from_address,
-            "body": sent.body,
-            "media": [],
-            "status": sent.status,
-            "date_created": iso(sent.date_created),
-        }
+            item = post_reply(reservation, worker, request.data.get("body"), request.data.get("client_id"))
         return Response({"message": item}, status=201)
 
 
