@@ -252,3 +252,25 @@ def test_a_reply_to_a_completed_task_is_refused(console: Any, key: Any, webchat_
     assert resend["code"] == 20001
     assert mine["conversation"].messages.filter(author="alice").count() == 1
     assert before["type"] == "flex.reply"
+
+
+def test_the_posts_reply_reads_the_worker_and_reservation_together(
+    console: Any, key: Any, webchat_flow: Flow
+) -> None:
+    """The console's fallback: the session, its user and membership, then one read for the worker
+    and its reservation, one for the conversation, and the message's two statements."""
+    mine = accepted_chat(console, key, webchat_flow)
+    assert post(console, f"{mine['path']}/messages", {"body": "first", "client_id": "p1"}).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        answer = post(console, f"{mine['path']}/messages", {"body": "second", "client_id": "p2"})
+    assert answer.status_code == 201 and answer.json()["message"]["body"] == "second"
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("SELECT")]
+    tables = [sql.split(" FROM ", 1)[1].split()[0].strip('"') for sql in reads]
+    assert tables == [
+        "django_session",
+        "auth_user",
+        "accounts_membership",
+        "flex_reservation",
+        "conversations_conversation",
+    ], tables
+    assert statements(queries)[-2:] == ["UPDATE", "INSERT"]
