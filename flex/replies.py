@@ -190,11 +190,13 @@ class AgentReplies:
         text, cid = body_of(body), client_id_of(client_id)
         row = (
             Reservation.objects.filter(sid=reservation, worker_id__in=list(self.workers))
-            .values_list("worker_id", "reservation_status", "task__attributes")
+            .values_list("worker_id", "reservation_status", "task__attributes", "workspace__account__status")
             .first()
         )
         if row is None:
             raise not_found(f"No reservation {reservation} for your workers")
+        if row[3] != Account.Status.ACTIVE:  # as the POST's authentication answers a suspended account
+            raise TwilioAPIError(401, 20005, "Account not active")
         worker = self.workers[row[0]]
         if row[1] not in HELD:
             raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")

@@ -274,3 +274,30 @@ def test_the_posts_reply_reads_the_worker_and_reservation_together(
         "conversations_conversation",
     ], tables
     assert statements(queries)[-2:] == ["UPDATE", "INSERT"]
+
+
+def test_a_suspended_accounts_agent_cannot_reply(
+    console: Any, key: Any, webchat_flow: Flow, alice: Any
+) -> None:
+    mine = accepted_chat(console, key, webchat_flow)
+
+    async def scenario() -> list[dict[str, Any]]:
+        ws = agent_socket(console.user)
+        assert (await ws.connect())[0]
+        await ws.receive_json_from()  # flex.ready: the socket opened while the account was active
+        before = await _answers(ws, [reply(mine, "hello", "s1")])
+        await _suspend(alice)
+        after = await _answers(ws, [reply(mine, "still here", "s2")])
+        await ws.disconnect()
+        return before + after
+
+    from asgiref.sync import sync_to_async
+
+    def suspend(account: Any) -> None:
+        type(account).objects.filter(pk=account.pk).update(status="suspended")
+
+    _suspend = sync_to_async(suspend)
+    before, after = async_to_sync(scenario)()
+    assert before["type"] == "flex.reply"
+    assert (after["type"], after["code"], after["status"]) == ("flex.error", 20005, 401)
+    assert not mine["conversation"].messages.filter(body="still here").exists()
