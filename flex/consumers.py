@@ -14,7 +14,8 @@ The agent replies over the same socket: ``{"type": "reply", "reservation": "WR�
 (the message as ``flex.message`` carries it) or ``{"type": "flex.error", "reservation",
 "client_id", "code", "message", "more_info", "status"}`` (Twilio's error shape). The rules and the
 idempotence per ``client_id`` are the ``POST …/messages``'s (flex/replies.py); the user's workers
-are resolved once, when the socket opens."""
+are resolved once, when the socket opens. ``{"type": "typing", "reservation"}`` tells the
+conversation's visitor the agent is typing (as ``POST …/typing``; answered only when refused)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ def _reply_now(replies: AgentReplies, frame: dict[str, Any]) -> dict[str, Any]:
 
 
 _reply = database_sync_to_async(_reply_now, thread_sensitive=False, executor=_pool)
+_typing = database_sync_to_async(AgentReplies.typing, thread_sensitive=False, executor=_pool)
+TYPING_SECONDS = 1.5  # a reservation's typing notices, at most one per this (console.js: one per 2 s)
 
 
 def _echo(value: Any) -> Any:
@@ -73,11 +76,13 @@ class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
     groups_joined: list[str]
     replies: AgentReplies | None = None
     window: tuple[float, int] = (0.0, 0)
+    typed: dict[str, float]
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
         agent_only = query.get("view") == ["agent"]
         self.groups_joined, self.replies = await _resolve(self.scope.get("user"), agent_only)
+        self.typed = {}  # reservation → when its last typing notice was relayed
         if not self.groups_joined:
             await self.close(code=4403)
             return
@@ -109,7 +114,11 @@ class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             await self._error(None, TwilioAPIError(400, 20001, "A frame is a JSON object"))
             return
-        if content.get("type") != "reply":
+        kind = content.get("type")
+        if kind == "typing":
+            await self._typing(content)
+            return
+        if kind != "reply":
             await self._error(content, TwilioAPIError(400, 20001, "Unknown frame type"))
             return
         if self._flooding():
@@ -129,6 +138,22 @@ class FlexLiveConsumer(AsyncJsonWebsocketConsumer):
                 "message": message,
             }
         )
+
+    async def _typing(self, frame: dict[str, Any]) -> None:
+        """``{"type": "typing", "reservation"}``: the conversation's visitor sees the agent typing;
+        no answer unless refused (repeats within ``TYPING_SECONDS`` are dropped before any query)."""
+        typed = self.typed
+        key, now = str(frame.get("reservation"))[:64], time.monotonic()
+        if now - typed.get(key, -TYPING_SECONDS) < TYPING_SECONDS:
+            return
+        if len(typed) > 256:
+            typed.clear()
+        typed[key] = now
+        assert self.replies is not None
+        try:
+            await _typing(self.replies, frame.get("reservation"))
+        except TwilioAPIError as exc:
+            await self._error(frame, exc)
 
     def _flooding(self) -> bool:
         """Over ``REPLIES_PER_WINDOW`` in this socket's current window (counted in memory)."""

@@ -182,12 +182,11 @@ class AgentReplies:
             w.account.snapshot = True  # type: ignore[attr-defined]  # conversations.effects re-reads it
         self.known: dict[str, _Known] = {}
 
-    def reply(self, reservation: Any, body: Any, client_id: Any) -> dict[str, Any]:
-        """Post ``body`` to the contact of ``reservation``; answered with the message as the
-        console shows it (``flex.conversation.message_item``)."""
+    def held(self, reservation: Any) -> tuple[SocketWorker, str]:
+        """The socket's worker holding ``reservation`` (accepted or wrapping) and its task's
+        conversation SID ("" for an SMS task): one query."""
         if not isinstance(reservation, str) or not is_sid(reservation, "WR"):
             raise invalid_parameter("reservation", "a reservation SID (WR…)")
-        text, cid = body_of(body), client_id_of(client_id)
         row = (
             Reservation.objects.filter(sid=reservation, worker_id__in=list(self.workers))
             .values_list("worker_id", "reservation_status", "task__attributes", "workspace__account__status")
@@ -197,14 +196,28 @@ class AgentReplies:
             raise not_found(f"No reservation {reservation} for your workers")
         if row[3] != Account.Status.ACTIVE:  # as the POST's authentication answers a suspended account
             raise TwilioAPIError(401, 20005, "Account not active")
-        worker = self.workers[row[0]]
         if row[1] not in HELD:
             raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
+        return self.workers[row[0]], conversation_sid(Task(attributes=row[2]))
+
+    def typing(self, reservation: Any) -> None:
+        """The agent is typing in ``reservation``'s conversation: its visitor sees it (nothing is
+        stored; an SMS task has no one to tell)."""
+        worker, sid = self.held(reservation)
+        if sid:
+            services.typing(sid, worker.identity)
+
+    def reply(self, reservation: Any, body: Any, client_id: Any) -> dict[str, Any]:
+        """Post ``body`` to the contact of ``reservation``; answered with the message as the
+        console shows it (``flex.conversation.message_item``)."""
+        if not isinstance(reservation, str) or not is_sid(reservation, "WR"):
+            raise invalid_parameter("reservation", "a reservation SID (WR…)")
+        text, cid = body_of(body), client_id_of(client_id)
+        worker, sid = self.held(reservation)
         wait = limits.count("api", worker.account.sid, limits.rate("API_RATE_LIMIT"))  # as the POST's
         if wait is not None:
             message = "Too many requests: wait a moment and try again"
             raise TwilioAPIError(429, 20429, message, retry_after=limits.retry_after(wait))
-        sid = conversation_sid(Task(attributes=row[2]))
         conversation = self._conversation(worker, sid) if sid else None
         if conversation is None:  # an SMS task (or its conversation deleted): the careful path
             held = Reservation.objects.select_related("task__workspace__account", "worker").get(

@@ -301,3 +301,40 @@ def test_a_suspended_accounts_agent_cannot_reply(
     assert before["type"] == "flex.reply"
     assert (after["type"], after["code"], after["status"]) == ("flex.error", 20005, 401)
     assert not mine["conversation"].messages.filter(body="still here").exists()
+
+
+def test_the_agents_typing_reaches_the_visitor_and_a_stranger_is_refused(
+    console: Any, key: Any, webchat_flow: Flow, bob: Any, django_user_model: Any
+) -> None:
+    mine = accepted_chat(console, key, webchat_flow)
+    mallory = console_user(bob, django_user_model, "mallory", "owner")
+    worker(workspace(bob), "mallory", contact_uri="client:mallory")
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], bool]:
+        visitor = socket(mine, since=999)
+        assert (await visitor.connect())[0]
+        await visitor.receive_json_from()  # the history
+        agent = agent_socket(console.user)
+        assert (await agent.connect())[0]
+        await agent.receive_json_from()  # flex.ready
+        await agent.send_input(
+            {"type": "websocket.receive", "text": json.dumps({"type": "typing", **mine_only})}
+        )
+        seen = await visitor.receive_json_from(timeout=5)
+        stranger = agent_socket(mallory.user)
+        assert (await stranger.connect())[0]
+        await stranger.receive_json_from()
+        await stranger.send_input(
+            {"type": "websocket.receive", "text": json.dumps({"type": "typing", **mine_only})}
+        )
+        refused = await stranger.receive_json_from(timeout=5)
+        quiet = await visitor.receive_nothing(timeout=0.5)  # the stranger's notice reached nobody
+        for ws in (stranger, agent, visitor):
+            await ws.disconnect()
+        return seen, refused, quiet
+
+    mine_only = {"reservation": mine["reservation"]}
+    seen, refused, quiet = async_to_sync(scenario)()
+    assert seen == {"type": "typing", "identity": "alice"}
+    assert (refused["type"], refused["code"], refused["status"]) == ("flex.error", 20404, 404)
+    assert quiet

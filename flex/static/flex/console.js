@@ -77,7 +77,8 @@ function conversation(worker, r) {
     const now = Date.now();  // a conversation's visitor sees "typing…" (at most one notice per 2 s)
     if (r.conversation && now - (typedAt[r.sid] || 0) > 2000) {
       typedAt[r.sid] = now;
-      api(`agent/${worker.sid}/reservations/${r.sid}/typing`, {}).catch(() => {});
+      if (liveSocket && liveSocket.readyState === WebSocket.OPEN) liveSocket.send(JSON.stringify({ type: "typing", reservation: r.sid }));
+      else api(`agent/${worker.sid}/reservations/${r.sid}/typing`, {}).catch(() => {});
     }
   });
   const send = () => {
