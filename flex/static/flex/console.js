@@ -144,6 +144,8 @@ function answered(notice) {  // the socket's answer to one of this page's replie
   const p = typeof notice.client_id === "string" ? sending.get(notice.client_id) : null;
   if (!p) return;
   if (notice.type === "flex.reply") replied(p, notice.message);
+  // The socket knows the workers its user had when it opened: a worker linked since is asked by POST.
+  else if (notice.status === 404) byPost(p);
   else failed(p, new Error(String(notice.message || "The reply was refused")));
 }
 
