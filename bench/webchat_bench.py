@@ -22,7 +22,11 @@ as a chat participant, and each agent is a console user doing what the agent con
 model (what it draws); the agent then replies and "agent → visitor" ends when the visitor's socket
 has it. ``--console-protocol`` picks which console:
 
-- ``events`` (console.js now): a ``flex.message`` event on the agent's socket is appended when its
+- ``socket`` (console.js now): as ``events``, but the agent's replies go over its live socket
+  (``{"type": "reply", "reservation", "body", "client_id"}``, answered ``flex.reply`` with the
+  message), and the view is re-read on (re)connecting, on ``flex.changed`` notices and every 60 s
+  (not every 5 s) while the socket is live;
+- ``events`` (console.js before the socket replies): a ``flex.message`` event on the agent's socket is appended when its
   index follows the last one shown (a duplicate is dropped); a gap fetches the missing range
   (``GET …/messages?after=N``); ``flex.changed`` notices and the 5 s tick re-read the view without
   histories (``agent?messages=0``) and fetch only conversations whose ``last_index`` moved;
@@ -291,7 +295,7 @@ def main() -> None:
         help="the agent's side: a chat participant's socket, or the Flex agent console's protocol",
     )
     parser.add_argument("--chats-per-agent", type=int, default=4)
-    parser.add_argument("--console-protocol", choices=("events", "full"), default="events")
+    parser.add_argument("--console-protocol", choices=("socket", "events", "full"), default="socket")
     parser.add_argument(
         "--browser",
         action="store_true",

@@ -13,13 +13,16 @@ from typing import Any
 
 from bench.webchat_bench import LOST_AFTER, _until, group_cpu_seconds, pct
 
-POLL = 5.0  # seconds: console.js re-reads the agent's view this often, notice or not
+POLL = 5.0  # seconds: console.js re-read the agent's view this often, notice or not (``events``)
+SAFETY_POLL = 60.0  # seconds: console.js now, while its socket is live (``socket``)
 CATCH_UP = 2.0  # seconds: console.js's CATCH_UP_MS
+REPLY_TIMEOUT = 10.0  # seconds: console.js's REPLY_TIMEOUT_MS (then the reply goes by POST)
 
 
 class ConsoleAgent:
-    """One agent's console page over console.js's protocol (``protocol`` ``events`` or ``full``,
-    see the module's doc). ``expect`` gives a future that resolves when a body is in the page."""
+    """One agent's console page over console.js's protocol (``protocol`` ``socket``, ``events`` or
+    ``full``, see webchat_bench's doc). ``expect`` gives a future that resolves when a body is in
+    the page."""
 
     def __init__(self, base: str, worker: str, session: str, protocol: str, stats: dict[str, int]) -> None:
         self.base = base
@@ -40,6 +43,9 @@ class ConsoleAgent:
         self.csrf: dict[str, str] = {}
         self.catch_up_now = True
         self.tasks: set[asyncio.Task[None]] = set()
+        self.socket: Any = None  # the live socket while open (``socket``: replies go over it)
+        self.answers: dict[str, asyncio.Future[dict[str, Any]]] = {}  # client_id → its answer
+        self.sent = 0
 
     def expect(self, conversation: str, body: str) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -117,7 +123,7 @@ class ConsoleAgent:
     # -- reads of the view ---------------------------------------------------------------
 
     async def read(self) -> None:
-        light = self.protocol == "events"
+        light = self.protocol in ("events", "socket")
         self.stats["view_reads"] += 1
         url = f"{self.base}/api/console/flex/agent" + ("?messages=0" if light else "")
         data = (await self.http.get(url)).json()
@@ -151,11 +157,32 @@ class ConsoleAgent:
 
     async def reply(self, conversation: str, body: str) -> None:
         sid = self.reservation[conversation]
+        self.sent += 1
+        cid = f"b{self.sent}"
+        if self.protocol == "socket" and self.socket is not None:  # console.js now
+            answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self.answers[cid] = answer
+            frame = {"type": "reply", "reservation": sid, "body": body, "client_id": cid}
+            heard: dict[str, Any] | None = None
+            try:
+                await self.socket.send(json.dumps(frame))
+                heard = await asyncio.wait_for(answer, REPLY_TIMEOUT)
+            except Exception:  # noqa: BLE001 - closed, or no answer: POST it (console.js, same id)
+                self.stats["reply_fallbacks"] += 1
+            finally:
+                self.answers.pop(cid, None)
+            if heard is not None:
+                if heard.get("type") != "flex.reply":
+                    raise RuntimeError(f"reply refused {heard}")
+                self.stats["socket_replies"] += 1
+                self._take(conversation, heard["message"])
+                return
         path = f"{self.base}/api/console/flex/agent/{self.worker}/reservations/{sid}/messages"
-        response = await self.http.post(path, json={"body": body}, headers=self.csrf)
+        response = await self.http.post(path, json={"body": body, "client_id": cid}, headers=self.csrf)
         if response.status_code != 201:
             raise RuntimeError(f"reply {response.status_code} {response.text[:200]}")
-        if self.protocol == "events":
+        self.stats["posted_replies"] += 1
+        if self.protocol in ("events", "socket"):
             self._take(conversation, response.json()["message"])
         else:
             self.dirty.set()  # console.js before: a whole re-read after sending
@@ -182,10 +209,15 @@ class ConsoleAgent:
                             origin=Origin(self.base),
                             additional_headers={"Cookie": f"sessionid={self.session}"},
                         ) as socket:
+                            self.socket = socket
                             async for raw in socket:
                                 event = json.loads(raw)
                                 kind = event.get("type")
-                                if kind == "flex.message" and self.protocol == "events":
+                                if kind in ("flex.reply", "flex.error"):
+                                    waiter = self.answers.get(str(event.get("client_id")))
+                                    if waiter is not None and not waiter.done():
+                                        waiter.set_result(event)
+                                elif kind == "flex.message" and self.protocol != "full":
                                     await self.on_event(event)
                                 elif kind != "flex.typing":
                                     if kind == "flex.ready":
@@ -193,10 +225,12 @@ class ConsoleAgent:
                                     self.dirty.set()  # flex.ready (a reconnect) or flex.changed
                     except Exception:  # noqa: BLE001 - the page reconnects after 2 s
                         self.stats["socket_drops"] += 1
+                    self.socket = None
                     if not self.stop.is_set():
                         await asyncio.sleep(2)
 
             listener = asyncio.create_task(listen())
+            poll = SAFETY_POLL if self.protocol == "socket" else POLL
             try:
                 last = 0.0
                 while not self.stop.is_set():
@@ -204,7 +238,8 @@ class ConsoleAgent:
                         await asyncio.wait_for(self.dirty.wait(), 0.5)
                     except TimeoutError:
                         pass
-                    if not self.dirty.is_set() and time.perf_counter() - last < POLL:
+                    period = poll if self.socket is not None else POLL  # console.js: 5 s while down
+                    if not self.dirty.is_set() and time.perf_counter() - last < period:
                         continue
                     self.dirty.clear()
                     try:
@@ -328,6 +363,9 @@ async def run_console_once(
         "view_reads",
         "read_errors",
         "socket_drops",
+        "socket_replies",
+        "posted_replies",
+        "reply_fallbacks",
     )
     stats = dict.fromkeys(keys, 0)
     agents: dict[str, ConsoleAgent | BrowserAgent] = {}
@@ -377,7 +415,7 @@ async def run_console_once(
         "seconds": round(seconds, 1),
         "interval_s": interval,
         "load_average": os.getloadavg()[0],
-        # The consoles' 5 s re-reads are in it (they are the console's cost too).
+        # The consoles' re-reads are in it (every 5 s, or 60 s with ``socket``: the console's cost too).
         "serve_cpu_ms_per_message": round(cpu_spent * 1000 / max(1, 2 * len(out["round_trip"])), 2),
         "console": dict(stats),
     }

@@ -23,10 +23,8 @@ from rest_framework.views import APIView
 
 from accounts.auth import ConsoleSessionAuthentication, IsAccountAuthenticated, request_account
 from accounts.errors import TwilioAPIError, invalid_parameter, not_found
-from executions.models import Message
 from flex import lifecycle
 from flex.agents import contact_uri, workers_of
-from flex.api.common import iso
 from flex.api.stats_views import queue_workers
 from flex.conversation import (
     conversation_range,
@@ -34,12 +32,11 @@ from flex.conversation import (
     has_conversation,
     history,
     last_indexes,
-    message_item,
-    reply,
     typing,
 )
 from flex.defaults import FLEX_WORKSPACE
 from flex.models import Activity, Reservation, Task, TaskQueue, Worker, Workspace
+from flex.replies import post_reply
 
 ACTIONS = ("accept", "reject", "wrap", "complete")
 
@@ -207,15 +204,25 @@ class AgentReservation(ConsoleView):
         return Response(worker_view(_my_worker(request, worker_sid)))
 
 
-def _held_reservation(worker: Worker, sid: str) -> Reservation:
+def _held_reservation(request: Request, worker_sid: str, sid: str) -> tuple[Worker, Reservation]:
+    """The user's worker and its accepted (or wrapping) reservation, read together in one query
+    (the worker's ``contact_uri`` checked here: the messages' and typing's path, once per request)."""
+    account = request_account(request)
     reservation = (
-        Reservation.objects.select_related("task__workspace__account").filter(worker=worker, sid=sid).first()
+        Reservation.objects.select_related("task__workspace__account", "worker__workspace__account")
+        .filter(sid=sid, worker__sid=worker_sid, worker__workspace__account=account)
+        .first()
     )
-    if reservation is None:
-        raise not_found(f"No reservation {sid} for this worker")
+    uri = contact_uri(request.user.user)  # type: ignore[union-attr]
+    try:
+        mine = reservation is not None and reservation.worker.attrs().get("contact_uri") == uri
+    except ValueError:
+        mine = False
+    if reservation is None or not mine:
+        raise not_found(f"No reservation {sid} for a worker {worker_sid} linked to you")
     if reservation.reservation_status not in (Reservation.Status.ACCEPTED, Reservation.Status.WRAPPING):
         raise TwilioAPIError(400, 20001, "Accept the reservation before writing to the contact")
-    return reservation
+    return reservation.worker, reservation
 
 
 class AgentMessages(ConsoleView):
@@ -226,8 +233,7 @@ class AgentMessages(ConsoleView):
 
     @CONSOLE_SCHEMA
     def get(self, request: Request, worker_sid: str, sid: str) -> Response:
-        worker = _my_worker(request, worker_sid)
-        reservation = _held_reservation(worker, sid)
+        _, reservation = _held_reservation(request, worker_sid, sid)
         raw = request.query_params.get("after")
         after: int | None = None
         if raw is not None:
@@ -244,22 +250,11 @@ class AgentMessages(ConsoleView):
 
     @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
+        # ``client_id`` (optional): a resend of the same reply (a socket that closed before its
+        # acknowledgement) finds the first message (flex/replies.py, the socket's rules too).
         with transaction.atomic():
-            worker = _my_worker(request, worker_sid)
-            reservation = _held_reservation(worker, sid)
-            sent = reply(reservation.task, str(request.data.get("body") or ""), worker)
-        if not isinstance(sent, Message):  # a conversation's message: the agent's own, outbound
-            return Response({"message": message_item(sent, {sent.author})}, status=201)
-        item: dict[str, Any] = {
-            "sid": sent.sid,
-            "index": None,
-            "direction": "outbound",
-            "from": sent.from_address,
-            "body": sent.body,
-            "media": [],
-            "status": sent.status,
-            "date_created": iso(sent.date_created),
-        }
+            worker, reservation = _held_reservation(request, worker_sid, sid)
+            item = post_reply(reservation, worker, request.data.get("body"), request.data.get("client_id"))
         return Response({"message": item}, status=201)
 
 
@@ -268,8 +263,8 @@ class AgentTyping(ConsoleView):
 
     @CONSOLE_SCHEMA
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
-        worker = _my_worker(request, worker_sid)
-        typing(_held_reservation(worker, sid).task, worker)
+        worker, reservation = _held_reservation(request, worker_sid, sid)
+        typing(reservation.task, worker)
         return Response({"typing": True})
 
 

@@ -1,7 +1,8 @@
 """Web chat in Chromium, end to end: a page on another site embeds the chat with one <script>
 tag; the seeded WebChat Flow asks the visitor's name and hands them to Flex; an agent in another
-browser accepts, the two chat live both ways (each one's typing shown to the other), the agent completes
-the task and the visitor's chat ends."""
+browser accepts, the two chat live both ways (each one's typing shown to the other; the agent's
+replies over the console's live socket, by POST while it is down), the agent completes the task
+and the visitor's chat ends."""
 
 from __future__ import annotations
 
@@ -83,6 +84,15 @@ def test_a_visitor_on_another_site_chats_with_the_flow_and_then_an_agent(
     agent.fill("input[name=password]", "alice-password")
     agent.locator("form [type=submit]").first.click()
     agent.wait_for_url(f"{asgi_url}/")
+    posted: list[str] = []  # the console's HTTP replies and typing notices (POST …/messages, …/typing)
+    agent.on(
+        "request",
+        lambda r: (
+            posted.append(r.url.rsplit("/", 1)[1])
+            if r.method == "POST" and r.url.endswith(("/messages", "/typing"))
+            else None
+        ),
+    )
     agent.goto(f"{asgi_url}/flex/agent")
     agent.locator("[data-activity=Available]").click()
     offer = agent.locator("[data-reservation]")
@@ -102,6 +112,16 @@ def test_a_visitor_on_another_site_chats_with_the_flow_and_then_an_agent(
     reply.fill("Hi Ann, let me look")
     agent.locator("[data-action=send]").click()
     visitor.locator("[data-message=agent]", has_text="Hi Ann, let me look").wait_for()
+    agent.locator("[data-message=outbound]", has_text="Hi Ann, let me look").wait_for()
+    assert posted == [], "the reply or typing went by POST while the console's socket was live"
+    assert reply.input_value() == ""
+
+    agent.evaluate("() => liveSocket.close()")  # the socket drops: the next reply goes by POST
+    reply.fill("One moment <b>please</b>")
+    agent.locator("[data-action=send]").click()
+    visitor.locator("[data-message=agent]", has_text="One moment <b>please</b>").wait_for()
+    assert posted.count("messages") == 1
+    agent.wait_for_function("() => liveSocket !== null && liveSocket.readyState === WebSocket.OPEN")
 
     visitor.locator("[data-webchat=input]").fill("Thanks!")
     agent.locator("[data-typing]", has_text="is typing").wait_for()  # the visitor types, live at the agent

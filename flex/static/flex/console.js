@@ -77,19 +77,13 @@ function conversation(worker, r) {
     const now = Date.now();  // a conversation's visitor sees "typing…" (at most one notice per 2 s)
     if (r.conversation && now - (typedAt[r.sid] || 0) > 2000) {
       typedAt[r.sid] = now;
-      api(`agent/${worker.sid}/reservations/${r.sid}/typing`, {}).catch(() => {});
+      if (liveSocket && liveSocket.readyState === WebSocket.OPEN) liveSocket.send(JSON.stringify({ type: "typing", reservation: r.sid }));
+      else api(`agent/${worker.sid}/reservations/${r.sid}/typing`, {}).catch(() => {});
     }
   });
   const send = () => {
     if (!input.value.trim()) return;
-    api(`agent/${worker.sid}/reservations/${r.sid}/messages`, { body: input.value }).then((data) => {
-      drafts[r.sid] = "";
-      input.value = "";
-      // A conversation's message is appended (its own event, heard too, is then a duplicate);
-      // an SMS task's history has no index: read it again.
-      if (sid && convs[sid] && data && data.message && Number.isInteger(data.message.index)) take(sid, data.message);
-      else refresh();
-    }, alert);
+    sendReply(worker, r, sid, input.value);
   };
   input.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
   const shown = sid && convs[sid] ? convs[sid].messages : (r.messages || []);
@@ -97,6 +91,62 @@ function conversation(worker, r) {
     el("div", { class: "messages", "data-messages": sid }, ...shown.map(messageLine)),
     el("div", { class: "muted typing", "data-typing": sid }, typingText(sid)),
     el("div", { style: "margin:6px 0" }, input, el("button", { onclick: send, "data-action": "send" }, "Send")));
+}
+
+// The agent's replies go over the live socket when it is open (no HTTP request per reply); each
+// carries a client_id, so a reply whose answer the socket did not bring (it closed meanwhile, or
+// the answer is late) is sent again by POST with the same id, and stored once.
+let liveSocket = null;
+const sending = new Map();  // client_id → the reply on its way
+const REPLY_TIMEOUT_MS = 10000;
+
+function clientId() {
+  return "r" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+}
+
+function replied(p, message) {
+  sending.delete(p.cid);
+  clearTimeout(p.timer);
+  if (drafts[p.reservation] === p.body) drafts[p.reservation] = "";
+  for (const node of document.querySelectorAll("[data-reply]")) {  // not what was typed since
+    if (node.dataset.reply === p.reservation && node.value === p.body) node.value = "";
+  }
+  // A conversation's message is appended (its own event, heard too, is then a duplicate); an SMS
+  // task's history has no index: read it again.
+  if (p.sid && convs[p.sid] && message && Number.isInteger(message.index)) take(p.sid, message);
+  else refresh();
+}
+
+function failed(p, error) {
+  sending.delete(p.cid);
+  clearTimeout(p.timer);
+  alert(error && error.message ? error.message : String(error));
+}
+
+function byPost(p) {
+  clearTimeout(p.timer);
+  if (p.posted) return;
+  p.posted = true;
+  api(`agent/${p.worker}/reservations/${p.reservation}/messages`, { body: p.body, client_id: p.cid })
+    .then((data) => replied(p, data && data.message), (error) => failed(p, error));
+}
+
+function sendReply(worker, r, sid, body) {
+  const p = { cid: clientId(), worker: worker.sid, reservation: r.sid, sid, body, timer: null, posted: false };
+  sending.set(p.cid, p);
+  if (liveSocket && liveSocket.readyState === WebSocket.OPEN) {
+    liveSocket.send(JSON.stringify({ type: "reply", reservation: r.sid, body, client_id: p.cid }));
+    p.timer = setTimeout(() => { if (sending.has(p.cid)) byPost(p); }, REPLY_TIMEOUT_MS);
+  } else byPost(p);
+}
+
+function answered(notice) {  // the socket's answer to one of this page's replies
+  const p = typeof notice.client_id === "string" ? sending.get(notice.client_id) : null;
+  if (!p) return;
+  if (notice.type === "flex.reply") replied(p, notice.message);
+  // The socket knows the workers its user had when it opened: a worker linked since is asked by POST.
+  else if (notice.status === 404) byPost(p);
+  else failed(p, new Error(String(notice.message || "The reply was refused")));
 }
 
 // One message as a line; every part of it (body, author, media names) is text, never markup.
@@ -262,11 +312,14 @@ function renderSupervisor(data) {
   }
 }
 
+let lastRead = 0;
+
 async function load() {
   if (page === "agent") {
     const data = await api("agent?messages=0");  // the conversations' messages: from their events
     adopt(data);
     renderAgent(data);
+    lastRead = Date.now();
   } else renderSupervisor(await api("supervisor"));
 }
 
@@ -315,18 +368,35 @@ function connect() {
   const live = document.getElementById("live");
   // (Re)connected: notices sent while the socket was down are lost, so read the state again.
   // Conversations are compared by their last index: a gap is fetched, nothing is re-read whole.
-  socket.onopen = () => { live.textContent = "live"; catchUpNow = true; refresh(); };
+  socket.onopen = () => { liveSocket = socket; live.textContent = "live"; catchUpNow = true; refresh(); };
   socket.onmessage = (event) => {
     let notice = null;
     try { notice = JSON.parse(event.data); } catch (error) { notice = null; }
     if (notice && notice.type === "flex.typing") showTyping(notice.conversation_sid, notice.identity);
     else if (notice && notice.type === "flex.message") {
       if (page === "agent" && typeof notice.conversation_sid === "string") take(notice.conversation_sid, notice.message);
-    } else refresh();
+    } else if (notice && (notice.type === "flex.reply" || notice.type === "flex.error")) answered(notice);
+    else refresh();
   };
-  socket.onclose = () => { live.textContent = "reconnecting…"; setTimeout(connect, 2000); };
+  socket.onclose = () => {
+    if (liveSocket === socket) liveSocket = null;
+    for (const p of [...sending.values()]) byPost(p);  // their answers will not come: POST them (same id)
+    live.textContent = "reconnecting…";
+    setTimeout(connect, 2000);
+  };
+}
+
+// While the agent's socket is live, its events and notices keep the page current: the view is
+// re-read on (re)connecting and, as a safety net, once a minute. Without the socket, every 5 s.
+// The supervisor page re-reads every 2 s (its ages tick).
+const SAFETY_MS = 60000;
+
+function tick() {
+  if (page !== "agent") return refresh();
+  const live = liveSocket !== null && liveSocket.readyState === WebSocket.OPEN;
+  if (!live || Date.now() - lastRead >= SAFETY_MS) refresh();
 }
 
 refresh();
 connect();
-setInterval(refresh, page === "agent" ? 5000 : 2000); // ages tick; a lost notice costs one period
+setInterval(tick, page === "agent" ? 5000 : 2000);
