@@ -252,9 +252,10 @@ class AgentMessages(ConsoleView):
     def post(self, request: Request, worker_sid: str, sid: str) -> Response:
         # ``client_id`` (optional): a resend of the same reply (a socket that closed before its
         # acknowledgement) finds the first message (flex/replies.py, the socket's rules too).
-        with transaction.atomic():
-            worker, reservation = _held_reservation(request, worker_sid, sid)
-            item = post_reply(reservation, worker, request.data.get("body"), request.data.get("client_id"))
+        # No transaction around the reply: a conversation's pre-action webhook (conversations.hooks)
+        # is asked before its message is added, and no lock may be held while it answers.
+        worker, reservation = _held_reservation(request, worker_sid, sid)
+        item = post_reply(reservation, worker, request.data.get("body"), request.data.get("client_id"))
         return Response({"message": item}, status=201)
 
 

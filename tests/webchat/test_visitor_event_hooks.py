@@ -97,3 +97,39 @@ def test_a_first_question_is_put_to_the_pre_hook_with_no_transaction_open(
     first = ConversationMessage.objects.filter(conversation=conversation).first()
     assert first is not None and first.body == "Where is my order?"
     assert in_transaction == [False]
+
+
+def test_an_agents_reply_by_post_and_by_socket_is_put_to_the_pre_hook_with_no_transaction_open(
+    console: Any, api: Any, key: Any, webchat_flow: Flow, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from conversations import events
+    from tests.studio.console import post
+    from tests.webchat.test_agent_socket_reply import accepted_chat, replies
+
+    settings.STUDIO = {**settings.STUDIO, "ALLOWED_HTTP_HOSTS": ["127.0.0.1"]}
+    in_transaction: list[bool] = []
+    real = events.signed_request
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        in_transaction.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(events, "signed_request", watching)
+    chat = accepted_chat(console, key, webchat_flow)
+    with Stub() as stub:
+        stub.route("/pre", body="")
+        hooks = {"PreWebhookUrl": stub.url("/pre"), "Filters": ["onMessageAdd"]}
+        assert api.post("/v1/Configuration/Webhooks", hooks).status_code == 200
+        assert post(console, f"{chat['path']}/messages", {"body": "by post"}).status_code == 201
+        (answer,) = replies(
+            console.user, [{"type": "reply", "reservation": chat["reservation"], "body": "by socket"}]
+        )
+        assert answer["type"] == "flex.reply", answer
+        assert len(heard(stub, "/pre", 2)) == 2
+    bodies = ConversationMessage.objects.filter(conversation=chat["conversation"]).values_list(
+        "body", flat=True
+    )
+    assert {"by post", "by socket"} <= set(bodies)
+    assert in_transaction == [False, False]
