@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,14 +61,23 @@ def _unchanged_condition(obj: Any) -> tuple[str, list[Any]]:
     read_as = getattr(obj, READ_AS, None)
     if read_as is None:
         return "", []
-    meta = obj._meta
     step_count, date_updated = read_as
-    quote = connection.ops.quote_name
-    updated = meta.get_field("date_updated")
-    return (
-        f" AND {quote(meta.get_field('step_count').column)} = %s AND {quote(updated.column)} = %s",
-        [step_count, updated.get_db_prep_value(date_updated, connection)],
-    )
+    sql, updated = _unchanged_sql(obj._meta)
+    return sql, [step_count, updated.get_db_prep_value(date_updated, connections[DEFAULT_DB_ALIAS])]
+
+
+_UNCHANGED_SQL: dict[tuple[str, str], tuple[str, Any]] = {}
+
+
+def _unchanged_sql(meta: Any) -> tuple[str, Any]:
+    key = (connection.vendor, meta.label)
+    cached = _UNCHANGED_SQL.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        updated = meta.get_field("date_updated")
+        sql = f" AND {quote(meta.get_field('step_count').column)} = %s AND {quote(updated.column)} = %s"
+        cached = _UNCHANGED_SQL[key] = (sql, updated)
+    return cached
 
 
 @dataclass
@@ -197,8 +206,11 @@ def _converter(field: Any) -> Any:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _rows_json(objs: list[Any], fields: list[Any], *, adding: bool) -> str:
-    converters = [(f, f.column, _converter(f)) for f in fields]
+def _converters(fields: list[Any]) -> list[tuple[Any, str, Any]]:
+    return [(f, f.column, _converter(f)) for f in fields]
+
+
+def _rows_json(objs: list[Any], converters: list[tuple[Any, str, Any]], *, adding: bool) -> str:
     rows = []
     for obj in objs:
         row = {"id": obj.pk} if not adding else {}
@@ -232,7 +244,7 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) AS v WHERE t.id = v.id"
     )
     with planned.cursor() as cursor:
-        cursor.execute(sql, [_rows_json(objs, fields, adding=False)])
+        cursor.execute(sql, [_rows_json(objs, _converters(fields), adding=False)])
 
 
 _UPDATE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Any]]] = {}
@@ -268,52 +280,87 @@ def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
         expect_unchanged(obj)  # as saved: a second save in this transaction expects it
 
 
-def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
-    """An execution (inserted, or updated: ``STATE_COLUMNS``) and its new steps, one statement."""
-    meta, step_meta = execution._meta, steps[0]._meta
+@dataclass(frozen=True)
+class _RunStatement:
+    """A turn's one statement, built once per (models, insert or update, read-as check)."""
+
+    sql: str
+    owner_fields: list[Any]
+    owner_converters: list[tuple[Any, str, Any]]  # the inserted execution's JSON row
+    step_converters: list[tuple[Any, str, Any]]
+    step_relations: list[Any]  # the step's relations other than its execution
+
+
+_RUN_SQL: dict[tuple[str, str, str, bool, str], _RunStatement] = {}
+
+
+def _run_statement(meta: Any, step_meta: Any, *, adding: bool, unchanged: str) -> _RunStatement:
+    key = (connection.vendor, meta.label, step_meta.label, adding, unchanged)
+    compiled = _RUN_SQL.get(key)
+    if compiled is not None:
+        return compiled
     quote = connection.ops.quote_name
     step_fields = [f for f in step_meta.concrete_fields if not f.primary_key]
     step_columns = ", ".join(quote(f.column) for f in step_fields)
     owner_field = step_meta.get_field("execution")
-    others = [f for f in step_fields if f.is_relation and f is not owner_field]
-    for step in steps:  # the execution's id is known in the statement only (a new one)
-        step._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
     if adding:
-        execution._prepare_related_fields_for_save(operation_name="save")
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         columns = ", ".join(quote(f.column) for f in fields)
         owner_sql = (
             f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
             f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) RETURNING id"
         )
-        owner_params: list[Any] = [_rows_json([execution], fields, adding=True)]
         condition = ""
     else:
         fields = [meta.get_field(c) for c in STATE_COLUMNS]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        unchanged, unchanged_params = _unchanged_condition(execution)
         owner_sql = f"UPDATE {meta.db_table} SET {sets} WHERE id = %s{unchanged} RETURNING id"
-        owner_params = [
-            *(f.get_db_prep_save(f.pre_save(execution, False), connection) for f in fields),
-            execution.pk,
-            *unchanged_params,
-        ]
         condition = " WHERE EXISTS (SELECT 1 FROM owner)"
     selected = ", ".join(
         "(SELECT id FROM owner)" if f is owner_field else quote(f.column) for f in step_fields
     )
-    counts = path_counts.upsert_cte(steps, now, condition=condition)
-    assert counts is not None
     sql = (
         f"WITH owner AS ({owner_sql}), "
         f"added AS (INSERT INTO {step_meta.db_table} ({step_columns}) SELECT {selected} "
         f"FROM jsonb_populate_recordset(NULL::{step_meta.db_table}, %s::jsonb){condition} RETURNING id), "
-        f"counted AS ({counts[0]}) "
+        f"counted AS ({path_counts.upsert_sql(condition)}) "
         "SELECT (SELECT id FROM owner), COALESCE((SELECT array_agg(id ORDER BY id) FROM added), '{}')"
     )
-    params = [*owner_params, _rows_json(steps, step_fields, adding=True), *counts[1]]
+    compiled = _RunStatement(
+        sql=sql,
+        owner_fields=fields,
+        owner_converters=_converters(fields) if adding else [],
+        step_converters=_converters(step_fields),
+        step_relations=[f for f in step_fields if f.is_relation and f is not owner_field],
+    )
+    _RUN_SQL[key] = compiled
+    return compiled
+
+
+def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
+    """An execution (inserted, or updated: ``STATE_COLUMNS``) and its new steps, one statement
+    (its SQL built once: ``_run_statement``)."""
+    unchanged, unchanged_params = ("", []) if adding else _unchanged_condition(execution)
+    run = _run_statement(execution._meta, steps[0]._meta, adding=adding, unchanged=unchanged)
+    for step in steps:  # the execution's id is known in the statement only (a new one)
+        step._prepare_related_fields_for_save(operation_name="bulk_create", fields=run.step_relations)
+    if adding:
+        execution._prepare_related_fields_for_save(operation_name="save")
+        owner_params: list[Any] = [_rows_json([execution], run.owner_converters, adding=True)]
+    else:
+        db = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup once, not per field
+        owner_params = [
+            *(f.get_db_prep_save(f.pre_save(execution, False), db) for f in run.owner_fields),
+            execution.pk,
+            *unchanged_params,
+        ]
+    params = [
+        *owner_params,
+        _rows_json(steps, run.step_converters, adding=True),
+        *path_counts.upsert_params(steps, now),
+    ]
     with planned.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(run.sql, params)
         row = cursor.fetchone()
     owner_id, step_ids = row if row is not None else (None, [])
     if owner_id is None:
@@ -357,7 +404,7 @@ def insert_rows(
         f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb){conflict} RETURNING id"
     )
-    params: list[Any] = [_rows_json(objs, fields, adding=True)]
+    params: list[Any] = [_rows_json(objs, _converters(fields), adding=True)]
     if with_statement is not None:
         # The rows come back through the CTE in the order the INSERT returned them.
         sql = f"WITH added AS ({sql}), counted AS ({with_statement[0]}) SELECT id FROM added"
