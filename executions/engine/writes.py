@@ -14,6 +14,7 @@ rows that point at executions (messages, steps, waits), and the steps' path coun
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import partial
@@ -286,6 +287,7 @@ class _RunStatement:
 
     sql: str
     owner_fields: list[Any]
+    owner_preps: list[tuple[Any, str]]  # the updated execution's columns: (field, internal type)
     owner_converters: list[tuple[Any, str, Any]]  # the inserted execution's JSON row
     step_converters: list[tuple[Any, str, Any]]
     step_relations: list[Any]  # the step's relations other than its execution
@@ -329,12 +331,34 @@ def _run_statement(meta: Any, step_meta: Any, *, adding: bool, unchanged: str) -
     compiled = _RunStatement(
         sql=sql,
         owner_fields=fields,
+        owner_preps=[(f, f.get_internal_type()) for f in fields],
         owner_converters=_converters(fields) if adding else [],
         step_converters=_converters(step_fields),
         step_relations=[f for f in step_fields if f.is_relation and f is not owner_field],
     )
     _RUN_SQL[key] = compiled
     return compiled
+
+
+_INTEGERS = {"IntegerField", "PositiveIntegerField", "BigIntegerField", "SmallIntegerField"}
+
+
+def _prep_save(field: Any, kind: str, value: Any, db: Any) -> Any:
+    """``field.get_db_prep_save(value, db)`` for the values an engine's save holds (a str, an
+    int, an aware datetime, a dict or list for JSON, None): the backend's own adaptation
+    without the field's generic steps; anything else through ``get_db_prep_save``."""
+    if value is None:
+        return None
+    plain = type(value)
+    if plain is str and kind in ("CharField", "TextField"):
+        return value
+    if plain is int and kind in _INTEGERS:
+        return db.ops.adapt_integerfield_value(value, kind)
+    if kind == "JSONField" and plain in (dict, list):
+        return db.ops.adapt_json_value(value, field.encoder)
+    if kind == "DateTimeField" and isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return db.ops.adapt_datetimefield_value(value)
+    return field.get_db_prep_save(value, db)
 
 
 def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
@@ -350,7 +374,7 @@ def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> N
     else:
         db = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup once, not per field
         owner_params = [
-            *(f.get_db_prep_save(f.pre_save(execution, False), db) for f in run.owner_fields),
+            *(_prep_save(f, kind, f.pre_save(execution, False), db) for f, kind in run.owner_preps),
             execution.pk,
             *unchanged_params,
         ]
