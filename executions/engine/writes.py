@@ -211,15 +211,43 @@ def _converters(fields: list[Any]) -> list[tuple[Any, str, Any]]:
     return [(f, f.column, _converter(f)) for f in fields]
 
 
+# A model instance's ``__dict__`` entry: {attname: (value, its JSON text)} (``encoded_as``).
+ENCODED = "_studio_encoded"
+
+
+def encoded_as(obj: Any, attname: str, text: str) -> None:
+    """``text`` is the JSON of ``obj.<attname>`` as it is now: its JSON row (``_rows_json``)
+    takes the text instead of encoding the value again, as long as the attribute still holds
+    the same object (the value must not be changed in place meanwhile)."""
+    obj.__dict__.setdefault(ENCODED, {})[attname] = (getattr(obj, attname), text)
+
+
 def _rows_json(objs: list[Any], converters: list[tuple[Any, str, Any]], *, adding: bool) -> str:
-    rows = []
+    rows: list[str | dict[str, Any]] = []
+    spliced = False
     for obj in objs:
         row = {"id": obj.pk} if not adding else {}
+        known = obj.__dict__.get(ENCODED)
+        texts: list[str] = []
         for f, column, convert in converters:
             value = f.pre_save(obj, True) if adding else getattr(obj, f.attname)
+            if known is not None:
+                kept = known.get(f.attname)
+                if kept is not None and kept[0] is value:
+                    texts.append(f"{json.dumps(column)}:{kept[1]}")
+                    continue
             row[column] = value if convert is None else convert(value)
-        rows.append(row)
-    return json.dumps(rows, separators=(",", ":"))
+        if texts:
+            spliced = True
+            plain = json.dumps(row, separators=(",", ":"))
+            rows.append("{" + ",".join([*([plain[1:-1]] if row else []), *texts]) + "}")
+        else:
+            rows.append(row)
+    if not spliced:
+        return json.dumps(rows, separators=(",", ":"))
+    return (
+        "[" + ",".join(r if isinstance(r, str) else json.dumps(r, separators=(",", ":")) for r in rows) + "]"
+    )
 
 
 def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:

@@ -1,11 +1,13 @@
-"""A turn's UPDATE of its execution sends each column's value exactly as Django's ``save``
-would (``Field.get_db_prep_save``): the engine's write adapts the values it holds (str, int,
-aware datetime, JSON dict or list, None) with the backend's own adaptation directly, and hands
-anything else to the field."""
+"""What a turn's write sends. Its UPDATE of the execution sends each column's value exactly as
+Django's ``save`` would (``Field.get_db_prep_save``): the engine's write adapts the values it
+holds (str, int, aware datetime, JSON dict or list, None) with the backend's own adaptation
+directly, and hands anything else to the field. A step's JSON row carries its context as the
+text the snapshot was copied through (encoded once, not twice), and the same context."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import warnings
 from typing import Any
 
@@ -14,8 +16,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.functional import lazy
 
-from executions.engine.writes import STATE_COLUMNS, _prep_save
-from executions.models import Execution
+from executions.engine.context import snapshot_with_json
+from executions.engine.writes import STATE_COLUMNS, _converters, _prep_save, _rows_json, encoded_as
+from executions.models import Execution, Step
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +79,39 @@ def test_it_sends_every_state_column_as_djangos_save_does() -> None:
 def test_it_sends_unusual_values_as_djangos_save_does(field_name: str, value: Any) -> None:
     ours, django = _both(field_name, value)
     assert _same(ours, django), (ours, django)
+
+
+def _step_rows(steps: list[Step]) -> list[dict[str, Any]]:
+    fields = [f for f in Step._meta.concrete_fields if not f.primary_key and f.name != "execution"]
+    rows: list[dict[str, Any]] = json.loads(_rows_json(steps, _converters(fields), adding=True))
+    return rows
+
+
+def test_a_steps_row_carries_its_snapshots_text() -> None:
+    context = {"widgets": {"menu": {"Digits": "1", "Say": 'caf\u00e9 "quoted"'}}, "flow": {"variables": {}}}
+    copied, text = snapshot_with_json(context)
+    assert text is not None and json.loads(text) == context == copied
+    step = Step(name="keypress", transitioned_from="menu", transitioned_to="check", type="x", context=copied)
+    marked = Step(
+        name="keypress", transitioned_from="menu", transitioned_to="check", type="x", context=copied
+    )
+    encoded_as(marked, "context", '{"as":"kept"}')  # not the value's JSON: shows which one is sent
+    plain_row, marked_row = _step_rows([step, marked])
+    assert plain_row["context"] == context
+    assert marked_row["context"] == {"as": "kept"}
+    assert {
+        k: v for k, v in marked_row.items() if k not in ("context", "sid", "date_created", "date_updated")
+    } == {k: v for k, v in plain_row.items() if k not in ("context", "sid", "date_created", "date_updated")}
+
+
+def test_a_context_replaced_after_it_was_encoded_is_encoded_again() -> None:
+    step = Step(name="e", transitioned_from="a", transitioned_to="b", type="x", context={"old": 1})
+    encoded_as(step, "context", '{"old":1}')
+    step.context = {"new": 2}
+    assert _step_rows([step])[0]["context"] == {"new": 2}
+
+
+def test_a_context_that_is_not_json_data_is_deep_copied_without_text() -> None:
+    odd = {"when": dt.date(2026, 1, 2)}
+    copied, text = snapshot_with_json(odd)
+    assert text is None and copied == odd and copied is not odd
