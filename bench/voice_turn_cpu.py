@@ -200,6 +200,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--asgi", action="store_true", help="through serve's whole ASGI application")
     parser.add_argument("--callgrind", action="store_true", help="under valgrind --tool=callgrind")
+    parser.add_argument("--profile-dump", default="", help="with --profile: also write the pstats file here")
     args = parser.parse_args()
     ensure_database(os.environ["DATABASE_URL"])
     account, flow = setup_flow()
@@ -246,6 +247,8 @@ def main() -> None:
         )
     if profile is not None:
         stats = pstats.Stats(profile)
+        if args.profile_dump:
+            stats.dump_stats(args.profile_dump)
         stats.sort_stats("tottime").print_stats(35)
         stats.sort_stats("cumulative").print_stats(60)
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.transaction import TransactionManagementError
 
 _state = threading.local()
@@ -47,11 +47,12 @@ def _after_commit_guard(execute: Callable[..., Any], sql: str, params: Any, many
 def possible() -> bool:
     """Whether the next statement may commit alone: allowed, PostgreSQL, the outermost atomic
     block, and nothing sent in its transaction yet."""
-    if not getattr(_state, "allowed", False) or connection.vendor != "postgresql":
+    if not getattr(_state, "allowed", False):
         return False
-    if len(connection.atomic_blocks) != 1 or connection.savepoint_ids or connection.needs_rollback:
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once (``connection`` looks it up per read)
+    if db.vendor != "postgresql" or len(db.atomic_blocks) != 1 or db.savepoint_ids or db.needs_rollback:
         return False
-    raw = connection.connection
+    raw = db.connection
     if raw is None:
         return False
     from psycopg.pq import TransactionStatus
@@ -62,7 +63,7 @@ def possible() -> bool:
 @contextmanager
 def committing() -> Iterator[None]:
     """The statement run inside commits by itself (call only when ``possible()``)."""
-    raw = connection.connection
+    raw = connections[DEFAULT_DB_ALIAS].connection
     raw.autocommit = True
     try:
         yield

@@ -11,6 +11,7 @@ hour rows of the flow: a few thousand rows, whatever the number of steps behind 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from collections import Counter
@@ -45,19 +46,29 @@ def upsert_cte(steps: list[Any], now: dt.datetime, condition: str = "") -> tuple
     ``condition``: a WHERE clause (with its keyword) the rows are counted under."""
     if not steps or connection.vendor != "postgresql":
         return None
-    payload = [
-        {"flow_id": f, "revision": r, "from_widget": a, "event": e, "to_widget": b, "count": n}
-        for f, r, a, e, b, n in _rows(steps)
-    ]
+    return upsert_sql(condition), upsert_params(steps, now)
+
+
+@functools.cache
+def upsert_sql(condition: str = "") -> str:
+    """The upsert's SQL (PostgreSQL), the same text for any steps: built once per condition."""
     table = PathCount._meta.db_table
-    sql = (
+    return (
         f"INSERT INTO {table} ({', '.join(_COLUMNS)}) "
         "SELECT v.flow_id, v.revision, %s, v.from_widget, v.event, v.to_widget, %s, v.count "
         "FROM jsonb_to_recordset(%s::jsonb) AS v(flow_id bigint, revision integer, "
         f"from_widget text, event text, to_widget text, count bigint){condition} "
         f"ON CONFLICT ({_KEY}) DO UPDATE SET count = {table}.count + EXCLUDED.count"
     )
-    return sql, [hour_of(now), random.randrange(SHARDS), json.dumps(payload, separators=(",", ":"))]
+
+
+def upsert_params(steps: list[Any], now: dt.datetime) -> list[Any]:
+    """The parameters of ``upsert_sql``: the hour, a shard, the steps counted per transition."""
+    payload = [
+        {"flow_id": f, "revision": r, "from_widget": a, "event": e, "to_widget": b, "count": n}
+        for f, r, a, e, b, n in _rows(steps)
+    ]
+    return [hour_of(now), random.randrange(SHARDS), json.dumps(payload, separators=(",", ":"))]
 
 
 def record(steps: list[Any], now: dt.datetime) -> None:

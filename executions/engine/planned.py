@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection as default_connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 # Django turns psycopg's automatic preparing off (``prepare_threshold`` None, which also refuses
 # an explicit ``prepare=True``); a threshold no statement reaches prepares only what asks for it.
@@ -30,8 +30,12 @@ TIMESTAMPTZ_OID = 1184
 _cursor_class: Any = None
 
 
-def cursor(connection: Any = default_connection) -> Any:
-    """A cursor whose statements are prepared on the server (PostgreSQL), else Django's."""
+def cursor(connection: Any = None) -> Any:
+    """A cursor whose statements are prepared on the server (PostgreSQL), else Django's.
+    ``connection``: the default database's unless given (looked up once: every attribute read
+    through ``django.db.connection`` looks the connection up again)."""
+    if connection is None:
+        connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.close_if_health_check_failed()

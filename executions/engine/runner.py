@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from executions.engine import subflow
-from executions.engine.context import snapshot, trigger_payload
+from executions.engine.context import snapshot, snapshot_with_json, trigger_payload
 from executions.engine.rendering import render_properties
 from executions.engine.state import NETWORK_KEY, ArmedWait, ExecState, Limits, RunResult, StepRecord
 from executions.engine.templates import render
@@ -363,7 +363,8 @@ def _finish_widget(
             None, f"transition {event!r} of {name} leads to unknown widget {nxt!r}: execution ended", name
         )
         nxt = None
-    result.steps.append(StepRecord(event, name, nxt or ENDED, wtype, snapshot(state.context)))
+    ctx, ctx_json = snapshot_with_json(state.context)
+    result.steps.append(StepRecord(event, name, nxt or ENDED, wtype, ctx, ctx_json))
     state.step_count += 1
     if nxt is None:
         if state.subflow:

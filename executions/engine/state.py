@@ -52,6 +52,8 @@ class StepRecord:
     transitioned_to: str
     type: str
     context: dict[str, Any]
+    # ``context`` as JSON text, when the snapshot was copied through it (``snapshot_with_json``).
+    context_json: str | None = None
 
 
 @dataclass

@@ -25,7 +25,7 @@ from executions.engine.context import execution_payload, initial_context, step_p
 from executions.engine.ports import Provider, ports
 from executions.engine.services import DbServices
 from executions.engine.state import ExecState, Limits, RunResult
-from executions.engine.writes import Writes
+from executions.engine.writes import Writes, encoded_as
 from executions.models import Execution, Message, Step, Wait
 from studio.conf import studio_settings
 from studio.models import Flow, FlowRevision
@@ -297,8 +297,9 @@ def save(
         transaction.on_commit(lambda: metrics.inc("studio_executions_ended_total", outcome=outcome))
     if execution.pk is not None and all(e is not execution for e in writes.updates):
         writes.updates.append(execution)  # a new one is inserted with this state (writes.inserts)
-    steps = [
-        Step(
+    steps = []
+    for rec in result.steps:
+        step = Step(
             execution=execution,
             name=rec.name,
             transitioned_from=rec.transitioned_from,
@@ -306,8 +307,9 @@ def save(
             type=rec.type,
             context=rec.context,
         )
-        for rec in result.steps
-    ]
+        if rec.context_json is not None:
+            encoded_as(step, "context", rec.context_json)  # its row reuses the snapshot's text
+        steps.append(step)
     writes.steps.extend(steps)
     token = (state.wait_state or {}).get("token", "")
     # Waits saved before the flag existed say nothing: a non-empty one may have a timer.

@@ -14,12 +14,13 @@ rows that point at executions (messages, steps, waits), and the steps' path coun
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,14 +62,23 @@ def _unchanged_condition(obj: Any) -> tuple[str, list[Any]]:
     read_as = getattr(obj, READ_AS, None)
     if read_as is None:
         return "", []
-    meta = obj._meta
     step_count, date_updated = read_as
-    quote = connection.ops.quote_name
-    updated = meta.get_field("date_updated")
-    return (
-        f" AND {quote(meta.get_field('step_count').column)} = %s AND {quote(updated.column)} = %s",
-        [step_count, updated.get_db_prep_value(date_updated, connection)],
-    )
+    sql, updated = _unchanged_sql(obj._meta)
+    return sql, [step_count, updated.get_db_prep_value(date_updated, connections[DEFAULT_DB_ALIAS])]
+
+
+_UNCHANGED_SQL: dict[tuple[str, str], tuple[str, Any]] = {}
+
+
+def _unchanged_sql(meta: Any) -> tuple[str, Any]:
+    key = (connection.vendor, meta.label)
+    cached = _UNCHANGED_SQL.get(key)
+    if cached is None:
+        quote = connection.ops.quote_name
+        updated = meta.get_field("date_updated")
+        sql = f" AND {quote(meta.get_field('step_count').column)} = %s AND {quote(updated.column)} = %s"
+        cached = _UNCHANGED_SQL[key] = (sql, updated)
+    return cached
 
 
 @dataclass
@@ -197,16 +207,47 @@ def _converter(field: Any) -> Any:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _rows_json(objs: list[Any], fields: list[Any], *, adding: bool) -> str:
-    converters = [(f, f.column, _converter(f)) for f in fields]
-    rows = []
+def _converters(fields: list[Any]) -> list[tuple[Any, str, Any]]:
+    return [(f, f.column, _converter(f)) for f in fields]
+
+
+# A model instance's ``__dict__`` entry: {attname: (value, its JSON text)} (``encoded_as``).
+ENCODED = "_studio_encoded"
+
+
+def encoded_as(obj: Any, attname: str, text: str) -> None:
+    """``text`` is the JSON of ``obj.<attname>`` as it is now: its JSON row (``_rows_json``)
+    takes the text instead of encoding the value again, as long as the attribute still holds
+    the same object (the value must not be changed in place meanwhile)."""
+    obj.__dict__.setdefault(ENCODED, {})[attname] = (getattr(obj, attname), text)
+
+
+def _rows_json(objs: list[Any], converters: list[tuple[Any, str, Any]], *, adding: bool) -> str:
+    rows: list[str | dict[str, Any]] = []
+    spliced = False
     for obj in objs:
         row = {"id": obj.pk} if not adding else {}
+        known = obj.__dict__.get(ENCODED)
+        texts: list[str] = []
         for f, column, convert in converters:
             value = f.pre_save(obj, True) if adding else getattr(obj, f.attname)
+            if known is not None:
+                kept = known.get(f.attname)
+                if kept is not None and kept[0] is value:
+                    texts.append(f"{json.dumps(column)}:{kept[1]}")
+                    continue
             row[column] = value if convert is None else convert(value)
-        rows.append(row)
-    return json.dumps(rows, separators=(",", ":"))
+        if texts:
+            spliced = True
+            plain = json.dumps(row, separators=(",", ":"))
+            rows.append("{" + ",".join([*([plain[1:-1]] if row else []), *texts]) + "}")
+        else:
+            rows.append(row)
+    if not spliced:
+        return json.dumps(rows, separators=(",", ":"))
+    return (
+        "[" + ",".join(r if isinstance(r, str) else json.dumps(r, separators=(",", ":")) for r in rows) + "]"
+    )
 
 
 def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
@@ -232,7 +273,7 @@ def update_rows(objs: list[Any], columns: tuple[str, ...]) -> None:
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) AS v WHERE t.id = v.id"
     )
     with planned.cursor() as cursor:
-        cursor.execute(sql, [_rows_json(objs, fields, adding=False)])
+        cursor.execute(sql, [_rows_json(objs, _converters(fields), adding=False)])
 
 
 _UPDATE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Any]]] = {}
@@ -268,52 +309,110 @@ def _update_one(obj: Any, columns: tuple[str, ...]) -> None:
         expect_unchanged(obj)  # as saved: a second save in this transaction expects it
 
 
-def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
-    """An execution (inserted, or updated: ``STATE_COLUMNS``) and its new steps, one statement."""
-    meta, step_meta = execution._meta, steps[0]._meta
+@dataclass(frozen=True)
+class _RunStatement:
+    """A turn's one statement, built once per (models, insert or update, read-as check)."""
+
+    sql: str
+    owner_fields: list[Any]
+    owner_preps: list[tuple[Any, str]]  # the updated execution's columns: (field, internal type)
+    owner_converters: list[tuple[Any, str, Any]]  # the inserted execution's JSON row
+    step_converters: list[tuple[Any, str, Any]]
+    step_relations: list[Any]  # the step's relations other than its execution
+
+
+_RUN_SQL: dict[tuple[str, str, str, bool, str], _RunStatement] = {}
+
+
+def _run_statement(meta: Any, step_meta: Any, *, adding: bool, unchanged: str) -> _RunStatement:
+    key = (connection.vendor, meta.label, step_meta.label, adding, unchanged)
+    compiled = _RUN_SQL.get(key)
+    if compiled is not None:
+        return compiled
     quote = connection.ops.quote_name
     step_fields = [f for f in step_meta.concrete_fields if not f.primary_key]
     step_columns = ", ".join(quote(f.column) for f in step_fields)
     owner_field = step_meta.get_field("execution")
-    others = [f for f in step_fields if f.is_relation and f is not owner_field]
-    for step in steps:  # the execution's id is known in the statement only (a new one)
-        step._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
     if adding:
-        execution._prepare_related_fields_for_save(operation_name="save")
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         columns = ", ".join(quote(f.column) for f in fields)
         owner_sql = (
             f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
             f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb) RETURNING id"
         )
-        owner_params: list[Any] = [_rows_json([execution], fields, adding=True)]
         condition = ""
     else:
         fields = [meta.get_field(c) for c in STATE_COLUMNS]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        unchanged, unchanged_params = _unchanged_condition(execution)
         owner_sql = f"UPDATE {meta.db_table} SET {sets} WHERE id = %s{unchanged} RETURNING id"
-        owner_params = [
-            *(f.get_db_prep_save(f.pre_save(execution, False), connection) for f in fields),
-            execution.pk,
-            *unchanged_params,
-        ]
         condition = " WHERE EXISTS (SELECT 1 FROM owner)"
     selected = ", ".join(
         "(SELECT id FROM owner)" if f is owner_field else quote(f.column) for f in step_fields
     )
-    counts = path_counts.upsert_cte(steps, now, condition=condition)
-    assert counts is not None
     sql = (
         f"WITH owner AS ({owner_sql}), "
         f"added AS (INSERT INTO {step_meta.db_table} ({step_columns}) SELECT {selected} "
         f"FROM jsonb_populate_recordset(NULL::{step_meta.db_table}, %s::jsonb){condition} RETURNING id), "
-        f"counted AS ({counts[0]}) "
+        f"counted AS ({path_counts.upsert_sql(condition)}) "
         "SELECT (SELECT id FROM owner), COALESCE((SELECT array_agg(id ORDER BY id) FROM added), '{}')"
     )
-    params = [*owner_params, _rows_json(steps, step_fields, adding=True), *counts[1]]
+    compiled = _RunStatement(
+        sql=sql,
+        owner_fields=fields,
+        owner_preps=[(f, f.get_internal_type()) for f in fields],
+        owner_converters=_converters(fields) if adding else [],
+        step_converters=_converters(step_fields),
+        step_relations=[f for f in step_fields if f.is_relation and f is not owner_field],
+    )
+    _RUN_SQL[key] = compiled
+    return compiled
+
+
+_INTEGERS = {"IntegerField", "PositiveIntegerField", "BigIntegerField", "SmallIntegerField"}
+
+
+def _prep_save(field: Any, kind: str, value: Any, db: Any) -> Any:
+    """``field.get_db_prep_save(value, db)`` for the values an engine's save holds (a str, an
+    int, an aware datetime, a dict or list for JSON, None): the backend's own adaptation
+    without the field's generic steps; anything else through ``get_db_prep_save``."""
+    if value is None:
+        return None
+    plain = type(value)
+    if plain is str and kind in ("CharField", "TextField"):
+        return value
+    if plain is int and kind in _INTEGERS:
+        return db.ops.adapt_integerfield_value(value, kind)
+    if kind == "JSONField" and plain in (dict, list):
+        return db.ops.adapt_json_value(value, field.encoder)
+    if kind == "DateTimeField" and isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return db.ops.adapt_datetimefield_value(value)
+    return field.get_db_prep_save(value, db)
+
+
+def _write_run(execution: Any, steps: list[Any], now: Any, *, adding: bool) -> None:
+    """An execution (inserted, or updated: ``STATE_COLUMNS``) and its new steps, one statement
+    (its SQL built once: ``_run_statement``)."""
+    unchanged, unchanged_params = ("", []) if adding else _unchanged_condition(execution)
+    run = _run_statement(execution._meta, steps[0]._meta, adding=adding, unchanged=unchanged)
+    for step in steps:  # the execution's id is known in the statement only (a new one)
+        step._prepare_related_fields_for_save(operation_name="bulk_create", fields=run.step_relations)
+    if adding:
+        execution._prepare_related_fields_for_save(operation_name="save")
+        owner_params: list[Any] = [_rows_json([execution], run.owner_converters, adding=True)]
+    else:
+        db = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup once, not per field
+        owner_params = [
+            *(_prep_save(f, kind, f.pre_save(execution, False), db) for f, kind in run.owner_preps),
+            execution.pk,
+            *unchanged_params,
+        ]
+    params = [
+        *owner_params,
+        _rows_json(steps, run.step_converters, adding=True),
+        *path_counts.upsert_params(steps, now),
+    ]
     with planned.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(run.sql, params)
         row = cursor.fetchone()
     owner_id, step_ids = row if row is not None else (None, [])
     if owner_id is None:
@@ -357,7 +456,7 @@ def insert_rows(
         f"INSERT INTO {meta.db_table} ({columns}) SELECT {columns} "
         f"FROM jsonb_populate_recordset(NULL::{meta.db_table}, %s::jsonb){conflict} RETURNING id"
     )
-    params: list[Any] = [_rows_json(objs, fields, adding=True)]
+    params: list[Any] = [_rows_json(objs, _converters(fields), adding=True)]
     if with_statement is not None:
         # The rows come back through the CTE in the order the INSERT returned them.
         sql = f"WITH added AS ({sql}), counted AS ({with_statement[0]}) SELECT id FROM added"

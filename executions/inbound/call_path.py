@@ -64,6 +64,7 @@ from executions.inbound.fast_path import (
     per_settings,
     read_body,
     replay,
+    ssl_redirect,
 )
 from executions.inbound.requests import merged_params, signature_valid
 from executions.voice import turns
@@ -108,6 +109,12 @@ class Turn:
     signature: str
 
 
+@per_settings
+def _max_fields() -> int | None:
+    limit: int | None = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    return limit
+
+
 def form_fields(body: bytes) -> dict[str, str] | None:
     """``request.POST`` of a UTF-8 form as Django's ``QueryDict`` parses it (blank values kept,
     at most ``DATA_UPLOAD_MAX_NUMBER_FIELDS``), without its per-key lists; None for what this
@@ -116,7 +123,7 @@ def form_fields(body: bytes) -> dict[str, str] | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:  # Django: latin-1 fallback
         return None
-    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    limit = _max_fields()
     if limit is not None and text and 1 + text.count("&") > limit:
         return None  # Django: TooManyFieldsSent
     fields: dict[str, str] = {}
@@ -299,7 +306,7 @@ class CallPath:
             headers is None
             or not (length.isascii() and length.isdigit())
             or int(length) > limit
-            or (settings.SECURE_SSL_REDIRECT and not secure)
+            or (ssl_redirect() and not secure)
         ):
             await self.app(scope, receive, send)
             return

@@ -190,12 +190,26 @@ READ_HEADERS = frozenset(
 )
 
 
+@per_settings
+def _proxy_ssl_header() -> tuple[bytes, str] | None:
+    """``SECURE_PROXY_SSL_HEADER`` as the ASGI header name it reads, and the value meaning HTTPS."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if not proxy:
+        return None
+    name, secure_value = proxy
+    return name.lower().removeprefix("http_").replace("_", "-").encode(), secure_value
+
+
+@per_settings
+def ssl_redirect() -> bool:
+    return bool(settings.SECURE_SSL_REDIRECT)
+
+
 def is_secure(scope: Scope) -> bool:
     """``request.is_secure()``: the proxy's header when one is configured and sent, else the scheme."""
-    proxy = settings.SECURE_PROXY_SSL_HEADER
-    if proxy:
-        name, secure_value = proxy
-        wanted = name.lower().removeprefix("http_").replace("_", "-").encode()
+    proxy = _proxy_ssl_header()
+    if proxy is not None:
+        wanted, secure_value = proxy
         values = [value.decode("latin1") for key, value in scope["headers"] if key == wanted]
         if values:
             return ",".join(values).split(",", 1)[0].strip() == secure_value
@@ -216,18 +230,26 @@ def _headers(scope: Scope) -> dict[bytes, str] | None:
     return out
 
 
+@per_settings
+def _host_settings() -> tuple[bool, list[str], str]:
+    """What ``request.get_host()`` checks: ``USE_X_FORWARDED_HOST``, the allowed hosts (Django's
+    defaults under DEBUG), and the Functions domain."""
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    functions = str(getattr(settings, "SERVERLESS", {}).get("FUNCTIONS_DOMAIN") or "").strip(".").lower()
+    return bool(settings.USE_X_FORWARDED_HOST), allowed, functions
+
+
 def _host_allowed(headers: dict[bytes, str]) -> bool:
     """``request.get_host()`` succeeds (else CommonMiddleware answers 400)."""
+    forwarded, allowed, functions = _host_settings()
     host = headers.get(b"host")
-    if settings.USE_X_FORWARDED_HOST and b"x-forwarded-host" in headers:
+    if forwarded and b"x-forwarded-host" in headers:
         host = headers[b"x-forwarded-host"]
     if host is None:
         return False  # Django rebuilds it from the server's name: leave that to Django
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _port = split_domain_port(host)
-    functions = str(getattr(settings, "SERVERLESS", {}).get("FUNCTIONS_DOMAIN") or "").strip(".").lower()
     if functions and domain.endswith("." + functions):
         return False  # a function's host: FunctionsHostMiddleware answers it, whatever the path
     return bool(domain) and validate_host(domain, allowed)
@@ -375,7 +397,7 @@ class FlowWebhookFastPath:
             await self.app(scope, receive, send)
             return
         secure = is_secure(scope)
-        if settings.SECURE_SSL_REDIRECT and not secure:
+        if ssl_redirect() and not secure:
             await self.app(scope, receive, send)  # Django redirects to HTTPS
             return
         started = monotonic()

@@ -315,3 +315,52 @@ def test_under_serve_a_turn_runs_on_its_requests_persistent_thread_with_the_requ
         assert context["request_sid"].startswith("RQ")
         assert (context["account_sid"], context["flow_sid"]) == (flow.account.sid, flow.sid)
     assert len({context["request_sid"] for _, context in ran}) == 5
+
+
+REQUEST_SETTINGS = {
+    "ALLOWED_HOSTS",
+    "USE_X_FORWARDED_HOST",
+    "SERVERLESS",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+}  # (DATA_UPLOAD_MAX_NUMBER_FIELDS: the form's is kept too, but Django's QueryDict of a
+# callback URL's query string reads it)
+
+
+def test_it_reads_the_host_and_proxy_settings_once_per_settings_object(
+    flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each read through ``django.conf.settings`` costs a lazy object's attribute lookup: the
+    settings every request checks are worked out once per settings object (a changed setting,
+    through ``override_settings``, is a new object and is read again)."""
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    _play(app, flow, call_params())  # the first call reads them
+    lazy = type(settings)
+    read: list[str] = []
+    plain = lazy.__getattribute__
+
+    def counting(self: Any, name: str) -> Any:
+        read.append(name)
+        return plain(self, name)
+
+    monkeypatch.setattr(lazy, "__getattribute__", counting)
+    answers = _play(app, flow, call_params())
+    monkeypatch.undo()
+    assert [a.status_code for a in answers] == [200] * 5
+    assert read  # the counting saw the other settings' reads
+    assert sorted(REQUEST_SETTINGS.intersection(read)) == []
+
+
+def test_a_changed_allowed_hosts_setting_is_seen_by_the_next_request(
+    flow_factory: Any, settings: Any
+) -> None:
+    flow = flow_factory(ivr())
+    seen = Seen()
+    app = CallPath(seen)
+    assert _signed(app, flow.account, webhook_path(flow), call_params()).status_code == 200
+    assert seen.paths == []
+    settings.ALLOWED_HOSTS = ["elsewhere.example"]
+    refused = _signed(app, flow.account, webhook_path(flow), call_params())
+    assert refused.status_code == 400  # Django's DisallowedHost answer
+    assert seen.paths == [webhook_path(flow)]  # left to Django

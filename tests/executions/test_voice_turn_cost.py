@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -380,4 +381,25 @@ def test_it_prepares_the_statements_again_after_a_rollback(flow_factory: Any) ->
         raise RuntimeError("rolled back")
     _whole_call(flow)
     assert _prepared_runs()
+    assert Execution.objects.filter(flow=flow, status="ended").count() == 2
+
+
+@postgres_only
+def test_it_builds_a_calls_statements_once_per_process(flow_factory: Any) -> None:
+    """A turn's SQL is the same text call after call: the second call quotes no name and
+    builds no statement (the turn's write, its read-as check and the path counts' upsert are
+    kept from the first), and plays as before."""
+    flow = flow_factory(ivr())
+    _whole_call(flow)  # the first call builds them
+    quoted: list[str] = []
+    ops = connection.ops
+    real = ops.quote_name
+
+    def counting(name: str) -> str:
+        quoted.append(name)
+        return real(name)
+
+    with mock.patch.object(ops, "quote_name", counting):
+        _whole_call(flow)
+    assert quoted == []
     assert Execution.objects.filter(flow=flow, status="ended").count() == 2
