@@ -51,11 +51,17 @@ async function fakeFetch(url: string, init?: { method?: string; body?: string })
 }
 
 class FakeSocket {
+  static OPEN = 1;
   static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
   constructor(public url: string) { FakeSocket.all.push(this); }
+  send(text: string): void { this.sent.push(text); }
+  open(): void { this.readyState = FakeSocket.OPEN; this.onopen!(); }
+  close(): void { this.readyState = 3; this.onclose!(); }
 }
 
 const socket = () => FakeSocket.all[FakeSocket.all.length - 1];
@@ -85,7 +91,7 @@ beforeEach(async () => {
   vi.stubGlobal("fetch", vi.fn(fakeFetch));
   vi.stubGlobal("WebSocket", FakeSocket);
   new Function(SCRIPT)();
-  socket().onopen!();
+  socket().open();
   await settle();
 });
 
@@ -118,11 +124,33 @@ describe("the agent console's conversation messages", () => {
     reply.value = "On it";
     reply.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
     await settle();
-    hear(stored[stored.length - 1]); // the reply's own event comes after the POST's answer
+    // The live socket carries the reply; the server stores it and answers with the message.
+    const frame = JSON.parse(socket().sent[socket().sent.length - 1]);
+    expect(frame).toMatchObject({ type: "reply", reservation: "WR1", body: "On it" });
+    const sent = message(4, "On it", "outbound");
+    stored.push(sent);
+    socket().onmessage!({ data: JSON.stringify({ type: "flex.reply", client_id: frame.client_id, message: sent }) });
+    await settle();
+    hear(sent); // the reply's own event comes after the answer
     await settle();
     expect(lines()).toEqual(["0:hello", "1:What is your name?", "2:Ann", "3:twice", "4:On it"]);
     expect(reply.value).toBe("");
     expect(viewReads()).toBe(reads); // sending re-reads nothing
+    expect(calls.filter((c) => c.startsWith("POST"))).toEqual([]); // and posts nothing
+  });
+
+  it("posts a reply (same client id) when the socket closes before its answer", async () => {
+    const reply = document.querySelector<HTMLInputElement>('[data-reply="WR1"]')!;
+    reply.value = "Still there?";
+    reply.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    await settle();
+    const frame = JSON.parse(socket().sent[socket().sent.length - 1]);
+    socket().close();
+    await settle();
+    expect(calls.filter((c) => c.startsWith("POST"))).toEqual(["POST /api/console/flex/agent/WK1/reservations/WR1/messages"]);
+    const posted = (vi.mocked(fetch).mock.calls.find((c) => (c[1] as { method?: string })?.method === "POST")![1] as { body: string }).body;
+    expect(JSON.parse(posted)).toMatchObject({ body: "Still there?", client_id: frame.client_id });
+    expect(lines()[3]).toBe("3:Still there?");
   });
 
   it("fetches the range it missed when an index is skipped, and shows all in order", async () => {
@@ -138,12 +166,12 @@ describe("the agent console's conversation messages", () => {
   });
 
   it("catches up after a reconnect from the last index it shows, without doubling", async () => {
-    socket().onclose!();
+    socket().close();
     say("while away 1");
     say("while away 2");
     vi.advanceTimersByTime(2000);
     expect(FakeSocket.all).toHaveLength(2);
-    socket().onopen!();
+    socket().open();
     await settle();
     expect(rangeReads()[rangeReads().length - 1]).toBe("GET /api/console/flex/agent/WK1/reservations/WR1/messages?after=2");
     hear(stored[4]); // an event for one of them arrives late: already shown
@@ -151,10 +179,29 @@ describe("the agent console's conversation messages", () => {
     expect(lines()).toEqual(["0:hello", "1:What is your name?", "2:Ann", "3:while away 1", "4:while away 2"]);
   });
 
+  it("re-reads the view only once a minute while the socket is live, every 5 s without it", async () => {
+    const reads = viewReads();
+    vi.advanceTimersByTime(55000);
+    await settle();
+    expect(viewReads()).toBe(reads);
+    vi.advanceTimersByTime(5000);
+    await settle();
+    expect(viewReads()).toBe(reads + 1);
+    socket().close();
+    vi.advanceTimersByTime(1000); // the reconnect is 2 s away: no socket for the next tick
+    await settle();
+    const down = viewReads();
+    vi.advanceTimersByTime(1000);
+    expect(FakeSocket.all).toHaveLength(2); // reconnecting, not open yet
+    vi.advanceTimersByTime(4000);
+    await settle();
+    expect(viewReads()).toBeGreaterThan(down);
+  });
+
   it("on a re-read that finds it behind, waits a moment for the event before fetching", async () => {
     const ranges = rangeReads().length;
     const onItsWay = say("on its way");
-    vi.advanceTimersByTime(5000); // the page's tick: the view says index 3, the page shows 2
+    vi.advanceTimersByTime(60000); // the live socket's safety re-read: the view says index 3, the page shows 2
     await settle();
     hear(onItsWay); // the event comes within the moment: nothing to fetch
     vi.advanceTimersByTime(2000);
@@ -162,7 +209,7 @@ describe("the agent console's conversation messages", () => {
     expect(rangeReads()).toHaveLength(ranges);
 
     say("its event is lost");
-    vi.advanceTimersByTime(5000);
+    vi.advanceTimersByTime(60000);
     await settle();
     vi.advanceTimersByTime(2000); // still behind: the range is fetched
     await settle();
