@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.auth import authenticate_basic, parse_basic
 from accounts.models import Membership
+from executions.live.presence import join, leave
 from executions.models import Execution
 from studio.models import Flow
 
@@ -62,13 +63,13 @@ class FlowMonitorConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.group = f"flow.{flow_sid}"
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await join(self.channel_layer, self.group, self.channel_name)  # steps after accept reach it
         await self.accept()
         await self.send_json({"type": "monitor.ready", "flow_sid": flow_sid})
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await leave(self.channel_layer, self.group, self.channel_name)
 
     async def step(self, event: dict[str, Any]) -> None:
         """A step (``type: "step"``), sent alone."""
@@ -97,6 +98,6 @@ class ExecutionMonitorConsumer(FlowMonitorConsumer):
             await self.close(code=4403)
             return
         self.group = f"execution.{execution_sid}"
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await join(self.channel_layer, self.group, self.channel_name)  # steps after accept reach it
         await self.accept()
         await self.send_json({"type": "monitor.ready", "execution_sid": execution_sid})

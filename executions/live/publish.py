@@ -12,6 +12,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels import layers as channel_layers
 
+from executions.live.presence import presence, supported
+
 log = logging.getLogger(__name__)
 
 Batch = list[tuple[str, str, list[dict[str, Any]]]]
@@ -110,6 +112,8 @@ async def _send_all(layer: Any, batch: Batch) -> None:
     for flow_sid, execution_sid, payloads in batch:
         for group in (f"flow.{flow_sid}", f"execution.{execution_sid}"):
             by_group.setdefault(group, []).extend(payloads)
+    if supported(layer) and not await presence.anyone_watches(layer):
+        return  # no monitor open anywhere (executions.live.presence)
     watched = await _watched(layer, sorted(by_group))
     for group, payloads in by_group.items():
         if group not in watched:
@@ -124,13 +128,17 @@ def publish_many(batch: Batch) -> None:
     """Publish (flow sid, execution sid, step payloads) for many executions at once.
 
     Best effort: a missing or failing channel layer never breaks an execution. On a network
-    layer the events are queued to this process's live-events loop, not waited for."""
+    layer the events are queued to this process's live-events loop, not waited for; while this
+    process knows that no monitor is open anywhere (executions.live.presence), they are dropped
+    here, without any I/O."""
     batch = [entry for entry in batch if entry[2]]
     if not batch:
         return
     try:
         layer = channel_layers.get_channel_layer()  # looked up per call: settings and tests may swap it
         if layer is None:
+            return
+        if presence.nobody_watches(layer):
             return
         if isinstance(layer, channel_layers.InMemoryChannelLayer):
             # Its queues belong to the caller's event loop (embedded mode, tests).

@@ -1,4 +1,8 @@
-"""Live step events on Redis go only to groups someone listens to (most runs have no monitor open)."""
+"""Live step events on Redis go only to groups someone listens to (most runs have no monitor open).
+
+Monitors join through ``executions.live.presence.join``, as the monitor sockets do: while no
+monitor is open anywhere, a process drops its step events without any I/O, and a monitor whose
+join has returned still sees every step published after it."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from executions.live import publish
+from executions.live import presence, publish
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -42,10 +46,10 @@ def test_steps_reach_watched_groups_and_skip_the_others(monkeypatch: pytest.Monk
 
     async def scenario() -> list[str]:
         channel = await layer.new_channel()
-        await layer.group_add("flow.FWwatched", channel)
+        await presence.join(layer, "flow.FWwatched", channel)
         await asyncio.to_thread(publish.publish_many, batch)  # as a worker does, after commit
         got = await asyncio.wait_for(layer.receive(channel), 5)  # the two steps in one message
-        await layer.group_discard("flow.FWwatched", channel)
+        await presence.leave(layer, "flow.FWwatched", channel)
         return [m["step_sid"] for m in got["events"]]
 
     try:
