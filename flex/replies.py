@@ -29,7 +29,8 @@ from accounts.errors import TwilioAPIError, invalid_parameter, not_found
 from accounts.models import Account
 from accounts.sids import is_sid
 from conversations import services
-from conversations.models import Conversation, ConversationMessage, ConversationService
+from conversations.known import KnownConversation
+from conversations.models import Conversation, ConversationMessage
 from executions.models import Message
 from flex.api.common import iso
 from flex.conversation import agent_identity, conversation_sid, message_item, reply
@@ -145,29 +146,6 @@ class SocketWorker:
     identity: str
 
 
-@dataclass(frozen=True)
-class _Known:
-    """A conversation the socket writes to: what its messages need and never changes, plus its
-    timers (checked by the statement that takes the index; a stale value takes the careful path)."""
-
-    pk: int
-    sid: str
-    account: Account
-    service: ConversationService
-    timers_inactive: int | None
-    timers_closed: int | None
-
-    def conversation(self) -> Conversation:
-        return Conversation(
-            id=self.pk,
-            sid=self.sid,
-            account=self.account,
-            service=self.service,
-            timers_inactive=self.timers_inactive,
-            timers_closed=self.timers_closed,
-        )
-
-
 KNOWN_MAX = 256  # conversations one socket remembers (an agent holds a few at a time)
 
 
@@ -180,7 +158,7 @@ class AgentReplies:
         }
         for w in self.workers.values():
             w.account.snapshot = True  # type: ignore[attr-defined]  # conversations.effects re-reads it
-        self.known: dict[str, _Known] = {}
+        self.known: dict[str, KnownConversation] = {}
 
     def held(self, reservation: Any) -> tuple[SocketWorker, str]:
         """The socket's worker holding ``reservation`` (accepted or wrapping) and its task's
@@ -247,9 +225,7 @@ class AgentReplies:
                 found = services.get_conversation(worker.account, sid)
             except TwilioAPIError:
                 return None
-            known = _Known(
-                found.pk, found.sid, worker.account, found.service, found.timers_inactive, found.timers_closed
-            )
+            known = KnownConversation.of(found, worker.account)
             if len(self.known) >= KNOWN_MAX:
                 self.known.clear()
             self.known[sid] = known

@@ -31,7 +31,8 @@ from accounts.errors import TwilioAPIError, not_found
 from accounts.models import Account
 from accounts.sids import is_sid
 from conversations import services
-from conversations.models import Conversation, ConversationMessage, ConversationService, ConversationWebhook
+from conversations.known import KnownConversation
+from conversations.models import Conversation, ConversationMessage, ConversationWebhook
 from studio.models import Flow
 from webchat.models import WebChatKey
 
@@ -171,32 +172,8 @@ def open_chat(
     return Visitor(account.sid, conversation.sid, identity), conversation
 
 
-@dataclass(frozen=True)
-class _Known:
-    """What a visitor's messages need of their conversation and never changes (its row, its
-    account's SID, its service's SID) plus its timers (checked by the statement that takes the
-    index, so a stale value only sends that message down the careful path)."""
-
-    pk: int
-    sid: str
-    account: Account
-    service: ConversationService
-    timers_inactive: int | None
-    timers_closed: int | None
-
-    def conversation(self) -> Conversation:
-        return Conversation(
-            id=self.pk,
-            sid=self.sid,
-            account=self.account,
-            service=self.service,
-            timers_inactive=self.timers_inactive,
-            timers_closed=self.timers_closed,
-        )
-
-
 KNOWN_MAX = 4096
-_known: OrderedDict[tuple[str, str], _Known] = OrderedDict()
+_known: OrderedDict[tuple[str, str], KnownConversation] = OrderedDict()
 _known_lock = threading.Lock()
 
 
@@ -214,9 +191,7 @@ def _conversation_of(visitor: Visitor) -> Conversation:
             raise not_found(f"The requested resource /Conversations/{visitor.conversation_sid} was not found")
         found = services.get_conversation(account, visitor.conversation_sid)
         account.snapshot = True  # type: ignore[attr-defined]  # conversations.effects re-reads it
-        known = _Known(
-            found.pk, found.sid, account, found.service, found.timers_inactive, found.timers_closed
-        )
+        known = KnownConversation.of(found, account)
         with _known_lock:
             _known[key] = known
             while len(_known) > KNOWN_MAX:
