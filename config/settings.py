@@ -215,6 +215,8 @@ STUDIO = {
     "API_AUTH_FAILURES_PER_ADDRESS": os.environ.get("STUDIO_API_AUTH_FAILURES_PER_ADDRESS", "30/300s"),
     # Proxies in front that append to X-Forwarded-For (the addresses the limits count).
     "PROXY_COUNT": int(os.environ.get("STUDIO_PROXY_COUNT", "0")),
+    # A call's execution kept in Redis between turns, written after the answer (issue 17).
+    "VOICE_HOT_CALLS": env_bool("STUDIO_VOICE_HOT_CALLS", bool(REDIS_URL) and not TESTING_PROCESS),
     # Send to Flex creates TaskRouter tasks through this factory (flex/gateway.py).
     "FLEX_GATEWAY": os.environ.get("STUDIO_FLEX_GATEWAY", "flex.gateway.gateway"),
     # Run Function widgets naming a function deployed here run it in-process (serverless/).

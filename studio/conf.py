@@ -66,6 +66,10 @@ class StudioSettings:
     LOGIN_FAILURES_PER_ADDRESS: str = "20/900s"
     API_AUTH_FAILURES_PER_ADDRESS: str = "30/300s"
     PROXY_COUNT: int = 0
+    # A call's execution kept in Redis between its turns, its rows written after the answer
+    # (executions/voice/hot.py); needs Redis and PostgreSQL. config/settings.py turns it on
+    # with REDIS_URL outside tests.
+    VOICE_HOT_CALLS: bool = False
 
 
 NAMES = frozenset(f.name for f in dataclasses.fields(StudioSettings))

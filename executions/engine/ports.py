@@ -130,6 +130,9 @@ class Ports:
     flex_gateway: Callable[[], FlexGateway]
     function_host: Callable[[], FunctionHost | None]
     conversation_host: Callable[[], ConversationHost | None] = field(default=lambda: None)
+    # Before an execution is locked: its row made current where a call kept it elsewhere
+    # (executions.voice.hot); by the execution's id.
+    cool: Callable[[int], None] = field(default=lambda pk: None)
 
 
 _installed: Ports | None = None

@@ -131,6 +131,7 @@ def new_execution(
 def lock(execution_id: int) -> Execution:
     # FOR UPDATE OF the execution only: joined rows (account, flow, revision) stay unlocked, so
     # executions of one flow never queue behind each other's lock on the flow row.
+    ports().cool(execution_id)  # a hot call's row current in the database first (voice.hot)
     return (
         Execution.objects.select_for_update(of=("self",))
         .select_related("account", "flow", "revision")

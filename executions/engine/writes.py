@@ -117,6 +117,11 @@ class Writes:
                     stale |= Q(execution_id=execution.pk) & ~Q(token=token)
                 Wait.objects.filter(stale).delete()
             insert_rows(self.waits)
+        self.hand_over()
+
+    def hand_over(self) -> None:
+        """The effects of the rows (written, or committed elsewhere: a hot call's turn), after
+        commit: dispatches, live events, requests parked on the network."""
         self._stamp_published()
         effects = _Effects(self.inline, self.queued_sids, self.published)
         if effects:

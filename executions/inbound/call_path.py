@@ -49,7 +49,7 @@ from django.utils.encoding import iri_to_uri
 from accounts import limits, metrics
 from accounts.logcontext import REQUEST_SID_SCOPE, WEBHOOK_HISTOGRAM, bound
 from accounts.sids import new_sid
-from executions.inbound import webhook
+from executions.inbound import owners
 from executions.inbound.fast_path import (
     EXPECTED_MIDDLEWARE,
     Receive,
@@ -67,7 +67,7 @@ from executions.inbound.fast_path import (
     ssl_redirect,
 )
 from executions.inbound.requests import merged_params, signature_valid
-from executions.voice import turns
+from executions.voice import hot, hot_turn, turns
 from executions.voice.asgi import OneHopHandler
 from studio.widgets.runtime import Inbound
 
@@ -220,8 +220,7 @@ def _signed(auth_token: str, turn: Turn) -> bool:
 
 def _incoming(turn: Turn) -> str | None:
     """``webhook.flow_webhook`` for a call (``CallSid``, no ``MessageSid``, no ``FlowEvent``)."""
-    found = webhook._FLOW.run(account=turn.account_sid, sid=turn.flow_sid)
-    flow = found[0] if found else None
+    flow = owners.flow(turn.account_sid, turn.flow_sid, cached=hot.enabled())
     if flow is None or not flow.account.is_active or not _signed(flow.account.auth_token, turn):
         return None
     if limits.webhook_wait(turn.account_sid) is not None:
@@ -237,6 +236,10 @@ def _callback(turn: Turn) -> str | None:
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
+    if hot.enabled():
+        answered = _hot_callback(turn, params, widget, seq)
+        if answered is not _SYNC:
+            return answered  # type: ignore[return-value]  # str or None
     execution = turns.read_for_callback(turn.account_sid, turn.flow_sid, turn.execution_sid)
     if execution is None or not execution.account.is_active:
         return None
@@ -244,6 +247,29 @@ def _callback(turn: Turn) -> str | None:
         return None
     inbound = Inbound(kind="callback", payload=params)
     return turns.twiml_document(turns.play_callback(execution, inbound, widget=widget, seq=seq))
+
+
+_SYNC = object()
+
+
+def _hot_callback(turn: Turn, params: dict[str, Any], widget: str | None, seq: int | None) -> object:
+    """A hot call's turn (``executions.voice.hot``): its TwiML, None for Django to answer (a bad
+    signature), or ``_SYNC`` for the synchronous path (nothing written)."""
+    found, queued = hot.load(turn.execution_sid)
+    if found is None:
+        if queued:
+            hot.settle()  # a cooled call's rows still queued: the row read next must be current
+        return _SYNC
+    if found.account_sid != turn.account_sid or found.flow_sid != turn.flow_sid:
+        return _SYNC  # the synchronous path answers what the URL deserves
+    flow = owners.flow(turn.account_sid, turn.flow_sid, cached=True)
+    if flow is None or not flow.account.is_active:
+        return _SYNC
+    if not _signed(flow.account.auth_token, turn):
+        return None
+    inbound = Inbound(kind="callback", payload=params)
+    verbs = hot_turn.play(found, flow, inbound, widget=widget, seq=seq)
+    return _SYNC if verbs is None else turns.twiml_document(verbs)
 
 
 # -- ASGI ------------------------------------------------------------------------------------

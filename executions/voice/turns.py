@@ -21,6 +21,7 @@ from executions.engine import network, oneshot, revisions, store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Conflict, Writes, expect_unchanged
 from executions.models import Execution
+from executions.voice import hot
 from executions.voice.queries import Prepared
 from studio import widgets
 from studio.models import Flow
@@ -73,6 +74,8 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         # execution at a time: the active execution hears of it (81002), the call gets nothing.
         with transaction.atomic():
             return _collide(_active_for(flow, contact, channel, call_sid), params)
+    if execution.is_active and call_sid and hot.enabled():
+        hot.start(execution, call_sid)  # its later turns read it from Redis (executions.voice.hot)
     return twiml_document(result.twiml + later)
 
 
@@ -129,6 +132,7 @@ _ACTIVE_FOR_CALL: Prepared[Execution] = Prepared(
 
 def _locked(pk: int) -> Execution:
     """``store.lock`` with the revision from memory instead of a join (it never changes)."""
+    hot.cool(pk)
     found = _LOCK_BY_ID.run(pk=pk)
     if not found:
         raise Execution.DoesNotExist(pk)
@@ -197,6 +201,13 @@ def active_for_call(flow: Flow, params: dict[str, Any]) -> int | None:
 def call_ended(flow: Flow, params: dict[str, Any]) -> None:
     """A status callback: the call is over (or never got answered). Usually the execution has
     ended with the call already: one read, no transaction."""
+    if hot.enabled():
+        # A hot call's execution usually ended with its last turn: no read of PostgreSQL.
+        kept, queued = hot.load_for_call(str(params.get("CallSid") or ""))
+        if kept is not None and kept.flow_sid == flow.sid and not kept.active:
+            return
+        if kept is None and queued:
+            hot.settle()
     found = active_for_call(flow, params)
     if found is None:
         return

@@ -1,0 +1,256 @@
+"""Hot calls (``executions.voice.hot``): a call's execution kept in Redis between its turns, its
+rows written behind the answer. The caller hears the same TwiML, and once the queue is written
+PostgreSQL holds the same rows, as on the synchronous path; whoever else touches the execution
+first gets it back in the database."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pytest
+import redis
+from django.db import connection, connections
+from django.test import override_settings
+
+from executions.engine import store
+from executions.inbound.call_path import CallPath
+from executions.models import Execution, PathCount, Step
+from executions.voice import behind, hot, hot_turn
+from tests.executions.support import webhook_path
+from tests.executions.test_call_path import Seen, _next_url, _play, _signed
+from tests.executions.test_voice_turn_cost import ivr
+from tests.executions.voice_support import call_params
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+pytestmark = [
+    pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (hot calls live in Redis)"),
+    pytest.mark.django_db(transaction=True),
+]
+
+SETTINGS = {"VOICE_HOT_CALLS": True}
+
+
+@pytest.fixture(autouse=True)
+def hot_calls(settings: Any) -> Any:
+    if connection.vendor != "postgresql":
+        pytest.skip("hot calls are written by a PostgreSQL statement")
+    settings.STUDIO = {**getattr(settings, "STUDIO", {}), **SETTINGS}
+    settings.REDIS_URL = REDIS_URL
+    client = redis.Redis.from_url(REDIS_URL)
+    _clear(client)
+    yield client
+    hot.settle()
+    _clear(client)
+
+
+def _clear(client: Any) -> None:
+    for key in client.scan_iter(f"{hot.PREFIX}:*"):
+        client.delete(key)
+
+
+def _rows(flow: Any) -> list[dict[str, Any]]:
+    """What PostgreSQL holds of the flow's calls, sids and dates left out."""
+    found = []
+    for execution in Execution.objects.filter(flow=flow).order_by("id"):
+        steps = Step.objects.filter(execution=execution).order_by("id")
+        found.append(
+            {
+                "status": execution.status,
+                "step_count": execution.step_count,
+                "current_widget": execution.current_widget,
+                "wait_state": _scrub(execution.wait_state),
+                "context": _scrub(execution.context),
+                "log": [{k: v for k, v in e.items() if k != "date"} for e in execution.log],
+                "ended": execution.date_ended is not None,
+                "steps": [
+                    (s.name, s.transitioned_from, s.transitioned_to, s.type, _scrub(s.context)) for s in steps
+                ],
+            }
+        )
+    return found
+
+
+def _scrub(value: Any) -> Any:
+    return re.sub(r"(FN|CA|FT|FW|AC)[0-9a-f]{32}", "SID", value if isinstance(value, str) else repr(value))
+
+
+def _counts(flow: Any) -> list[tuple[str, str, str, int]]:
+    rows = PathCount.objects.filter(flow=flow).values_list("from_widget", "event", "to_widget", "count")
+    totals: dict[tuple[str, str, str], int] = {}
+    for a, e, b, n in rows:
+        totals[(a, e, b)] = totals.get((a, e, b), 0) + n
+    return sorted((*k, n) for k, n in totals.items())
+
+
+def _statements_during(action: Any) -> list[str]:
+    seen: list[str] = []
+
+    def note(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connections["default"].execute_wrapper(note):
+        action()
+    return seen
+
+
+def test_it_answers_and_records_a_call_as_the_synchronous_path_does(flow_factory: Any) -> None:
+    hot_flow, cold_flow = flow_factory(ivr()), flow_factory(ivr())
+    hot_answers = _play(CallPath(Seen()), hot_flow, call_params())
+    hot.settle()
+    with override_settings(STUDIO={"VOICE_HOT_CALLS": False}):
+        cold_answers = _play(CallPath(Seen()), cold_flow, call_params())
+    for ours, theirs in zip(hot_answers, cold_answers, strict=True):
+        assert ours.status_code == theirs.status_code == 200
+        assert _scrub(ours.text) == _scrub(theirs.text)
+    assert _rows(hot_flow) == _rows(cold_flow)
+    assert [len(r["steps"]) for r in _rows(hot_flow)] == [5]
+    assert _counts(hot_flow) == _counts(cold_flow)
+    assert behind.waiting() == 0
+
+
+def test_a_later_turn_reads_and_writes_nothing_in_postgresql(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    hot.settle()
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    answers: list[Any] = []
+    statements = _statements_during(
+        lambda: answers.append(_signed(app, flow.account, _next_url(first.text), live))
+    )
+    assert "<Say" in answers[0].text
+    assert [s for s in statements if not s.lstrip().upper().startswith("SELECT")] == []
+    assert not any("executions_execution" in s for s in statements)  # the row came from Redis
+    hot.settle()
+    execution = Execution.objects.get(flow=flow)
+    assert execution.step_count == 3 and execution.current_widget == "sales"
+
+
+def test_a_retried_turn_is_run_once(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    said = _signed(app, flow.account, _next_url(first.text), live)
+    said_again = _signed(app, flow.account, _next_url(first.text), live)  # Twilio retried
+    assert "<Say" in said.text
+    assert said_again.text.endswith("<Response/>")  # a stale Seq: already played
+    hot.settle()
+    execution = Execution.objects.get(flow=flow)
+    assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
+        "incomingCall",
+        "keypress",
+        "match",
+    ]
+
+
+def test_the_api_ending_a_hot_call_finds_its_latest_row_and_later_turns_see_it(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    said = _signed(app, flow.account, _next_url(first.text), live)  # hot: written behind
+    pk = Execution.objects.get(flow=flow).pk
+    from django.db import transaction
+
+    with transaction.atomic():
+        locked = store.lock(pk)  # what the REST API does: cooled first, then locked
+        assert (locked.step_count, locked.current_widget) == (3, "sales")
+        store.end_execution(locked)
+    later = _signed(app, flow.account, _next_url(said.text), {**params, "CallStatus": "in-progress"})
+    assert later.text.endswith("<Response/>")  # the execution has ended: nothing more is said
+    execution = Execution.objects.get(pk=pk)
+    assert execution.status == "ended" and execution.step_count == 3
+    assert hot.load(execution.sid)[0] is None
+
+
+def test_a_turn_that_lost_a_race_runs_on_the_synchronous_path(
+    flow_factory: Any, hot_calls: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    execution = Execution.objects.get(flow=flow)
+    real_commit = hot.commit
+
+    def racing(found: hot.Hot, *args: Any) -> bool:
+        hot_calls.hset(f"{hot.PREFIX}:hot:{found.pk}", "v", "7")  # another turn committed meanwhile
+        return real_commit(found, *args)
+
+    monkeypatch.setattr(hot, "commit", racing)
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    said = _signed(app, flow.account, _next_url(first.text), live)
+    assert "<Say" in said.text  # the turn still ran: on the synchronous path, once
+    execution.refresh_from_db()  # written before the answer, as the synchronous path writes
+    assert (execution.step_count, execution.current_widget) == (3, "sales")
+    assert hot.load(execution.sid)[0] is None  # cooled: the call's later turns are synchronous
+
+
+def test_a_run_that_needs_more_than_its_own_rows_is_not_committed_hot(flow_factory: Any) -> None:
+    written = Execution(sid="FN" + "0" * 32)
+    writes = hot_turn.Writes()
+    writes.updates.append(written)
+    assert hot_turn.own_rows(writes, written)
+    writes.waits.append(object())  # type: ignore[arg-type]  # a timer: the database's
+    assert not hot_turn.own_rows(writes, written)
+    other = hot_turn.Writes()
+    other.updates.append(Execution(sid="FN" + "1" * 32))
+    assert not hot_turn.own_rows(other, written)
+
+
+def test_the_status_callback_of_an_ended_hot_call_reads_nothing(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    answers = _play(CallPath(Seen()), flow, params)
+    assert all(a.status_code == 200 for a in answers)
+    again = {**params, "CallStatus": "completed"}
+    statements = _statements_during(lambda: _signed(app, flow.account, webhook_path(flow), again))
+    assert not any("executions_execution" in s for s in statements)
+
+
+def test_writing_the_same_records_twice_changes_nothing(flow_factory: Any, hot_calls: Any) -> None:
+    """A flusher that died after its statement leaves its records queued: the next one writes
+    them again, and neither the steps nor the path counts are doubled."""
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    behind.started()  # this process's flusher: held off below
+    client = hot_calls
+    client.set(behind.LOCK, "someone-else", px=60_000)
+    _play(app, flow, call_params())
+    records = client.lrange(hot.QUEUE, 0, -1)
+    assert len(records) == 3  # the digit's turn and the two after the Says
+    behind.write(records)
+    behind.write(records)
+    client.delete(behind.LOCK)
+    hot.settle()
+    execution = Execution.objects.get(flow=flow)
+    names = list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True))
+    assert names == ["incomingCall", "keypress", "match", "audioComplete", "audioComplete"]
+    assert execution.status == "ended"
+    assert sum(n for *_, n in _counts(flow)) == 5
+
+
+def test_a_record_of_a_deleted_execution_is_dropped_and_the_others_written(
+    flow_factory: Any, hot_calls: Any
+) -> None:
+    gone, kept = flow_factory(ivr()), flow_factory(ivr())
+    app = CallPath(Seen())
+    client = hot_calls
+    behind.started()
+    client.set(behind.LOCK, "someone-else", px=60_000)
+    _play(app, gone, call_params(sid="CA" + "a" * 32))
+    _play(app, kept, call_params(sid="CA" + "b" * 32, frm="+15550001111"))
+    Execution.objects.filter(flow=gone).delete()
+    client.delete(behind.LOCK)
+    hot.settle()
+    assert behind.waiting() == 0
+    assert _rows(kept)[0]["status"] == "ended"
+    assert len(_rows(kept)[0]["steps"]) == 5
