@@ -236,11 +236,12 @@ def _callback(turn: Turn) -> str | None:
     widget = str(params.pop("Widget", "") or "") or None
     seq_text = str(params.pop("Seq", "") or "")
     seq = int(seq_text) if seq_text.isdigit() else None
-    if hot.enabled():
+    cooled = hot.enabled()
+    if cooled:
         answered = _hot_callback(turn, params, widget, seq)
         if answered is not _SYNC:
             return answered  # type: ignore[return-value]  # str or None
-    execution = turns.read_for_callback(turn.account_sid, turn.flow_sid, turn.execution_sid)
+    execution = turns.read_for_callback(turn.account_sid, turn.flow_sid, turn.execution_sid, cooled=cooled)
     if execution is None or not execution.account.is_active:
         return None
     if not _signed(execution.account.auth_token, turn):

@@ -113,6 +113,13 @@ _COOL = """
 redis.call('DEL', KEYS[1])
 return tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 """
+# KEYS: the sid's pointer, pending hash. ARGV: prefix. As ``_COOL``, found by the sid.
+_COOL_SID = """
+local pk = redis.call('GET', KEYS[1])
+if not pk then return 0 end
+redis.call('DEL', ARGV[1] .. ':hot:' .. pk)
+return tonumber(redis.call('HGET', KEYS[2], pk) or '0')
+"""
 
 _scripts: dict[str, Any] = {}
 
@@ -230,6 +237,15 @@ def cool(pk: int) -> None:
     if not enabled():
         return
     queued = _script(_COOL)(keys=[_hot_key(pk), PENDING], args=[pk])
+    if queued:
+        settle()
+
+
+def cool_sid(execution_sid: str) -> None:
+    """``cool`` for an execution known by its sid (a turn on the synchronous path)."""
+    if not enabled():
+        return
+    queued = _script(_COOL_SID)(keys=[f"{PREFIX}:sid:{execution_sid}", PENDING], args=[PREFIX])
     if queued:
         settle()
 

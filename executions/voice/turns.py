@@ -140,9 +140,14 @@ def _locked(pk: int) -> Execution:
     return found[0]
 
 
-def read_for_callback(account_sid: str, flow_sid: str, execution_sid: str) -> Execution | None:
+def read_for_callback(
+    account_sid: str, flow_sid: str, execution_sid: str, *, cooled: bool = False
+) -> Execution | None:
     """The execution an action/redirect URL names, with its account and flow, in one statement
-    and without a lock (``play_callback`` saves it only if it is still as read)."""
+    and without a lock (``play_callback`` saves it only if it is still as read). A hot call's
+    is cooled first (``executions.voice.hot``), unless the caller knows it is not hot."""
+    if not cooled:
+        hot.cool_sid(execution_sid)
     found = _READ_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
     if not found:
         return None

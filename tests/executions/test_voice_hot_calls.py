@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import redis
@@ -18,8 +19,8 @@ from executions.engine import store
 from executions.inbound.call_path import CallPath
 from executions.models import Execution, PathCount, Step
 from executions.voice import behind, hot, hot_turn
-from tests.executions.support import webhook_path
-from tests.executions.test_call_path import Seen, _next_url, _play, _signed
+from tests.executions.support import sign, webhook_path
+from tests.executions.test_call_path import Seen, _next_url, _play, _post, _signed
 from tests.executions.test_voice_turn_cost import ivr
 from tests.executions.voice_support import call_params
 
@@ -254,3 +255,25 @@ def test_a_record_of_a_deleted_execution_is_dropped_and_the_others_written(
     assert behind.waiting() == 0
     assert _rows(kept)[0]["status"] == "ended"
     assert len(_rows(kept)[0]["steps"]) == 5
+
+
+def test_a_turn_that_django_answers_finds_the_latest_row_and_the_call_goes_on(flow_factory: Any) -> None:
+    """A turn the call path leaves to Django (here: a cookie) runs on the synchronous path: it
+    cools the call first, so neither it nor the turns after it run on an old row."""
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    live = {**params, "CallStatus": "in-progress"}
+    said = _signed(app, flow.account, _next_url(first.text), {**live, "Digits": "1"})  # hot
+    parts = urlsplit(_next_url(said.text))
+    path_qs = parts.path + (f"?{parts.query}" if parts.query else "")
+    bye = _post(app, path_qs, urlencode(live), sign(flow.account, path_qs, live), Cookie="a=b")  # Django
+    assert "<Say>Goodbye</Say>" in bye.text
+    done = _signed(app, flow.account, _next_url(bye.text), live)
+    assert done.status_code == 200
+    hot.settle()
+    execution = Execution.objects.get(flow=flow)
+    names = list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True))
+    assert names == ["incomingCall", "keypress", "match", "audioComplete", "audioComplete"]
+    assert execution.status == "ended"
