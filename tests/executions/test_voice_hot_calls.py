@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import redis
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.test import override_settings
 
 from executions.engine import store
@@ -277,3 +277,25 @@ def test_a_turn_that_django_answers_finds_the_latest_row_and_the_call_goes_on(fl
     names = list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True))
     assert names == ["incomingCall", "keypress", "match", "audioComplete", "audioComplete"]
     assert execution.status == "ended"
+
+
+def test_rows_stay_queued_while_the_database_cannot_take_them(
+    flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = flow_factory(ivr())
+    real_write = behind.write
+    refused: list[int] = []
+
+    def unreachable_once(records: list[bytes]) -> tuple[int, int]:
+        if not refused:
+            refused.append(len(records))
+            raise OperationalError("the database is unreachable")
+        return real_write(records)
+
+    monkeypatch.setattr(behind, "write", unreachable_once)
+    _play(CallPath(Seen()), flow, call_params())
+    hot.settle()
+    assert refused  # the first statement failed, and its records were written by the next
+    assert behind.waiting() == 0
+    row = _rows(flow)[0]
+    assert row["status"] == "ended" and len(row["steps"]) == 5
