@@ -67,7 +67,7 @@ from executions.inbound.fast_path import (
     ssl_redirect,
 )
 from executions.inbound.requests import merged_params, signature_valid
-from executions.voice import hot, hot_turn, turns
+from executions.voice import behind, hot, hot_turn, turns
 from executions.voice.asgi import OneHopHandler
 from studio.widgets.runtime import Inbound
 
@@ -316,6 +316,8 @@ class CallPath:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.errors: Any = ErrorAnswer()
+        if hot.enabled():
+            behind.started()  # rows queued by a process that stopped are written without waiting for a call
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
