@@ -33,7 +33,7 @@ from django.db import DataError, IntegrityError, close_old_connections
 from executions.engine import planned
 from executions.engine.writes import STATE_COLUMNS
 from executions.models import Execution, PathCount, Step
-from executions.voice.hot import PENDING, PREFIX, QUEUE, SEPARATOR, _client
+from executions.voice.hot import PENDING, PREFIX, QUEUE, SEPARATOR, _client, _script
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +102,6 @@ def _statement() -> str:
 
 
 _SQL: list[str] = []
-_scripts: dict[str, Any] = {}
-
-
-def _script(source: str) -> Any:
-    script = _scripts.get(source)
-    if script is None:
-        script = _scripts[source] = _client().register_script(source)
-    return script
 
 
 def write(records: list[bytes]) -> tuple[int, int]:
