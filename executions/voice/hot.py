@@ -24,23 +24,34 @@ on the synchronous path, where it always ran.
 
 What a reader of PostgreSQL sees meanwhile: a call's steps and state a few milliseconds after
 the caller heard them (as Twilio's own Executions API, which is eventually consistent).
+
+Redis becomes part of a live call's record. While it does not answer, a hot call's later turns
+are answered with an error (a new call still starts: its row is written before the answer). If it
+loses its data (a restart without persistence), calls go on from PostgreSQL's rows, which lack
+only the turns still queued at that moment (at most a flush's worth, ~20 ms: such a call's next
+turn finds its ``Seq`` stale and the caller hears nothing more). Without hot calls, a call needs
+no Redis.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
+from redis.exceptions import RedisError
 
 from executions.engine import revisions
 from executions.engine.writes import _converters, _rows_json
 from executions.models import Execution, Step
 from studio.conf import studio_settings
 from studio.models import Flow
+
+log = logging.getLogger(__name__)
 
 PREFIX = "studio:voice"
 QUEUE = f"{PREFIX}:writes"
@@ -209,12 +220,17 @@ def load_for_call(call_sid: str) -> tuple[Hot | None, int]:
 
 
 def start(execution: Execution, call_sid: str) -> None:
-    """After the incoming call's INSERT committed: later turns find the row in Redis."""
+    """After the incoming call's INSERT committed: later turns find the row in Redis. Should
+    Redis not answer, the call goes on without it: its row in PostgreSQL is current, and its
+    later turns take the synchronous path (once Redis answers their look-up)."""
     pk = execution.pk
-    _script(_START)(
-        keys=[_hot_key(pk), f"{PREFIX}:sid:{execution.sid}", f"{PREFIX}:call:{call_sid}"],
-        args=[row_json(execution), execution.account.sid, execution.flow.sid, TTL_MS, pk],
-    )
+    try:
+        _script(_START)(
+            keys=[_hot_key(pk), f"{PREFIX}:sid:{execution.sid}", f"{PREFIX}:call:{call_sid}"],
+            args=[row_json(execution), execution.account.sid, execution.flow.sid, TTL_MS, pk],
+        )
+    except RedisError:
+        log.warning("hot calls: Redis did not take the call's row; its turns go to PostgreSQL", exc_info=True)
 
 
 def commit(hot: Hot, execution: Execution, steps: list[Step]) -> bool:

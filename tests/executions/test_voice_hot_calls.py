@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.db import OperationalError, connection, connections
 from django.test import override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from executions.engine import store
 from executions.inbound.call_path import CallPath
@@ -298,4 +299,27 @@ def test_rows_stay_queued_while_the_database_cannot_take_them(
     assert refused  # the first statement failed, and its records were written by the next
     assert behind.waiting() == 0
     row = _rows(flow)[0]
+    assert row["status"] == "ended" and len(row["steps"]) == 5
+
+
+def test_a_call_that_redis_did_not_take_goes_on_in_postgresql(
+    flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = flow_factory(ivr())
+    real_script = hot._script
+
+    def refusing(source: str) -> Any:
+        if source == hot._START:
+
+            def down(**_: Any) -> None:
+                raise RedisConnectionError("Redis is unreachable")
+
+            return down
+        return real_script(source)
+
+    monkeypatch.setattr(hot, "_script", refusing)
+    answers = _play(CallPath(Seen()), flow, call_params())
+    assert [a.status_code for a in answers] == [200] * 5
+    assert "<Say>Goodbye</Say>" in answers[2].text
+    row = _rows(flow)[0]  # written before each answer: the synchronous path
     assert row["status"] == "ended" and len(row["steps"]) == 5
