@@ -16,7 +16,7 @@ from executions.engine.ports import ConversationHost, FlexGateway, FunctionHost,
 from executions.live.publish import publish_many
 from executions.messaging.dispatch import dispatch_inline
 from executions.messaging.providers import get_provider
-from executions.voice import hot
+from executions.voice import behind
 from executions.voice.calls import place_for_execution
 from studio.conf import studio_settings
 from studio.widgets.runtime import FlexError
@@ -89,6 +89,6 @@ def install_ports() -> None:
             flex_gateway=get_gateway,
             function_host=function_host,
             conversation_host=conversation_host,
-            cool=hot.cool,
+            cool=behind.cool,
         )
     )

@@ -259,7 +259,7 @@ def _hot_callback(turn: Turn, params: dict[str, Any], widget: str | None, seq: i
     found, queued = hot.load(turn.execution_sid)
     if found is None:
         if queued:
-            hot.settle()  # a cooled call's rows still queued: the row read next must be current
+            behind.settle()  # a cooled call's rows still queued: the row read next must be current
         return _SYNC
     if found.account_sid != turn.account_sid or found.flow_sid != turn.flow_sid:
         return _SYNC  # the synchronous path answers what the URL deserves

@@ -33,6 +33,7 @@ from django.db import DataError, IntegrityError, close_old_connections
 from executions.engine import planned
 from executions.engine.writes import STATE_COLUMNS
 from executions.models import Execution, PathCount, Step
+from executions.voice import hot
 from executions.voice.hot import PENDING, PREFIX, QUEUE, SEPARATOR, _client, _script
 
 log = logging.getLogger(__name__)
@@ -224,3 +225,21 @@ def started() -> Flusher:
 def waiting() -> int:
     """Records not yet written (tests, metrics)."""
     return int(_client().llen(QUEUE))
+
+
+def cool(pk: int) -> None:
+    """Make PostgreSQL the execution's record again (``executions.voice.hot``): no turn commits
+    it in Redis any more, and none of its rows is still queued when this returns."""
+    if hot.enabled() and hot.drop(pk):
+        settle()
+
+
+def cool_sid(execution_sid: str) -> None:
+    """``cool`` for an execution known by its sid (a turn on the synchronous path)."""
+    if hot.enabled() and hot.drop_sid(execution_sid):
+        settle()
+
+
+def settle() -> None:
+    """Wait until every row queued so far is in PostgreSQL."""
+    started().drain_now()

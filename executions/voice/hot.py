@@ -240,34 +240,15 @@ def commit(hot: Hot, execution: Execution, steps: list[Step]) -> bool:
         keys=[_hot_key(hot.pk), QUEUE, PENDING],
         args=[hot.version, row_json(execution), steps_json(steps), TTL_MS, hot.pk, SEPARATOR],
     )
-    if done:
-        from executions.voice import behind
-
-        behind.started().wake()
     return bool(done)
 
 
-def cool(pk: int) -> None:
-    """Make PostgreSQL the execution's record again: no turn commits it in Redis any more, and
-    none of its rows is still queued when this returns (``behind.drain_now``)."""
-    if not enabled():
-        return
-    queued = _script(_COOL)(keys=[_hot_key(pk), PENDING], args=[pk])
-    if queued:
-        settle()
+def drop(pk: int) -> int:
+    """Delete the execution's hot state (no turn commits it in Redis any more); how many of its
+    rows are still queued (``behind.cool`` waits for them)."""
+    return int(_script(_COOL)(keys=[_hot_key(pk), PENDING], args=[pk]) or 0)
 
 
-def cool_sid(execution_sid: str) -> None:
-    """``cool`` for an execution known by its sid (a turn on the synchronous path)."""
-    if not enabled():
-        return
-    queued = _script(_COOL_SID)(keys=[f"{PREFIX}:sid:{execution_sid}", PENDING], args=[PREFIX])
-    if queued:
-        settle()
-
-
-def settle() -> None:
-    """Wait until every row queued so far is in PostgreSQL."""
-    from executions.voice import behind
-
-    behind.started().drain_now()
+def drop_sid(execution_sid: str) -> int:
+    """``drop`` for an execution known by its sid."""
+    return int(_script(_COOL_SID)(keys=[f"{PREFIX}:sid:{execution_sid}", PENDING], args=[PREFIX]) or 0)

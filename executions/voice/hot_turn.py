@@ -18,7 +18,7 @@ from django.utils import timezone
 from executions.engine import network, store
 from executions.engine.writes import Writes
 from executions.models import Execution
-from executions.voice import hot
+from executions.voice import behind, hot
 from studio.models import Flow
 from studio.widgets.runtime import Inbound
 
@@ -68,8 +68,9 @@ def play(
                 execution.date_updated = timezone.now()
                 if not hot.commit(found, execution, writes.steps):
                     raise NotHot("another turn committed first")
+                behind.started().wake()
                 writes.hand_over()
     except NotHot:
-        hot.cool(found.pk)
+        behind.cool(found.pk)
         return COLD
     return [*result.twiml, *later]

@@ -21,7 +21,7 @@ from executions.engine import network, oneshot, revisions, store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Conflict, Writes, expect_unchanged
 from executions.models import Execution
-from executions.voice import hot
+from executions.voice import behind, hot
 from executions.voice.queries import Prepared
 from studio import widgets
 from studio.models import Flow
@@ -132,7 +132,7 @@ _ACTIVE_FOR_CALL: Prepared[Execution] = Prepared(
 
 def _locked(pk: int) -> Execution:
     """``store.lock`` with the revision from memory instead of a join (it never changes)."""
-    hot.cool(pk)
+    behind.cool(pk)
     found = _LOCK_BY_ID.run(pk=pk)
     if not found:
         raise Execution.DoesNotExist(pk)
@@ -147,7 +147,7 @@ def read_for_callback(
     and without a lock (``play_callback`` saves it only if it is still as read). A hot call's
     is cooled first (``executions.voice.hot``), unless the caller knows it is not hot."""
     if not cooled:
-        hot.cool_sid(execution_sid)
+        behind.cool_sid(execution_sid)
     found = _READ_BY_SIDS.run(account=account_sid, flow=flow_sid, sid=execution_sid)
     if not found:
         return None
@@ -212,7 +212,7 @@ def call_ended(flow: Flow, params: dict[str, Any]) -> None:
         if kept is not None and kept.flow_sid == flow.sid and not kept.active:
             return
         if kept is None and queued:
-            hot.settle()
+            behind.settle()
     found = active_for_call(flow, params)
     if found is None:
         return

@@ -43,7 +43,7 @@ def hot_calls(settings: Any) -> Any:
     client = redis.Redis.from_url(REDIS_URL)
     _clear(client)
     yield client
-    hot.settle()
+    behind.settle()
     _clear(client)
 
 
@@ -101,7 +101,7 @@ def _statements_during(action: Any) -> list[str]:
 def test_it_answers_and_records_a_call_as_the_synchronous_path_does(flow_factory: Any) -> None:
     hot_flow, cold_flow = flow_factory(ivr()), flow_factory(ivr())
     hot_answers = _play(CallPath(Seen()), hot_flow, call_params())
-    hot.settle()
+    behind.settle()
     with override_settings(STUDIO={"VOICE_HOT_CALLS": False}):
         cold_answers = _play(CallPath(Seen()), cold_flow, call_params())
     for ours, theirs in zip(hot_answers, cold_answers, strict=True):
@@ -118,7 +118,7 @@ def test_a_later_turn_reads_and_writes_nothing_in_postgresql(flow_factory: Any) 
     app = CallPath(Seen())
     params = call_params()
     first = _signed(app, flow.account, webhook_path(flow), params)
-    hot.settle()
+    behind.settle()
     live = {**params, "CallStatus": "in-progress", "Digits": "1"}
     answers: list[Any] = []
     statements = _statements_during(
@@ -127,7 +127,7 @@ def test_a_later_turn_reads_and_writes_nothing_in_postgresql(flow_factory: Any) 
     assert "<Say" in answers[0].text
     assert [s for s in statements if not s.lstrip().upper().startswith("SELECT")] == []
     assert not any("executions_execution" in s for s in statements)  # the row came from Redis
-    hot.settle()
+    behind.settle()
     execution = Execution.objects.get(flow=flow)
     assert execution.step_count == 3 and execution.current_widget == "sales"
 
@@ -142,7 +142,7 @@ def test_a_retried_turn_is_run_once(flow_factory: Any) -> None:
     said_again = _signed(app, flow.account, _next_url(first.text), live)  # Twilio retried
     assert "<Say" in said.text
     assert said_again.text.endswith("<Response/>")  # a stale Seq: already played
-    hot.settle()
+    behind.settle()
     execution = Execution.objects.get(flow=flow)
     assert list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True)) == [
         "incomingCall",
@@ -232,7 +232,7 @@ def test_writing_the_same_records_twice_changes_nothing(flow_factory: Any, hot_c
     behind.write(records)
     behind.write(records)
     client.delete(behind.LOCK)
-    hot.settle()
+    behind.settle()
     execution = Execution.objects.get(flow=flow)
     names = list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True))
     assert names == ["incomingCall", "keypress", "match", "audioComplete", "audioComplete"]
@@ -252,7 +252,7 @@ def test_a_record_of_a_deleted_execution_is_dropped_and_the_others_written(
     _play(app, kept, call_params(sid="CA" + "b" * 32, frm="+15550001111"))
     Execution.objects.filter(flow=gone).delete()
     client.delete(behind.LOCK)
-    hot.settle()
+    behind.settle()
     assert behind.waiting() == 0
     assert _rows(kept)[0]["status"] == "ended"
     assert len(_rows(kept)[0]["steps"]) == 5
@@ -273,7 +273,7 @@ def test_a_turn_that_django_answers_finds_the_latest_row_and_the_call_goes_on(fl
     assert "<Say>Goodbye</Say>" in bye.text
     done = _signed(app, flow.account, _next_url(bye.text), live)
     assert done.status_code == 200
-    hot.settle()
+    behind.settle()
     execution = Execution.objects.get(flow=flow)
     names = list(Step.objects.filter(execution=execution).order_by("id").values_list("name", flat=True))
     assert names == ["incomingCall", "keypress", "match", "audioComplete", "audioComplete"]
@@ -295,7 +295,7 @@ def test_rows_stay_queued_while_the_database_cannot_take_them(
 
     monkeypatch.setattr(behind, "write", unreachable_once)
     _play(CallPath(Seen()), flow, call_params())
-    hot.settle()
+    behind.settle()
     assert refused  # the first statement failed, and its records were written by the next
     assert behind.waiting() == 0
     row = _rows(flow)[0]
