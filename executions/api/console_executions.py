@@ -37,6 +37,7 @@ from executions.api.console_sim import (
     iso,
 )
 from executions.engine import store
+from executions.engine.ports import ports
 from executions.models import Execution, Wait
 
 DEFAULT_PAGE_SIZE = 50
@@ -164,7 +165,9 @@ class ExecutionDetailWithDelete(ConsoleExecutionDetail):
 
     @extend_schema(operation_id="console_execution_delete", tags=TAG, responses={204: None})
     def delete(self, request: Request, sid: str) -> Response:
-        _execution(request, sid).delete()
+        execution = _execution(request, sid)
+        ports().cool(execution.pk)  # a live call's turns stop with it (executions.voice.hot)
+        execution.delete()
         return Response(status=204)
 
 

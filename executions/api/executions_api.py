@@ -18,6 +18,7 @@ from accounts.sids import new_sid
 from executions import schema
 from executions.api.resources import execution_context_json, execution_json, step_context_json, step_json
 from executions.engine import store
+from executions.engine.ports import ports
 from executions.models import Execution, Step
 from studio.models import Flow
 
@@ -170,7 +171,9 @@ class ExecutionDetail(APIView):
 
     @extend_schema(**schema.EXECUTION_DELETE)
     def delete(self, request: Request, flow_sid: str, sid: str) -> Response:
-        _execution(request, flow_sid, sid).delete()
+        execution = _execution(request, flow_sid, sid)
+        ports().cool(execution.pk)  # a live call's turns stop with it (executions.voice.hot)
+        execution.delete()
         return Response(status=204)
 
 

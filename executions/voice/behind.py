@@ -28,7 +28,7 @@ import uuid
 from time import monotonic, sleep
 from typing import Any, cast
 
-from django.db import DataError, IntegrityError, close_old_connections
+from django.db import DataError, IntegrityError, close_old_connections, connection
 
 from executions.engine import planned
 from executions.engine.writes import STATE_COLUMNS
@@ -78,27 +78,33 @@ def _statement() -> str:
     pc = PathCount._meta.db_table
     columns: list[str] = [cast(Any, Execution._meta.get_field(c)).column for c in STATE_COLUMNS]
     sets = ", ".join(f"{c} = e.{c}" for c in columns)
+    row_columns = ", ".join(str(f.column) for f in Execution._meta.concrete_fields)
     step_columns = ", ".join(str(f.column) for f in Step._meta.concrete_fields if not f.primary_key)
     return (
         # The newest row of each execution in the batch (records are in the order they were made).
         f"WITH e AS (SELECT DISTINCT ON (v.id) v.* FROM jsonb_array_elements(%s::jsonb) "
         f"WITH ORDINALITY AS r(j, n), jsonb_populate_record(NULL::{ex}, r.j) AS v "
         "ORDER BY v.id, r.n DESC), "
+        # New calls' executions (their first record is in the batch): inserted as they are now.
+        "fresh AS (SELECT value::bigint AS id FROM jsonb_array_elements_text(%s::jsonb)), "
+        f"made AS (INSERT INTO {ex} ({row_columns}) SELECT {row_columns} FROM e "
+        "WHERE e.id IN (SELECT id FROM fresh) ON CONFLICT (id) DO NOTHING RETURNING id), "
         f"owner AS (UPDATE {ex} AS t SET {sets} FROM e WHERE t.id = e.id "
         "AND (t.step_count, t.date_updated) < (e.step_count, e.date_updated) RETURNING t.id), "
         f"added AS (INSERT INTO {st} ({step_columns}) SELECT {step_columns} "
         f"FROM jsonb_populate_recordset(NULL::{st}, %s::jsonb) AS s "
         f"WHERE EXISTS (SELECT 1 FROM {ex} AS x WHERE x.id = s.execution_id) "
+        "OR s.execution_id IN (SELECT id FROM made) "
         "ON CONFLICT (sid) DO NOTHING "
         "RETURNING execution_id, transitioned_from, name, transitioned_to, date_created), "
         f"counted AS (INSERT INTO {pc} (flow_id, revision, hour, from_widget, event, to_widget, shard, count) "
-        "SELECT x.flow_id, x.flow_version, date_trunc('hour', a.date_created), a.transitioned_from, "
+        "SELECT e.flow_id, e.flow_version, date_trunc('hour', a.date_created), a.transitioned_from, "
         "a.name, a.transitioned_to, %s, count(*) "
-        f"FROM added AS a JOIN {ex} AS x ON x.id = a.execution_id GROUP BY 1, 2, 3, 4, 5, 6 "
+        "FROM added AS a JOIN e ON e.id = a.execution_id GROUP BY 1, 2, 3, 4, 5, 6 "
         "ORDER BY 1, 2, 3, 4, 5, 6 "
         "ON CONFLICT (flow_id, hour, revision, from_widget, event, to_widget, shard) "
         f"DO UPDATE SET count = {pc}.count + EXCLUDED.count) "
-        "SELECT (SELECT count(*) FROM owner), (SELECT count(*) FROM added)"
+        "SELECT (SELECT count(*) FROM owner) + (SELECT count(*) FROM made), (SELECT count(*) FROM added)"
     )
 
 
@@ -106,25 +112,53 @@ _SQL: list[str] = []
 
 
 def write(records: list[bytes]) -> tuple[int, int]:
-    """Write records in one statement (in the caller's transaction): (rows updated, steps added)."""
+    """Write records in one statement (in the caller's transaction): (rows written, steps added)."""
     rows: list[str] = []
     steps: list[str] = []
+    fresh: list[str] = []
     for record in records:
-        _pk, row, added = record.decode().split(SEPARATOR, 2)
+        pk, row, added = record.decode().split(SEPARATOR, 2)
+        if pk.startswith("+"):
+            fresh.append(pk[1:])
         rows.append(row[1:-1])
         if added != "[]":
             steps.append(added[1:-1])
     if not _SQL:
         _SQL.append(_statement())
     shard = int.from_bytes(os.urandom(1), "big") % 8  # as path_counts.SHARDS: spread hot rows
+    params = ["[" + ",".join(rows) + "]", "[" + ",".join(fresh) + "]", "[" + ",".join(steps) + "]", shard]
     with planned.cursor() as cursor:
-        cursor.execute(_SQL[0], ["[" + ",".join(rows) + "]", "[" + ",".join(steps) + "]", shard])
+        cursor.execute(_SQL[0], params)
         found = cursor.fetchone()
     return (int(found[0]), int(found[1])) if found else (0, 0)
 
 
 def _pks(records: list[bytes]) -> list[str]:
-    return [record.split(SEPARATOR.encode(), 1)[0].decode() for record in records]
+    return [record.split(SEPARATOR.encode(), 1)[0].decode().lstrip("+") for record in records]
+
+
+_ids: list[int] = []
+_ids_pid: list[int] = [0]  # a block is never shared with a forked child
+_ids_lock = threading.Lock()
+ID_BLOCK = 64
+
+
+def next_id() -> int:
+    """An id for a new call's execution, taken from the table's own sequence (a block of them
+    per process: one statement per ``ID_BLOCK`` calls), so its row can be written later."""
+    with _ids_lock:
+        if _ids_pid[0] != os.getpid():
+            _ids.clear()
+            _ids_pid[0] = os.getpid()
+        if not _ids:
+            table = Execution._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, ID_BLOCK],
+                )
+                _ids.extend(sorted((int(r[0]) for r in cursor.fetchall()), reverse=True))
+        return _ids.pop()
 
 
 class Flusher(threading.Thread):

@@ -111,6 +111,21 @@ redis.call('RPUSH', KEYS[2], ARGV[5] .. ARGV[6] .. ARGV[2] .. ARGV[6] .. ARGV[3]
 redis.call('HINCRBY', KEYS[3], ARGV[5], 1)
 return 1
 """
+# KEYS: the CallSid's pointer, hot key, the sid's pointer, queue, pending hash. ARGV: pk, row,
+# steps, account, flow, ttl, separator. A new call's execution, its INSERT queued ("+" marks a
+# record whose row is new); the pk of the call's execution when the CallSid has one already.
+_BEGIN = """
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+local ttl = tonumber(ARGV[6])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', 2 * ttl)
+redis.call('HSET', KEYS[2], 'v', '0', 's', ARGV[2], 'a', ARGV[4], 'f', ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('SET', KEYS[3], ARGV[1], 'PX', 2 * ttl)
+redis.call('RPUSH', KEYS[4], '+' .. ARGV[1] .. ARGV[7] .. ARGV[2] .. ARGV[7] .. ARGV[3])
+redis.call('HINCRBY', KEYS[5], ARGV[1], 1)
+return 0
+"""
 # KEYS: hot key, the sid's pointer, the CallSid's pointer. ARGV: row, account, flow, ttl, pk.
 _START = """
 redis.call('HSET', KEYS[1], 'v', '0', 's', ARGV[1], 'a', ARGV[2], 'f', ARGV[3])
@@ -231,6 +246,26 @@ def start(execution: Execution, call_sid: str) -> None:
         )
     except RedisError:
         log.warning("hot calls: Redis did not take the call's row; its turns go to PostgreSQL", exc_info=True)
+
+
+def begin(execution: Execution, call_sid: str, steps: list[Step]) -> int | None:
+    """A new call's execution (its pk given, not yet in PostgreSQL): hot from its first turn,
+    its INSERT queued with its steps. None when done; the pk of the call's execution when the
+    CallSid already has one (Twilio asked again): nothing was written."""
+    pk = execution.pk
+    found = _script(_BEGIN)(
+        keys=[f"{PREFIX}:call:{call_sid}", _hot_key(pk), f"{PREFIX}:sid:{execution.sid}", QUEUE, PENDING],
+        args=[
+            pk,
+            row_json(execution),
+            steps_json(steps),
+            execution.account.sid,
+            execution.flow.sid,
+            TTL_MS,
+            SEPARATOR,
+        ],
+    )
+    return None if found == 0 else int(found)
 
 
 def commit(hot: Hot, execution: Execution, steps: list[Step]) -> bool:

@@ -37,15 +37,15 @@ def _reads_only(execute: Callable[..., Any], sql: str, params: Any, many: bool, 
 
 
 @contextmanager
-def _reading_only() -> Iterator[None]:
+def reading_only() -> Iterator[None]:
     with connection.execute_wrapper(_reads_only):
         yield
 
 
-def own_rows(writes: Writes, execution: Execution) -> bool:
+def own_rows(writes: Writes, execution: Execution, *, new: bool = False) -> bool:
     """Did the run write nothing but the execution's own row and steps (and live events)?"""
     return (
-        not writes.inserts
+        (writes.inserts == [execution] if new else not writes.inserts)
         and all(e is execution for e in writes.updates)
         and all(s.execution is execution for s in writes.steps)
         and not (writes.messages or writes.waits or writes.kept_tokens or writes.parked)
@@ -60,7 +60,7 @@ def play(
     execution = found.execution(flow)
     writes = Writes()
     try:
-        with network.collect() as later, transaction.atomic(), _reading_only():
+        with network.collect() as later, transaction.atomic(), reading_only():
             result = store.deliver(execution, inbound, widget=widget, seq=seq, writes=writes)
             if writes.updates or writes.steps:
                 if not own_rows(writes, execution):

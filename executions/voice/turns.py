@@ -16,15 +16,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
+from redis.exceptions import RedisError
 
 from executions.engine import network, oneshot, revisions, store
 from executions.engine.context import trigger_payload
 from executions.engine.writes import Conflict, Writes, expect_unchanged
 from executions.models import Execution
-from executions.voice import behind, hot
+from executions.voice import behind, hot, hot_turn
 from executions.voice.queries import Prepared
 from studio import widgets
-from studio.models import Flow
+from studio.models import Flow, FlowRevision
 from studio.widgets.runtime import Inbound
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -50,6 +52,10 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         return EMPTY
     flags = (revision.definition or {}).get("flags") or {}
     concurrent = bool(flags.get("allow_concurrent_calls", True))
+    if concurrent and call_sid and hot.enabled():
+        answered = _hot_incoming(flow, revision, params, call_sid)
+        if answered is not None:
+            return answered
     writes = Writes()
     execution = store.create_execution(
         flow,
@@ -77,6 +83,54 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
     if execution.is_active and call_sid and hot.enabled():
         hot.start(execution, call_sid)  # its later turns read it from Redis (executions.voice.hot)
     return twiml_document(result.twiml + later)
+
+
+def _hot_incoming(flow: Flow, revision: FlowRevision, params: dict[str, Any], call_sid: str) -> str | None:
+    """A new call's first turn, its execution written behind the answer (``hot.begin``): its
+    TwiML, or None for the synchronous path (``turns.handle_call``), nothing written. Only for a
+    call that is a session of its own (``allow_concurrent_calls``): its CallSid, not the unique
+    index of active pairs, tells a repeated request from a new call."""
+    contact, channel = call_pair(params)
+    pk = behind.next_id()
+    writes = Writes()
+    execution = store.create_execution(
+        flow,
+        revision,
+        contact=contact,
+        channel=channel,
+        trigger_event="incomingCall",
+        trigger=trigger_payload(params),
+        initiated_by=call_sid,
+        session_key=call_sid,
+        writes=writes,
+    )
+    try:
+        with network.collect() as later, transaction.atomic(), hot_turn.reading_only():
+            result = store.run_start(execution, writes)
+            if writes.inserts != [execution] or not hot_turn.own_rows(writes, execution, new=True):
+                raise hot_turn.NotHot("the first run wrote more than its own rows")
+            now = timezone.now()
+            execution.pk, execution.date_created, execution.date_updated = pk, now, now
+            execution._state.adding = False
+            already = hot.begin(execution, call_sid, writes.steps)
+            if already is not None:
+                raise Repeated(already)
+            writes.hand_over()
+    except (hot_turn.NotHot, RedisError):
+        return None  # nothing written: the synchronous path runs the call
+    except Repeated as repeated:
+        # Twilio asked again for a call it has an execution for: as the synchronous path's
+        # collision (81002 on the active execution; the call gets nothing), on its written row.
+        behind.cool(repeated.pk)
+        with transaction.atomic():
+            return _collide(_active_for(flow, contact, channel, call_sid), params)
+    return twiml_document(result.twiml + later)
+
+
+class Repeated(Exception):
+    def __init__(self, pk: int) -> None:
+        super().__init__(pk)
+        self.pk = pk
 
 
 def _active_for(flow: Flow, contact: str, channel: str, call_sid: str) -> Execution | None:
@@ -211,7 +265,9 @@ def call_ended(flow: Flow, params: dict[str, Any]) -> None:
         kept, queued = hot.load_for_call(str(params.get("CallSid") or ""))
         if kept is not None and kept.flow_sid == flow.sid and not kept.active:
             return
-        if kept is None and queued:
+        if kept is not None:
+            behind.cool(kept.pk)  # its row (perhaps not inserted yet) current before the look-up
+        elif queued:
             behind.settle()
     found = active_for_call(flow, params)
     if found is None:

@@ -86,6 +86,12 @@ def _counts(flow: Any) -> list[tuple[str, str, str, int]]:
     return sorted((*k, n) for k, n in totals.items())
 
 
+def _execution_sid(twiml: str) -> str:
+    found = re.search(r"/Executions/(FN[0-9a-f]{32})/", twiml)
+    assert found, twiml
+    return found.group(1)
+
+
 def _statements_during(action: Any) -> list[str]:
     seen: list[str] = []
 
@@ -158,7 +164,9 @@ def test_the_api_ending_a_hot_call_finds_its_latest_row_and_later_turns_see_it(f
     first = _signed(app, flow.account, webhook_path(flow), params)
     live = {**params, "CallStatus": "in-progress", "Digits": "1"}
     said = _signed(app, flow.account, _next_url(first.text), live)  # hot: written behind
-    pk = Execution.objects.get(flow=flow).pk
+    found, _ = hot.load(_execution_sid(said.text))  # maybe not in PostgreSQL yet, even its INSERT
+    assert found is not None
+    pk = found.pk
     from django.db import transaction
 
     with transaction.atomic():
@@ -179,6 +187,7 @@ def test_a_turn_that_lost_a_race_runs_on_the_synchronous_path(
     app = CallPath(Seen())
     params = call_params()
     first = _signed(app, flow.account, webhook_path(flow), params)
+    behind.settle()
     execution = Execution.objects.get(flow=flow)
     real_commit = hot.commit
 
@@ -228,7 +237,7 @@ def test_writing_the_same_records_twice_changes_nothing(flow_factory: Any, hot_c
     client.set(behind.LOCK, "someone-else", px=60_000)
     _play(app, flow, call_params())
     records = client.lrange(hot.QUEUE, 0, -1)
-    assert len(records) == 3  # the digit's turn and the two after the Says
+    assert len(records) == 4  # the call's INSERT, the digit's turn and the two after the Says
     behind.write(records)
     behind.write(records)
     client.delete(behind.LOCK)
@@ -309,7 +318,7 @@ def test_a_call_that_redis_did_not_take_goes_on_in_postgresql(
     real_script = hot._script
 
     def refusing(source: str) -> Any:
-        if source == hot._START:
+        if source in (hot._START, hot._BEGIN):
 
             def down(**_: Any) -> None:
                 raise RedisConnectionError("Redis is unreachable")
@@ -323,3 +332,20 @@ def test_a_call_that_redis_did_not_take_goes_on_in_postgresql(
     assert "<Say>Goodbye</Say>" in answers[2].text
     row = _rows(flow)[0]  # written before each answer: the synchronous path
     assert row["status"] == "ended" and len(row["steps"]) == 5
+
+
+def test_a_repeated_incoming_call_runs_once_and_the_execution_hears_of_it(flow_factory: Any) -> None:
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    again = _signed(app, flow.account, webhook_path(flow), params)  # Twilio retried
+    assert "<Gather" in first.text
+    assert again.text.endswith("<Response/>")
+    execution = Execution.objects.get(flow=flow)  # the retry waited for the first's row
+    assert any(entry.get("code") == 81002 for entry in execution.log)
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    said = _signed(app, flow.account, _next_url(first.text), live)  # on the synchronous path now
+    assert "<Say" in said.text
+    execution.refresh_from_db()
+    assert execution.step_count == 3
