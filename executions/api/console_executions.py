@@ -39,6 +39,7 @@ from executions.api.console_sim import (
 from executions.engine import store
 from executions.engine.ports import ports
 from executions.models import Execution, Wait
+from executions.voice import behind
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -144,6 +145,7 @@ class FlowExecutionList(ConsoleSimView):
 
 
 def _execution(request: Request, sid: str) -> Execution:
+    behind.caught_up(sid)  # a live call's rows queued behind its answers (executions.voice.hot)
     ex = Execution.objects.select_related("flow").filter(account=request_account(request), sid=sid).first()
     if ex is None:
         raise not_found(f"The requested resource /Executions/{sid} was not found")

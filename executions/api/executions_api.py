@@ -20,6 +20,7 @@ from executions.api.resources import execution_context_json, execution_json, ste
 from executions.engine import store
 from executions.engine.ports import ports
 from executions.models import Execution, Step
+from executions.voice import behind
 from studio.models import Flow
 
 
@@ -34,6 +35,7 @@ def _flow(request: Request, flow_sid: str) -> Flow:
 
 def _execution(request: Request, flow_sid: str, sid: str) -> Execution:
     flow = _flow(request, flow_sid)
+    behind.caught_up(sid)  # a live call's rows queued behind its answers (executions.voice.hot)
     execution = Execution.objects.select_related("account", "flow").filter(flow=flow, sid=sid).first()
     if execution is None:
         raise not_found(f"The requested resource /Flows/{flow_sid}/Executions/{sid} was not found")

@@ -274,6 +274,13 @@ def cool_sid(execution_sid: str) -> None:
         settle()
 
 
+def caught_up(execution_sid: str) -> None:
+    """Before an execution is read by its sid (the Executions API): its queued rows written, so
+    that a reader sees what the caller heard (a call still hot stays hot)."""
+    if hot.enabled() and execution_sid.startswith("FN") and hot.queued_sid(execution_sid):
+        settle()
+
+
 def settle() -> None:
     """Wait until every row queued so far is in PostgreSQL."""
     started().drain_now()

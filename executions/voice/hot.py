@@ -3,7 +3,9 @@
 Issue 17: every turn of a call used to read the execution from PostgreSQL, run it, and write it
 back (the row, its steps, their path counts) before answering, while the caller heard silence.
 With ``STUDIO["VOICE_HOT_CALLS"]`` (on in the production topology: Redis and PostgreSQL) a call
-that is still active after its first turn is *hot*:
+is *hot* from its first turn (``turns.handle_call``: a new call whose CallSid is its session has
+its execution's INSERT queued like any later turn's rows, ``begin``; other calls are inserted,
+then kept here, ``start``):
 
 - its row, as the last turn left it, is kept in Redis (``hot:{pk}``: the row's JSON and a
   version), with the execution sid and the CallSid pointing at it;
@@ -282,6 +284,18 @@ def drop(pk: int) -> int:
     """Delete the execution's hot state (no turn commits it in Redis any more); how many of its
     rows are still queued (``behind.cool`` waits for them)."""
     return int(_script(_COOL)(keys=[_hot_key(pk), PENDING], args=[pk]) or 0)
+
+
+# KEYS: the sid's pointer, pending hash. How many of the execution's rows are still queued.
+_QUEUED_SID = """
+local pk = redis.call('GET', KEYS[1])
+if not pk then return 0 end
+return tonumber(redis.call('HGET', KEYS[2], pk) or '0')
+"""
+
+
+def queued_sid(execution_sid: str) -> int:
+    return int(_script(_QUEUED_SID)(keys=[f"{PREFIX}:sid:{execution_sid}", PENDING]) or 0)
 
 
 def drop_sid(execution_sid: str) -> int:

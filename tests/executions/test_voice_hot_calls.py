@@ -349,3 +349,24 @@ def test_a_repeated_incoming_call_runs_once_and_the_execution_hears_of_it(flow_f
     assert "<Say" in said.text
     execution.refresh_from_db()
     assert execution.step_count == 3
+
+
+def test_the_executions_api_reads_a_live_call_as_the_caller_heard_it(
+    api: Any, flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of a hot call are queued behind its answers; reading the execution by its sid
+    writes them first, so the API never shows less than the caller heard."""
+    monkeypatch.setattr(behind, "GATHER_SECONDS", 1.0)  # a slow flusher: the rows wait in Redis
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    _signed(app, flow.account, _next_url(first.text), live)
+    sid = _execution_sid(first.text)
+    assert behind.waiting() > 0
+    found = api.get(f"/v2/Flows/{flow.sid}/Executions/{sid}")
+    assert found.status_code == 200 and found.json()["status"] == "active"
+    steps = api.get(f"/v2/Flows/{flow.sid}/Executions/{sid}/Steps").json()["steps"]
+    assert [s["name"] for s in steps] == ["match", "keypress", "incomingCall"]
+    assert hot.load(sid)[0] is not None  # still hot: reading it did not cool it
