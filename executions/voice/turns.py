@@ -119,11 +119,11 @@ def _hot_incoming(flow: Flow, revision: FlowRevision, params: dict[str, Any], ca
     except (hot_turn.NotHot, RedisError):
         return None  # nothing written: the synchronous path runs the call
     except Repeated as repeated:
-        # Twilio asked again for a call it has an execution for: as the synchronous path's
-        # collision (81002 on the active execution; the call gets nothing), on its written row.
+        # The CallSid has an execution already (Twilio asked again, or a CallSid used twice):
+        # its row written, the synchronous path answers as it always did (the collision of an
+        # active execution, 81002; or a new execution when that one has ended).
         behind.cool(repeated.pk)
-        with transaction.atomic():
-            return _collide(_active_for(flow, contact, channel, call_sid), params)
+        return None
     return twiml_document(result.twiml + later)
 
 

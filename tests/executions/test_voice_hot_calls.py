@@ -370,3 +370,17 @@ def test_the_executions_api_reads_a_live_call_as_the_caller_heard_it(
     steps = api.get(f"/v2/Flows/{flow.sid}/Executions/{sid}/Steps").json()["steps"]
     assert [s["name"] for s in steps] == ["match", "keypress", "incomingCall"]
     assert hot.load(sid)[0] is not None  # still hot: reading it did not cool it
+
+
+def test_a_call_sid_used_again_after_its_call_ended_starts_a_new_execution(flow_factory: Any) -> None:
+    """As on the synchronous path: only an active execution makes a call collide."""
+    flow = flow_factory(ivr())
+    params = call_params()
+    _play(CallPath(Seen()), flow, params)
+    again = _signed(CallPath(Seen()), flow.account, webhook_path(flow), params)
+    assert "<Gather" in again.text
+    behind.settle()
+    assert list(Execution.objects.filter(flow=flow).order_by("id").values_list("status", flat=True)) == [
+        "ended",
+        "active",
+    ]
