@@ -43,7 +43,7 @@ LOCK = f"{PREFIX}:writes:lock"
 LOCK_TTL_MS = 30_000
 # A woken flusher waits this long for more turns to share its statement (a caller never waits
 # for it: only readers of PostgreSQL see the rows this much later).
-GATHER_SECONDS = 0.02
+GATHER_SECONDS = 0.05
 # An idle flusher still looks this often (rows left by a process that died).
 IDLE_SECONDS = 1.0
 SETTLE_TIMEOUT_SECONDS = 5.0
@@ -55,20 +55,26 @@ if redis.call('LLEN', KEYS[1]) == 0 then return 0 end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
 """
-# KEYS: queue, pending, lock. ARGV: token, count, pks... The written records dropped (only by
-# the lock's holder: a flusher whose lock lapsed leaves them to the one that took it over).
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+# KEYS: queue, pending, lock. ARGV: token, count, lock ttl, batch, pks... The written records
+# dropped (only by the lock's holder: a flusher whose lock lapsed leaves them to the one that
+# took it over: -1); then the next records, the lock kept, or 0 with the lock let go.
 _DONE = """
-if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
 redis.call('LTRIM', KEYS[1], tonumber(ARGV[2]), -1)
-for i = 3, #ARGV do
+for i = 5, #ARGV do
   if redis.call('HINCRBY', KEYS[2], ARGV[i], -1) <= 0 then redis.call('HDEL', KEYS[2], ARGV[i]) end
 end
-redis.call('DEL', KEYS[3])
-return 1
+local rest = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)
+if #rest == 0 then
+  redis.call('DEL', KEYS[3])
+  return 0
+end
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return rest
 """
 
 
@@ -167,6 +173,7 @@ class Flusher(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="voice-write-behind", daemon=True)
         self._wake = threading.Event()
+        self._urgent = threading.Event()  # someone waits (``drain_now``): no gathering
         self._settled = threading.Condition()
         self._empty_seen = 0.0  # when the queue was last seen empty (every record before: written)
         self.pid = os.getpid()
@@ -179,6 +186,7 @@ class Flusher(threading.Thread):
         asked = monotonic()
         deadline = asked + timeout
         with self._settled:
+            self._urgent.set()
             self._wake.set()
             while self._empty_seen <= asked:
                 left = deadline - monotonic()
@@ -193,7 +201,8 @@ class Flusher(threading.Thread):
         while True:
             self._wake.wait(IDLE_SECONDS)
             self._wake.clear()
-            sleep(GATHER_SECONDS)
+            self._urgent.wait(GATHER_SECONDS)
+            self._urgent.clear()
             try:
                 self._drain()
             except Exception:  # noqa: BLE001 - the thread must live on; the rows stay queued
@@ -206,18 +215,24 @@ class Flusher(threading.Thread):
             looked = monotonic()
             token = uuid.uuid4().hex
             claimed = _script(_CLAIM)(keys=[QUEUE, LOCK], args=[token, LOCK_TTL_MS, BATCH])
-            if claimed == 0:
-                self._seen_empty(looked)
-                return
             if claimed == 1:
                 sleep(0.002)  # another process is writing: its records leave the list when written
                 continue
-            try:
-                self._write(claimed)
-            except BaseException:
-                _script(_RELEASE)(keys=[LOCK], args=[token])  # the records stay queued
-                raise
-            _script(_DONE)(keys=[QUEUE, PENDING, LOCK], args=[token, len(claimed), *_pks(claimed)])
+            while claimed not in (0, -1):
+                try:
+                    self._write(claimed)
+                except BaseException:
+                    _script(_RELEASE)(keys=[LOCK], args=[token])  # the records stay queued
+                    raise
+                looked = monotonic()
+                claimed = _script(_DONE)(
+                    keys=[QUEUE, PENDING, LOCK],
+                    args=[token, len(claimed), LOCK_TTL_MS, BATCH, *_pks(claimed)],
+                )
+            if claimed == 0:  # the queue was empty when last looked at: all before it is written
+                self._seen_empty(looked)
+                return
+            # -1: the lock lapsed meanwhile (a long statement); whoever took it over goes on
 
     def _write(self, records: list[bytes]) -> None:
         """Write the records; a record the database refuses (its execution deleted meanwhile)
