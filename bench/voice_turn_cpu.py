@@ -45,7 +45,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/2")
 os.environ.setdefault("DJANGO_HTTPS", "false")  # plain HTTP, as in the benchmark's topology
 
-from bench.voice_bench import call_params, setup_flow  # noqa: E402 - after the environment
+from bench.voice_bench import SESSION, call_params, setup_flow  # noqa: E402 - after the environment
 from bench.webhook_bench import ensure_database  # noqa: E402
 
 KINDS = ("incoming", "digits", "say_done", "bye_done", "status_callback")
@@ -181,7 +181,7 @@ class Player:
         return count
 
     def play(self, n: int) -> None:
-        base = call_params(self.account.sid, f"CA{n:032x}", f"+1777{n % 10**8:08d}", "ringing")
+        base = call_params(self.account.sid, f"CA{SESSION}{n:026x}", f"+1777{n % 10**8:08d}", "ringing")
         answer = self.request("incoming", self.path, base)
         action = _ACTION.search(answer)
         assert action is not None, answer

@@ -60,6 +60,14 @@ QUEUE = f"{PREFIX}:writes"
 PENDING = f"{PREFIX}:pending"
 # A call quiet for longer than this (no turn) reads its row from PostgreSQL again.
 TTL_MS = 15 * 60 * 1000
+# An ended execution's state is kept this long (its call's status callback reads nothing else).
+ENDED_TTL_MS = 60 * 1000
+
+
+def _ttl(execution: Execution) -> int:
+    return TTL_MS if execution.is_active else ENDED_TTL_MS
+
+
 SEPARATOR = "\x1e"
 
 
@@ -244,7 +252,7 @@ def start(execution: Execution, call_sid: str) -> None:
     try:
         _script(_START)(
             keys=[_hot_key(pk), f"{PREFIX}:sid:{execution.sid}", f"{PREFIX}:call:{call_sid}"],
-            args=[row_json(execution), execution.account.sid, execution.flow.sid, TTL_MS, pk],
+            args=[row_json(execution), execution.account.sid, execution.flow.sid, _ttl(execution), pk],
         )
     except RedisError:
         log.warning("hot calls: Redis did not take the call's row; its turns go to PostgreSQL", exc_info=True)
@@ -263,7 +271,7 @@ def begin(execution: Execution, call_sid: str, steps: list[Step]) -> int | None:
             steps_json(steps),
             execution.account.sid,
             execution.flow.sid,
-            TTL_MS,
+            _ttl(execution),
             SEPARATOR,
         ],
     )
@@ -275,7 +283,7 @@ def commit(hot: Hot, execution: Execution, steps: list[Step]) -> bool:
     ``hot`` was read (else nothing is written: False)."""
     done = _script(_COMMIT)(
         keys=[_hot_key(hot.pk), QUEUE, PENDING],
-        args=[hot.version, row_json(execution), steps_json(steps), TTL_MS, hot.pk, SEPARATOR],
+        args=[hot.version, row_json(execution), steps_json(steps), _ttl(execution), hot.pk, SEPARATOR],
     )
     return bool(done)
 

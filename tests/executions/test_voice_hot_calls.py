@@ -384,3 +384,11 @@ def test_a_call_sid_used_again_after_its_call_ended_starts_a_new_execution(flow_
         "ended",
         "active",
     ]
+
+
+def test_an_ended_call_leaves_its_state_in_redis_for_a_minute_only(flow_factory: Any, hot_calls: Any) -> None:
+    flow = flow_factory(ivr())
+    answers = _play(CallPath(Seen()), flow, call_params())
+    found, _ = hot.load(_execution_sid(answers[0].text))
+    assert found is not None and not found.active
+    assert 0 < hot_calls.pttl(f"{hot.PREFIX}:hot:{found.pk}") <= hot.ENDED_TTL_MS
