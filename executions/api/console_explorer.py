@@ -41,7 +41,9 @@ from executions.api.console_executions import (
     with_stuck,
 )
 from executions.api.console_sim import OBJ, TAG, ConsoleSimView, _data, execution_summary, iso, step_body
+from executions.engine.ports import ports
 from executions.models import Call, Execution, Message, Step
+from executions.voice import behind
 from studio.models import Flow
 
 HTTP_WIDGETS = ("make-http-request", "run-function")
@@ -56,6 +58,7 @@ def _sids(request: Request) -> list[str]:
         raise missing_parameter("sids")
     if not isinstance(sids, list) or not all(isinstance(s, str) for s in sids) or len(sids) > BULK_LIMIT:
         raise invalid_parameter("sids", f"must be a list of at most {BULK_LIMIT} execution SIDs")
+    behind.caught_up(*sids)  # live calls' rows queued behind their answers (executions.voice.hot)
     return sids
 
 
@@ -147,6 +150,8 @@ class BulkDelete(ConsoleSimView):
         sids = _sids(request)
         qs = Execution.objects.filter(account=request_account(request), sid__in=sids)
         found = set(qs.values_list("sid", flat=True))
+        for pk in qs.filter(status=Execution.Status.ACTIVE).values_list("pk", flat=True):
+            ports().cool(pk)  # a live call's turns stop with it (executions.voice.hot)
         qs.delete()
         return Response(
             {"deleted": [s for s in sids if s in found], "not_found": [s for s in sids if s not in found]}

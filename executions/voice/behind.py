@@ -289,10 +289,14 @@ def cool_sid(execution_sid: str) -> None:
         settle()
 
 
-def caught_up(execution_sid: str) -> None:
-    """Before an execution is read by its sid (the Executions API): its queued rows written, so
-    that a reader sees what the caller heard (a call still hot stays hot)."""
-    if hot.enabled() and execution_sid.startswith("FN") and hot.queued_sid(execution_sid):
+def caught_up(*execution_sids: str) -> None:
+    """Before executions are read by their sids (the Executions API, the console's bulk end and
+    delete): their queued rows written, so that a reader sees what the caller heard (a call
+    still hot stays hot)."""
+    if not hot.enabled():
+        return
+    sids = [s for s in execution_sids if s.startswith("FN")]
+    if sids and hot.queued_sids(sids):
         settle()
 
 

@@ -294,16 +294,21 @@ def drop(pk: int) -> int:
     return int(_script(_COOL)(keys=[_hot_key(pk), PENDING], args=[pk]) or 0)
 
 
-# KEYS: the sid's pointer, pending hash. How many of the execution's rows are still queued.
-_QUEUED_SID = """
-local pk = redis.call('GET', KEYS[1])
-if not pk then return 0 end
-return tonumber(redis.call('HGET', KEYS[2], pk) or '0')
+# KEYS: the sids' pointers. ARGV: the pending hash. How many of the executions' rows are queued.
+_QUEUED_SIDS = """
+local queued = 0
+for i = 1, #KEYS do
+  local pk = redis.call('GET', KEYS[i])
+  if pk then queued = queued + tonumber(redis.call('HGET', ARGV[1], pk) or '0') end
+end
+return queued
 """
 
 
-def queued_sid(execution_sid: str) -> int:
-    return int(_script(_QUEUED_SID)(keys=[f"{PREFIX}:sid:{execution_sid}", PENDING]) or 0)
+def queued_sids(execution_sids: list[str]) -> int:
+    """How many rows of these executions are still queued (one round trip)."""
+    keys = [f"{PREFIX}:sid:{sid}" for sid in execution_sids]
+    return int(_script(_QUEUED_SIDS)(keys=keys, args=[PENDING]) or 0) if keys else 0
 
 
 def drop_sid(execution_sid: str) -> int:

@@ -392,3 +392,24 @@ def test_an_ended_call_leaves_its_state_in_redis_for_a_minute_only(flow_factory:
     found, _ = hot.load(_execution_sid(answers[0].text))
     assert found is not None and not found.active
     assert 0 < hot_calls.pttl(f"{hot.PREFIX}:hot:{found.pk}") <= hot.ENDED_TTL_MS
+
+
+def test_deleting_live_calls_in_bulk_stops_their_turns(
+    console: Any, flow_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.executions.test_console_sim import post
+
+    monkeypatch.setattr(behind, "GATHER_SECONDS", 1.0)  # a slow flusher: the INSERT waits in Redis
+    flow = flow_factory(ivr())
+    app = CallPath(Seen())
+    params = call_params()
+    first = _signed(app, flow.account, webhook_path(flow), params)
+    sid = _execution_sid(first.text)
+    assert behind.waiting() > 0
+    deleted = post(console, "/api/console/executions/delete", {"sids": [sid]})
+    assert deleted.json() == {"deleted": [sid], "not_found": []}
+    assert hot.load(sid)[0] is None  # cooled: its rows written, then deleted with it
+    live = {**params, "CallStatus": "in-progress", "Digits": "1"}
+    later = _signed(app, flow.account, _next_url(first.text), live)
+    assert later.status_code == 404  # as on the synchronous path: the execution is gone
+    assert not Execution.objects.filter(sid=sid).exists()
