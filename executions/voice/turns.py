@@ -57,16 +57,8 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
         if answered is not None:
             return answered
     writes = Writes()
-    execution = store.create_execution(
-        flow,
-        revision,
-        contact=contact,
-        channel=channel,
-        trigger_event="incomingCall",
-        trigger=trigger_payload(params),
-        initiated_by=call_sid,
-        session_key=call_sid if concurrent else "",
-        writes=writes,
+    execution = _new_call(
+        flow, revision, params, call_sid, session_key=call_sid if concurrent else "", writes=writes
     )
     try:
         # A widget parked on the network continues after commit; its TwiML answers this call.
@@ -85,15 +77,18 @@ def handle_call(flow: Flow, params: dict[str, Any]) -> str:
     return twiml_document(result.twiml + later)
 
 
-def _hot_incoming(flow: Flow, revision: FlowRevision, params: dict[str, Any], call_sid: str) -> str | None:
-    """A new call's first turn, its execution written behind the answer (``hot.begin``): its
-    TwiML, or None for the synchronous path (``turns.handle_call``), nothing written. Only for a
-    call that is a session of its own (``allow_concurrent_calls``): its CallSid, not the unique
-    index of active pairs, tells a repeated request from a new call."""
+def _new_call(
+    flow: Flow,
+    revision: FlowRevision,
+    params: dict[str, Any],
+    call_sid: str,
+    *,
+    session_key: str,
+    writes: Writes,
+) -> Execution:
+    """A new call's execution, in memory: its INSERT goes with ``writes``."""
     contact, channel = call_pair(params)
-    pk = behind.next_id()
-    writes = Writes()
-    execution = store.create_execution(
+    return store.create_execution(
         flow,
         revision,
         contact=contact,
@@ -101,9 +96,19 @@ def _hot_incoming(flow: Flow, revision: FlowRevision, params: dict[str, Any], ca
         trigger_event="incomingCall",
         trigger=trigger_payload(params),
         initiated_by=call_sid,
-        session_key=call_sid,
+        session_key=session_key,
         writes=writes,
     )
+
+
+def _hot_incoming(flow: Flow, revision: FlowRevision, params: dict[str, Any], call_sid: str) -> str | None:
+    """A new call's first turn, its execution written behind the answer (``hot.begin``): its
+    TwiML, or None for the synchronous path (``turns.handle_call``), nothing written. Only for a
+    call that is a session of its own (``allow_concurrent_calls``): its CallSid, not the unique
+    index of active pairs, tells a repeated request from a new call."""
+    pk = behind.next_id()
+    writes = Writes()
+    execution = _new_call(flow, revision, params, call_sid, session_key=call_sid, writes=writes)
     try:
         with network.collect() as later, transaction.atomic(), hot_turn.reading_only():
             result = store.run_start(execution, writes)
